@@ -1,0 +1,92 @@
+// Shared helpers for activation formulas: the registry row macros and small numerical tools.
+#pragma once
+
+#include <array>
+#include <limits>
+
+#include "nonlin/activations/meta.h"
+#include "nonlin/simd/vmath.h"
+
+namespace nonlin {
+inline namespace NONLIN_ISA {
+
+// v where finite, 0 where v is +-inf or NaN (a correction term that must not poison a limit).
+template <class V>
+NONLIN_HD inline V finite_or_zero(V v) {
+  return select(abs(v) <= V(std::numeric_limits<typename V::Scalar>::max()), v, V(0));
+}
+
+// a*b = hi + lo exactly (two_prod); lo = 0 where the product is infinite and two_prod's lo
+// would be NaN, so corrections vanish instead of poisoning the limits at +-inf.
+template <class V>
+NONLIN_HD inline void product_hi_lo(V a, V b, V& hi, V& lo) {
+  two_prod(a, b, hi, lo);
+  lo = finite_or_zero(lo);
+}
+
+// e^x as value * scale with `value` in the normal range even where e^x is subnormal
+// (x < -80 in float, -700 in double): a product (y * value) * scale rounds only once into the
+// subnormals, so x e^x style tails (SiLU, mish, GELU, softplus) keep their accuracy.
+template <class V>
+struct ScaledExp {
+  V value, scale;
+  NONLIN_HD V unscaled() const { return value * scale; }
+  // y * e^x; 0 (with y's sign) where e^x is 0, even for an infinite y.
+  NONLIN_HD V times(V y) const {
+    return select(value == 0, copysign(V(0), y), (y * value) * scale);
+  }
+  // e^x / y, rounding once into the subnormals.
+  NONLIN_HD V over(V y) const { return (value / y) * scale; }
+};
+
+template <class V>
+NONLIN_HD inline ScaledExp<V> exp_scaled(V x) {
+  using S = typename V::Scalar;
+  constexpr S K = sizeof(S) == 4 ? S(64) : S(512);
+  constexpr S threshold = sizeof(S) == 4 ? S(-80) : S(-700);
+  constexpr S exp_minus_K = sizeof(S) == 4 ? S(1.6038109e-28) : S(4.377491037053051e-223);
+  const auto tail = x < threshold;
+  return {vm::exp(x + select(tail, V(K), V(0))), select(tail, V(exp_minus_K), V(1))};
+}
+
+// y * e^x, accurate where e^x alone would underflow.
+template <class V>
+NONLIN_HD inline V mul_exp(V y, V x) {
+  return exp_scaled(x).times(y);
+}
+
+// The logistic function's pieces for z = z_hi (+ z_lo): E = e^-|z| (scaled), r = 1/(1+e^-|z|).
+// sigma(|z|) = r and sigma(-|z|) = e r, so every sigmoid product is a polynomial in e and r
+// times at most one factor e, taken through E.times().
+template <class V>
+struct Logistic {
+  ScaledExp<V> E;
+  V e, r;
+  Mask<typename V::Packet> neg;
+  Logistic() = default;
+  NONLIN_HD explicit Logistic(V z) : E(exp_scaled(-abs(z))), e(E.unscaled()), r(1 / (1 + e)), neg(z < 0) {}
+  NONLIN_HD V sigma_pos() const { return select(neg, e * r, r); }   // sigma(z)
+  NONLIN_HD V sigma_neg() const { return select(neg, r, e * r); }   // sigma(-z)
+  // y * sigma(z), accurate into the subnormals: y / (1 + e) or y e / (1 + e).
+  NONLIN_HD V times_sigma(V y) const {
+    const V d = 1 + e;
+    return select(neg, select(E.value == 0, copysign(V(0), y), (y * E.value / d) * E.scale), y / d);
+  }
+  // sigma(z) (1 + a sigma(-z)): the shape of SiLU's and GELU-tanh's derivatives.
+  NONLIN_HD V sigma_times_one_plus(V a) const {
+    return select(neg, E.times(r * fma(a, r, V(1))), r * (1 + E.times(a * r)));
+  }
+  // sigma(z) sigma(-z) = e / (1 + e)^2 for either sign of z
+  NONLIN_HD V sigma_sigma_neg() const {
+    const V d = 1 + e;
+    return E.over(d * d);
+  }
+  // d ln sigma(z)/dz = sigma(-z): sigma(z + d) = sigma(z) (1 + sigma(-z) d) for the rounding d.
+  NONLIN_HD V correction(V z_lo) const { return fma(sigma_neg(), z_lo, V(1)); }
+};
+
+}  // namespace NONLIN_ISA
+}  // namespace nonlin
+
+// Helpers to write a registry row.
+#define NONLIN_NO_PARAMS static constexpr std::array<::nonlin::Param, 0> params{};

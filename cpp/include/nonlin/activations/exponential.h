@@ -1,0 +1,183 @@
+// Exponential-family activations (ELU, SELU, CELU, softplus, sigmoid, tanh and relatives),
+// PyTorch definitions, evaluated in forms that do not cancel in either tail.
+#pragma once
+
+#include "nonlin/activations/common.h"
+
+namespace nonlin {
+inline namespace NONLIN_ISA {
+
+struct Elu {
+  static constexpr std::array<Param, 1> params{{{"alpha", 1.0, true, "saturation value for x -> -inf"}}};
+  static constexpr Meta meta{"elu", "x > 0 ? x : alpha (e^x - 1)", "x > 0 ? 1 : alpha e^x",
+                             "Clevert et al. 2015, arXiv:1511.07289; PyTorch torch.nn.ELU",
+                             {false, true, false, false, false, "(-alpha, inf)"}, params.data(), 1};
+  template <class V> static V forward(V x, V a) { return select(x > 0, x, a * vm::expm1(x)); }
+  template <class V> static V derivative(V x, V a) { return select(x > 0, V(1), mul_exp(a, x)); }
+  template <class V> static std::array<V, 1> param_grad(V x, V) {
+    return {select(x > 0, V(0), vm::expm1(x))};
+  }
+};
+
+struct Selu {
+  NONLIN_NO_PARAMS
+  static constexpr double alpha = 1.6732632423543772848170429916717;
+  static constexpr double scale = 1.0507009873554804934193349852946;
+  static constexpr Meta meta{"selu", "scale (x > 0 ? x : alpha (e^x - 1)), alpha = 1.67326..., scale = 1.05070...",
+                             "x > 0 ? scale : scale alpha e^x",
+                             "Klambauer et al. 2017, arXiv:1706.02515; PyTorch torch.nn.SELU",
+                             {false, true, false, false, false, "(-scale alpha, inf)"}, params.data(), 0};
+  // scale and scale*alpha as hi + lo pairs: each product then rounds once.
+  template <class V> static V times_constant(V y, double c) {
+    using S = typename V::Scalar;
+    const S hi = S(c);
+    return fma(y, V(hi), finite_or_zero(y * S(c - double(hi))));
+  }
+  template <class V> static V forward(V x) {
+    return select(x > 0, times_constant(x, scale), times_constant(vm::expm1(x), scale * alpha));
+  }
+  template <class V> static V derivative(V x) {
+    const ScaledExp<V> E = exp_scaled(x);
+    return select(x > 0, V(typename V::Scalar(scale)), times_constant(E.value, scale * alpha) * E.scale);
+  }
+};
+
+struct Celu {
+  static constexpr std::array<Param, 1> params{{{"alpha", 1.0, true, "scale of the negative part, != 0", Constraint::nonzero}}};
+  static constexpr Meta meta{"celu", "x > 0 ? x : alpha (e^(x/alpha) - 1)", "x > 0 ? 1 : e^(x/alpha)",
+                             "Barron 2017, arXiv:1704.07483; PyTorch torch.nn.CELU",
+                             {false, true, false, false, false, "(-alpha, inf)"}, params.data(), 1};
+  template <class V> static V forward(V x, V a) { return select(x > 0, x, a * vm::expm1(x / a)); }
+  template <class V> static V derivative(V x, V a) { return select(x > 0, V(1), vm::exp(x / a)); }
+  template <class V> static std::array<V, 1> param_grad(V x, V a) {
+    const V u = x / a;  // d/da [a (e^u - 1)] = e^u - 1 - u e^u
+    return {select(x > 0, V(0), vm::expm1(u) - mul_exp(u, u))};
+  }
+};
+
+// Softplus pieces for z = beta x = z_hi + z_lo. With e = e^-|z|, r = 1/(1+e) and
+// L1 = log1p(e)/e, every branch is a multiple of e (or z plus one), so the left tail keeps its
+// relative accuracy into the subnormals and beta's gradient has no cancellation:
+//   z >= 0: sp = z + e L1 + r z_lo...,  dsp/dbeta-terms as derived in param_grad.
+template <class V>
+struct SoftplusParts {
+  V z, z_lo;
+  Logistic<V> L;
+  V L1;
+  NONLIN_HD SoftplusParts(V x, V b) {
+    product_hi_lo(b, x, z, z_lo);
+    L = Logistic<V>(z);
+    const V ratio = vm::log1p(L.e) / L.e;
+    L1 = select(L.e == 0, V(1), ratio);
+  }
+};
+
+struct Softplus {
+  static constexpr std::array<Param, 2> params{
+      {{"beta", 1.0, true, "sharpness, != 0", Constraint::nonzero},
+       {"threshold", 20.0, false, "beta*x above which the function is linear"}}};
+  static constexpr Meta meta{"softplus", "beta x > threshold ? x : log(1 + e^(beta x)) / beta",
+                             "beta x > threshold ? 1 : sigmoid(beta x)",
+                             "Dugas et al. 2001; PyTorch torch.nn.Softplus",
+                             {true, true, false, false, false, "(0, inf)"}, params.data(), 2};
+  template <class V> static V forward(V x, V b, V t) {
+    const SoftplusParts<V> p(x, b);
+    // z >= 0: (z + log1p(e) + sigma z_lo) / b ;  z < 0: e (L1 + r z_lo) / b
+    const V pos = (p.z + fma(p.L.r, p.z_lo, p.L.e * p.L1)) / b;
+    const V neg = p.L.E.times(fma(p.L.r, p.z_lo, p.L1) / b);
+    return select(p.z > t, x, select(p.L.neg, neg, pos));
+  }
+  template <class V> static V derivative(V x, V b, V t) {
+    const SoftplusParts<V> p(x, b);
+    return select(p.z > t, V(1), p.L.times_sigma(p.L.correction(p.z_lo)));
+  }
+  // d/dbeta [sp(beta x)/beta] = (x sigma(z) - sp(z)/beta)/beta; with z = beta x - z_lo both
+  // branches factor as e * (...): z >= 0: -e (x r + (L1 - r z_lo)/b)/b,
+  // z < 0: e (x r - (L1 + r z_lo)/b)/b.
+  template <class V> static std::array<V, 1> param_grad(V x, V b, V t) {
+    const SoftplusParts<V> p(x, b);
+    const V r = p.L.r;
+    const V pos = -(x * r + fma(-r, p.z_lo, p.L1) / b) / b;
+    const V neg = (x * r - fma(r, p.z_lo, p.L1) / b) / b;
+    return {select(p.z > t, V(0), p.L.E.times(select(p.L.neg, neg, pos)))};
+  }
+};
+
+struct Sigmoid {
+  NONLIN_NO_PARAMS
+  static constexpr Meta meta{"sigmoid", "1 / (1 + e^-x)", "sigmoid(x) sigmoid(-x)", "logistic function",
+                             {true, true, true, false, false, "(0, 1)"}, params.data(), 0};
+  template <class V> static V forward(V x) { return vm::sigmoid(x); }
+  template <class V> static V derivative(V x) { return Logistic<V>(x).sigma_sigma_neg(); }
+};
+
+struct Logsigmoid {
+  NONLIN_NO_PARAMS
+  static constexpr Meta meta{"logsigmoid", "log(sigmoid(x)) = min(x, 0) - log(1 + e^-|x|)", "sigmoid(-x)",
+                             "PyTorch torch.nn.LogSigmoid", {true, true, false, false, false, "(-inf, 0)"},
+                             params.data(), 0};
+  template <class V> static V forward(V x) {
+    return select(x > 0, V(0), x) - vm::log1p(vm::exp(-abs(x)));
+  }
+  template <class V> static V derivative(V x) { return vm::sigmoid(-x); }
+};
+
+struct Tanh {
+  NONLIN_NO_PARAMS
+  static constexpr Meta meta{"tanh", "tanh(x)", "1 - tanh(x)^2", "hyperbolic tangent",
+                             {true, true, true, true, false, "(-1, 1)"}, params.data(), 0};
+  template <class V> static V forward(V x) { return vm::tanh(x); }
+  // 1 - t^2 cancels as |t| -> 1; there sech^2 x = 4e/(1+e)^2 with e = e^(-2|x|) is exact-ish.
+  template <class V> static V derivative(V x) {
+    const V t = vm::tanh(x);
+    const ScaledExp<V> E = exp_scaled(-2 * abs(x));
+    const V d = 1 + E.unscaled();
+    return select(abs(x) < 0.55, 1 - t * t, 4 * E.over(d * d));
+  }
+};
+
+struct Tanhshrink {
+  NONLIN_NO_PARAMS
+  static constexpr Meta meta{"tanhshrink", "x - tanh(x)", "tanh(x)^2", "PyTorch torch.nn.Tanhshrink",
+                             {true, true, false, true, false, "(-inf, inf)"}, params.data(), 0};
+  // float32 runs through the float64 formula, where the cancellation in x - tanh x for
+  // 0.5 < |x| < 1.5 costs a few float64 ULPs but nothing at float32 precision.
+  static constexpr bool float_via_double = true;
+  // Near 0, x - tanh x = x^3 sum_k c_k x^2k (Taylor series of tanh, c_k from the Bernoulli
+  // numbers; 20 terms reach double precision for |x| < 0.5) avoids the cancellation.
+  template <class V> static V forward(V x) {
+    static constexpr double c[] = {
+        0.3333333333333333, -0.13333333333333333, 0.05396825396825397, -0.021869488536155203,
+        0.008863235529902197, -0.003592128036572481, 0.0014558343870513183,
+        -0.000590027440945586, 0.00023912911424355248, -9.691537956929451e-05,
+        3.927832388331683e-05, -1.5918905069328964e-05, 6.451689215655431e-06,
+        -2.6147711512907546e-06, 1.0597268320104654e-06, -4.294911078273806e-07,
+        1.7406618963571648e-07, -7.054636946400968e-08, 2.859136662305254e-08,
+        -1.1587644432798853e-08};
+    const V x2 = x * x;
+    const V series = x * x2 * polyeval(x2, c);
+    return select(abs(x) < 0.5, series, x - vm::tanh(x));
+  }
+  template <class V> static V derivative(V x) {
+    const V t = vm::tanh(x);
+    return t * t;
+  }
+};
+
+struct Softsign {
+  NONLIN_NO_PARAMS
+  static constexpr Meta meta{"softsign", "x / (1 + |x|)", "1 / (1 + |x|)^2", "PyTorch torch.nn.Softsign",
+                             {true, true, true, true, false, "(-1, 1)"}, params.data(), 0};
+  template <class V> static V forward(V x) {
+    using S = typename V::Scalar;
+    const S huge = sizeof(S) == 4 ? S(1e30) : S(1e300);  // beyond: the quotient rounds to +-1
+    return select(abs(x) > huge, copysign(V(1), x), x / (1 + abs(x)));
+  }
+  template <class V> static V derivative(V x) {
+    const V r = 1 / (1 + abs(x));
+    return r * r;
+  }
+};
+
+}  // namespace NONLIN_ISA
+}  // namespace nonlin

@@ -1,0 +1,179 @@
+// Self-gated activations x * gate(x): GELU (exact and tanh approximation), SiLU/swish, mish.
+// The gates are evaluated so that the left tail (where the result is x times a tiny gate) keeps
+// full relative accuracy down to the subnormals: the gate's argument is carried as hi + lo when
+// it is a rounded product, and x * e^z uses mul_exp's pre-scaling.
+#pragma once
+
+#include "nonlin/activations/common.h"
+
+namespace nonlin {
+inline namespace NONLIN_ISA {
+
+// e^(-x^2/2) (scaled, see ScaledExp), with x^2 split exactly so the exponent is right even
+// where x^2/2 is ~700.
+template <class V>
+NONLIN_HD inline ScaledExp<V> exp_neg_half_square(V x) {
+  V hi, lo;
+  product_hi_lo(x, x, hi, lo);
+  ScaledExp<V> E = exp_scaled(-0.5 * hi);
+  E.value = fma(E.value, -0.5 * lo, E.value);
+  return E;
+}
+
+// Phi(x) = erfc(-x/sqrt2)/2, with t = -x/sqrt2 carried as hi + lo:
+// erfc(t_hi + t_lo) = erfc(t_hi) - t_lo * 2/sqrt(pi) e^(-t_hi^2) + O(t_lo^2).
+template <class V>
+NONLIN_HD inline V normal_cdf(V x, const ScaledExp<V>& gauss) {
+  using S = typename V::Scalar;
+  constexpr S c_hi = sizeof(S) == 4 ? S(0.70710677f) : S(0.7071067811865476);
+  constexpr S c_lo = sizeof(S) == 4 ? S(1.21016175e-08f) : S(-4.833646656726457e-17);
+  V t_hi, t_lo;
+  product_hi_lo(x, V(-c_hi), t_hi, t_lo);
+  t_lo = finite_or_zero(t_lo - x * c_lo);
+  return 0.5 * (vm::erfc(t_hi) - gauss.times(t_lo * S(1.1283791670955126)));
+}
+
+// Far left tail of GELU, where Phi(x) leaves the normal range: Phi(x) = phi(x)/|x| S(1/x^2),
+// S(u) = sum_k (-1)^k (2k-1)!! u^k (Abramowitz & Stegun 26.2.12; 10 terms reach double
+// precision for x < -12). Returns x Phi(x) (derivative = false) or Phi(x) + x phi(x), each as
+// c * e^(-x^2/2) with one final rounding via mul_exp.
+template <class V>
+NONLIN_HD inline V gelu_left_tail(V x, bool derivative) {
+  static constexpr double c[] = {1, -1, 3, -15, 105, -945, 10395, -135135, 2027025, -34459425};
+  V hi, lo;
+  product_hi_lo(x, x, hi, lo);
+  const V u = 1 / hi;
+  const V series = polyeval(u, c);
+  const V factor = (derivative ? x * fma(-u, series, V(1)) : -series) * 0.3989422804014327;
+  return mul_exp(fma(factor, -0.5 * lo, factor), -0.5 * hi);
+}
+
+template <class V>
+NONLIN_HD inline Mask<typename V::Packet> gelu_in_left_tail(V x) {
+  return x < V(sizeof(typename V::Scalar) == 4 ? -12.0 : -36.0);
+}
+
+struct Gelu {
+  NONLIN_NO_PARAMS
+  static constexpr Meta meta{"gelu", "x Phi(x), Phi = standard normal CDF", "Phi(x) + x phi(x)",
+                             "Hendrycks & Gimpel 2016, arXiv:1606.08415; PyTorch torch.nn.GELU",
+                             {true, false, false, false, true, "[-0.17, inf)"}, params.data(), 0};
+  template <class V> static V forward(V x) {
+    V y = x * normal_cdf(x, exp_neg_half_square(x));
+    const auto tail = gelu_in_left_tail(x);
+    if (any(tail)) y = select(tail, gelu_left_tail(x, false), y);
+    return y;
+  }
+  template <class V> static V derivative(V x) {
+    const ScaledExp<V> gauss = exp_neg_half_square(x);
+    V d = normal_cdf(x, gauss) + gauss.times(x * 0.3989422804014327);
+    const auto tail = gelu_in_left_tail(x);
+    if (any(tail)) d = select(tail, gelu_left_tail(x, true), d);
+    return d;
+  }
+};
+
+struct GeluTanh {
+  NONLIN_NO_PARAMS
+  static constexpr Meta meta{
+      "gelu_tanh", "x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) / 2 = x sigmoid(2u)",
+      "s + x s (1 - s) 2 sqrt(2/pi) (1 + 0.134145 x^2), s = sigmoid(2u)",
+      "Hendrycks & Gimpel 2016; PyTorch torch.nn.GELU(approximate='tanh')",
+      {true, false, false, false, true, "[-0.17, inf)"}, params.data(), 0};
+  // z = 2u = k1 x + k3 x^3 as hi + lo (constants split in two, x^3 from an exact square).
+  template <class V> static void argument(V x, V& z, V& z_lo) {
+    using S = typename V::Scalar;
+    constexpr S k1_hi = sizeof(S) == 4 ? S(1.5957692f) : S(1.5957691216057308);
+    constexpr S k1_lo = sizeof(S) == 4 ? S(-4.534068e-08f) : S(-9.96930880911092e-17);
+    constexpr S k3_hi = sizeof(S) == 4 ? S(0.071354814f) : S(0.07135481627260025);
+    constexpr S k3_lo = sizeof(S) == 4 ? S(2.3988325e-09f) : S(-6.175149918155315e-19);
+    V s_hi, s_lo, c_hi, c_lo, p1, e1, p3, e3;
+    product_hi_lo(x, x, s_hi, s_lo);
+    product_hi_lo(x, s_hi, c_hi, c_lo);
+    c_lo = fma(x, s_lo, c_lo);  // x^3 = c_hi + c_lo
+    product_hi_lo(x, V(k1_hi), p1, e1);
+    product_hi_lo(c_hi, V(k3_hi), p3, e3);
+    z = p1 + p3;
+    const V sum_err = select(abs(p1) > abs(p3), (p1 - z) + p3, (p3 - z) + p1);
+    z_lo = sum_err + e1 + e3 + x * k1_lo + c_hi * k3_lo + c_lo * k3_hi;
+    z_lo = select(z_lo == z_lo, z_lo, V(0));  // |x|^3 overflowed: z = +-inf, no correction
+  }
+  template <class V> static V forward(V x) {
+    V z, z_lo;
+    argument(x, z, z_lo);
+    const Logistic<V> L(z);
+    return L.times_sigma(x * L.correction(z_lo));
+  }
+  // s (1 + x (1 - s) dz/dx), s = sigma(z)
+  template <class V> static V derivative(V x) {
+    V z, z_lo;
+    argument(x, z, z_lo);
+    const Logistic<V> L(z);
+    const V dz = fma(x * x, V(0.21406444881780073), V(1.5957691216057308));
+    return L.sigma_times_one_plus(x * dz) * L.correction(z_lo);
+  }
+};
+
+struct Silu {
+  static constexpr std::array<Param, 1> params{{{"beta", 1.0, true, "gate sharpness (swish beta)"}}};
+  static constexpr Meta meta{"silu", "x sigmoid(beta x)", "s (1 + beta x (1 - s)), s = sigmoid(beta x)",
+                             "Elfwing et al. 2017, arXiv:1702.03118; Ramachandran et al. 2017 "
+                             "(swish), arXiv:1710.05941; PyTorch torch.nn.SiLU (beta = 1)",
+                             {true, false, false, false, true, "[-0.278/beta, inf)"}, params.data(), 1};
+  template <class V> static V forward(V x, V b) {
+    V z, z_lo;
+    product_hi_lo(b, x, z, z_lo);
+    const Logistic<V> L(z);
+    return L.times_sigma(x * L.correction(z_lo));
+  }
+  template <class V> static V derivative(V x, V b) {
+    V z, z_lo;
+    product_hi_lo(b, x, z, z_lo);
+    const Logistic<V> L(z);
+    return L.sigma_times_one_plus(z) * L.correction(z_lo);
+  }
+  // x^2 sigma(z) sigma(-z), with d ln(sigma(z) sigma(-z))/dz = sigma(-z) - sigma(z) for the
+  // rounding of z = beta x
+  template <class V> static std::array<V, 1> param_grad(V x, V b) {
+    V z, z_lo;
+    product_hi_lo(b, x, z, z_lo);
+    const Logistic<V> L(z);
+    const V c = fma(L.sigma_neg() - L.sigma_pos(), z_lo, V(1));
+    const V d = 1 + L.e;
+    return {select(L.E.value == 0, V(0), ((x * x * c) * (L.E.value / (d * d))) * L.E.scale)};
+  }
+};
+
+struct Mish {
+  NONLIN_NO_PARAMS
+  static constexpr Meta meta{"mish", "x tanh(softplus(x))",
+                             "tanh(sp) + x sigmoid(x) (1 - tanh(sp)^2), sp = softplus(x)",
+                             "Misra 2019, arXiv:1908.08681; PyTorch torch.nn.Mish",
+                             {true, false, false, false, true, "[-0.309, inf)"}, params.data(), 0};
+  // With e = e^x and n = e (e + 2): tanh(softplus(x)) = n / (n + 2). Beyond x = 12 (float) or
+  // 25 (double) the gate is 1 to within half an ULP, and n would overflow further out.
+  static constexpr bool float_via_double = true;  // float32 within 1 ULP; float32 math: ~3
+  template <class V> static V linear_from() {
+    return V(sizeof(typename V::Scalar) == 4 ? 12.0 : 25.0);
+  }
+  // Every term carries a factor e, taken through ScaledExp so the left tail (mish ~ x e^x,
+  // mish' ~ (1 + x) e^x) stays accurate into the subnormals.
+  template <class V> static V forward(V x) {
+    const V xc = select(x > linear_from<V>(), linear_from<V>(), x);
+    const ScaledExp<V> E = exp_scaled(xc);
+    const V e = E.unscaled();
+    const V d = fma(e, e + 2, V(2));  // n + 2
+    return select(x > linear_from<V>(), x, E.times(x * (e + 2) / d));
+  }
+  // f' = [n (n + 2) + 4 x e (1 + e)] / (n + 2)^2 = e [(e + 2)(n + 2) + 4 x (1 + e)] / (n + 2)^2
+  template <class V> static V derivative(V x) {
+    const V xc = select(x > linear_from<V>(), linear_from<V>(), x);
+    const ScaledExp<V> E = exp_scaled(xc);
+    const V e = E.unscaled();
+    const V d = fma(e, e + 2, V(2));
+    return select(x > linear_from<V>(), V(1), E.times(fma(e + 2, d, 4 * x * (1 + e)) / (d * d)));
+  }
+};
+
+}  // namespace NONLIN_ISA
+}  // namespace nonlin

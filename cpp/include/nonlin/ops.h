@@ -1,0 +1,160 @@
+// Ops: the elementwise kernels generated for each registry row. An op maps nin input lanes to
+// nout output lanes; the kernel loops (kernels_isa.cpp) and the ufunc loops only see ops.
+#pragma once
+
+#include <array>
+#include <utility>
+
+#include "nonlin/registry.h"
+
+namespace nonlin {
+
+enum class OpKind : int { forward, derivative, backward, param_grad, gated, gated_backward };
+
+inline constexpr const char* op_suffix(OpKind k) {
+  switch (k) {
+    case OpKind::forward: return "";
+    case OpKind::derivative: return "_derivative";
+    case OpKind::backward: return "_backward";
+    case OpKind::param_grad: return "_param_grad";
+    case OpKind::gated: return "";
+    case OpKind::gated_backward: return "_backward";
+  }
+  return "";
+}
+
+template <class A>
+constexpr int num_params() { return int(A::params.size()); }
+
+template <class A>
+constexpr int num_learnable() {
+  int n = 0;
+  for (const auto& p : A::params) n += p.learnable;
+  return n;
+}
+
+inline namespace NONLIN_ISA {
+
+// NaN in x gives NaN out of every derivative, whatever the branch selection says.
+template <class V>
+NONLIN_HD inline V keep_nan(V x, V d) { return select(x == x, d, x); }
+
+template <class A, class V, std::size_t... I>
+NONLIN_HD inline V call_forward(const V* p, V x, std::index_sequence<I...>) {
+  return A::forward(x, p[I]...);
+}
+template <class A, class V, std::size_t... I>
+NONLIN_HD inline V call_derivative(const V* p, V x, std::index_sequence<I...>) {
+  return keep_nan(x, A::derivative(x, p[I]...));
+}
+// grad_out * f'(x), or the activation's own fused backward where it has one (to avoid an
+// intermediate overflow, e.g. squared_relu's 2x for huge x when grad_out is small).
+template <class A, class V, std::size_t... I>
+NONLIN_HD inline V call_backward(const V* p, V g, V x, std::index_sequence<I...>) {
+  if constexpr (requires { A::backward(g, x, p[I]...); }) return keep_nan(x, A::backward(g, x, p[I]...));
+  else return g * call_derivative<A>(p, x, std::index_sequence<I...>{});
+}
+template <class A, class V, std::size_t... I>
+NONLIN_HD inline auto call_param_grad(const V* p, V x, std::index_sequence<I...>) {
+  return A::param_grad(x, p[I]...);
+}
+template <class A, class V>
+NONLIN_HD inline V default_forward(V x) {
+  std::array<V, num_params<A>() + 1> p{};
+  for (int i = 0; i < num_params<A>(); ++i) p[i] = V(A::params[i].default_value);
+  return call_forward<A>(p.data(), x, std::make_index_sequence<num_params<A>()>{});
+}
+template <class A, class V>
+NONLIN_HD inline V default_derivative(V x) {
+  std::array<V, num_params<A>() + 1> p{};
+  for (int i = 0; i < num_params<A>(); ++i) p[i] = V(A::params[i].default_value);
+  return call_derivative<A>(p.data(), x, std::make_index_sequence<num_params<A>()>{});
+}
+
+// in: x, params...            out: f(x)
+template <class A>
+struct Forward {
+  using Act = A;
+  static constexpr OpKind kind = OpKind::forward;
+  static constexpr int nin = 1 + num_params<A>(), nout = 1;
+  template <class V> NONLIN_HD static void eval(const V* in, V* out) {
+    out[0] = call_forward<A>(in + 1, in[0], std::make_index_sequence<num_params<A>()>{});
+  }
+};
+
+// in: x, params...            out: f'(x)
+template <class A>
+struct Derivative {
+  using Act = A;
+  static constexpr OpKind kind = OpKind::derivative;
+  static constexpr int nin = 1 + num_params<A>(), nout = 1;
+  template <class V> NONLIN_HD static void eval(const V* in, V* out) {
+    out[0] = call_derivative<A>(in + 1, in[0], std::make_index_sequence<num_params<A>()>{});
+  }
+};
+
+// in: grad_out, x, params...  out: grad_out * f'(x)
+template <class A>
+struct Backward {
+  using Act = A;
+  static constexpr OpKind kind = OpKind::backward;
+  static constexpr int nin = 2 + num_params<A>(), nout = 1;
+  template <class V> NONLIN_HD static void eval(const V* in, V* out) {
+    out[0] = call_backward<A>(in + 2, in[0], in[1], std::make_index_sequence<num_params<A>()>{});
+  }
+};
+
+// in: grad_out, x, params...  out: grad_out * df/dp for each learnable p (not reduced)
+template <class A>
+struct ParamGrad {
+  using Act = A;
+  static constexpr OpKind kind = OpKind::param_grad;
+  static constexpr int nin = 2 + num_params<A>(), nout = num_learnable<A>();
+  template <class V> NONLIN_HD static void eval(const V* in, V* out) {
+    const auto g = call_param_grad<A>(in + 2, in[1], std::make_index_sequence<num_params<A>()>{});
+    for (int k = 0; k < nout; ++k) out[k] = in[0] * keep_nan(in[1], g[k]);
+  }
+};
+
+// in: a, b                    out: a * act(b)
+template <class A>
+struct Gated {
+  using Act = A;
+  static constexpr OpKind kind = OpKind::gated;
+  static constexpr int nin = 2, nout = 1;
+  template <class V> NONLIN_HD static void eval(const V* in, V* out) {
+    out[0] = in[0] * default_forward<A>(in[1]);
+  }
+};
+
+// in: grad_out, a, b          out: grad_a = g act(b), grad_b = g a act'(b)
+template <class A>
+struct GatedBackward {
+  using Act = A;
+  static constexpr OpKind kind = OpKind::gated_backward;
+  static constexpr int nin = 3, nout = 2;
+  template <class V> NONLIN_HD static void eval(const V* in, V* out) {
+    out[0] = in[0] * default_forward<A>(in[2]);
+    out[1] = in[0] * in[1] * default_derivative<A>(in[2]);
+  }
+};
+
+// Calls f.template operator()<Op>(name) for every op, in a fixed order shared by all ISAs.
+template <class F>
+void for_each_op(F&& f) {
+#define NONLIN_VISIT_ELEMENTWISE(A)                                     \
+  f.template operator()<Forward<A>>(A::meta.name);                      \
+  f.template operator()<Derivative<A>>(A::meta.name);                   \
+  f.template operator()<Backward<A>>(A::meta.name);                     \
+  if constexpr (num_learnable<A>() > 0) f.template operator()<ParamGrad<A>>(A::meta.name);
+#define NONLIN_VISIT_GATED(name, A)                                     \
+  f.template operator()<Gated<A>>(#name);                               \
+  f.template operator()<GatedBackward<A>>(#name);
+  NONLIN_ELEMENTWISE(NONLIN_VISIT_ELEMENTWISE)
+  NONLIN_GATED(NONLIN_VISIT_GATED)
+#undef NONLIN_VISIT_ELEMENTWISE
+#undef NONLIN_VISIT_GATED
+}
+
+}  // namespace NONLIN_ISA
+}  // namespace nonlin

@@ -1,0 +1,118 @@
+// Kernel loops, compiled once per ISA (see CMakeLists.txt): -DNONLIN_ISA=<isa> and
+// -DEigen=Eigen_<isa> keep every instantiation in its own namespace.
+#include <algorithm>
+#include <vector>
+
+#include "nonlin/kernels.h"
+#include "nonlin/ops.h"
+
+#define NONLIN_CAT2(a, b) a##b
+#define NONLIN_CAT(a, b) NONLIN_CAT2(a, b)
+
+namespace nonlin {
+inline namespace NONLIN_ISA {
+namespace {
+
+namespace ei = Eigen::internal;
+
+template <class Op, class T>
+void contiguous_kernel(std::ptrdiff_t n, const T* const* in, const std::ptrdiff_t* in_step,
+                       T* const* out);
+
+// Activations whose float32 formula cannot reach the accuracy target in float32 arithmetic
+// (registry flag `float_via_double`) run their float32 kernels through the float64 formula.
+template <class A>
+constexpr bool float_via_double() {
+  if constexpr (requires { A::float_via_double; }) return A::float_via_double;
+  else return false;
+}
+
+template <class Op>
+void float_through_double(std::ptrdiff_t n, const float* const* in, const std::ptrdiff_t* in_step,
+                          float* const* out) {
+  constexpr std::ptrdiff_t B = 256;
+  constexpr int NI = Op::nin, NO = Op::nout;
+  alignas(64) double xin[NI][B], xout[NO][B];
+  const double* pin[NI];
+  double* pout[NO];
+  for (int k = 0; k < NO; ++k) pout[k] = xout[k];
+  for (std::ptrdiff_t i = 0; i < n; i += B) {
+    const std::ptrdiff_t m = std::min(B, n - i);
+    for (int k = 0; k < NI; ++k) {
+      const std::ptrdiff_t cnt = in_step[k] ? m : 1;
+      for (std::ptrdiff_t j = 0; j < cnt; ++j) xin[k][j] = in[k][in_step[k] * (i + j)];
+      pin[k] = xin[k];
+    }
+    contiguous_kernel<Op, double>(m, pin, in_step, pout);
+    for (int k = 0; k < NO; ++k)
+      for (std::ptrdiff_t j = 0; j < m; ++j) out[k][i + j] = float(xout[k][j]);
+  }
+}
+
+template <class Op, class T>
+void contiguous_kernel(std::ptrdiff_t n, const T* const* in, const std::ptrdiff_t* in_step,
+                       T* const* out) {
+  if constexpr (std::is_same_v<T, float> && float_via_double<typename Op::Act>()) {
+    float_through_double<Op>(n, in, in_step, out);
+    return;
+  }
+  using P = typename ei::packet_traits<T>::type;
+  using V = Vec<P>;
+  constexpr int W = V::size;
+  constexpr int NI = Op::nin, NO = Op::nout;
+  // Broadcast inputs are read from a splatted packet: the loop below has no branches.
+  alignas(64) T splat[NI][W];
+  const T* src[NI];
+  std::ptrdiff_t step[NI];
+  for (int k = 0; k < NI; ++k) {
+    if (in_step[k] == 0) {
+      std::fill_n(splat[k], W, in[k][0]);
+      src[k] = splat[k];
+      step[k] = 0;
+    } else {
+      src[k] = in[k];
+      step[k] = W;
+    }
+  }
+  V a[NI], r[NO > 0 ? NO : 1];
+  std::ptrdiff_t i = 0;
+  for (; i + W <= n; i += W) {
+    for (int k = 0; k < NI; ++k) a[k] = ei::ploadu<P>(src[k]);
+    Op::eval(a, r);
+    for (int k = 0; k < NO; ++k) ei::pstoreu(out[k] + i, r[k].v);
+    for (int k = 0; k < NI; ++k) src[k] += step[k];
+  }
+  if (i < n) {  // tail: one padded packet through the same code
+    const std::ptrdiff_t m = n - i;
+    alignas(64) T buf[NI][W];
+    alignas(64) T res[NO > 0 ? NO : 1][W];
+    for (int k = 0; k < NI; ++k) {
+      std::fill_n(buf[k], W, T(0));
+      std::copy_n(src[k], step[k] ? m : W, buf[k]);
+      a[k] = ei::ploadu<P>(buf[k]);
+    }
+    Op::eval(a, r);
+    for (int k = 0; k < NO; ++k) {
+      ei::pstoreu(res[k], r[k].v);
+      std::copy_n(res[k], m, out[k] + i);
+    }
+  }
+}
+
+std::vector<KernelPair> build_table() {
+  std::vector<KernelPair> table;
+  for_each_op([&]<class Op>(const char*) {
+    table.push_back({&contiguous_kernel<Op, float>, &contiguous_kernel<Op, double>});
+  });
+  return table;
+}
+
+}  // namespace
+}  // namespace NONLIN_ISA
+
+const KernelPair* NONLIN_CAT(kernel_table_, NONLIN_ISA)() {
+  static const std::vector<KernelPair> table = build_table();
+  return table.data();
+}
+
+}  // namespace nonlin

@@ -1,0 +1,22 @@
+"""nonlin: exact, fast neural-network activation functions and their derivatives.
+
+Every activation is a real NumPy ufunc (``nonlin.ufuncs.<name>``) wrapped by an object with
+keyword parameters (``nonlin.gelu``, ``nonlin.leaky_relu(x, negative_slope=0.2)``), its
+derivative, fused backward and parameter gradients. See ``nonlin.catalog()``.
+"""
+
+import os as _os
+
+from . import _core
+from ._registry import activations as _activations, catalog, ufuncs
+from ._core import get_num_threads, set_num_threads, set_simd_level, simd_level, simd_levels
+
+__version__ = "0.1.0"
+
+if _os.environ.get("NONLIN_SIMD"):
+    set_simd_level(_os.environ["NONLIN_SIMD"])
+
+globals().update(_activations)
+
+__all__ = ["catalog", "ufuncs", "simd_level", "simd_levels", "set_simd_level",
+           "get_num_threads", "set_num_threads", *sorted(_activations)]

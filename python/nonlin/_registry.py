@@ -1,0 +1,57 @@
+"""Builds the public objects (activations, the ufunc namespace, the catalogue) from the C++
+registry exported by ``_core``: one registry row there is everything an activation needs."""
+
+import json
+from importlib import resources
+
+from . import _core, ufuncs
+from .activation import Activation, GatedActivation
+
+
+def _load_accuracy():
+    try:
+        return json.loads(resources.files(__package__).joinpath("accuracy.json").read_text())
+    except FileNotFoundError:
+        return {}
+
+
+def _build():
+    accuracy = _load_accuracy()
+    groups = {}  # activation name -> {kind: ufunc}
+    metas = {}
+    gated = {}
+    for ufunc, kind, meta in _core._ops:
+        if kind in ("gated", "gated_backward"):
+            base = ufunc.__name__[: -len("_backward")] if kind == "gated_backward" else ufunc.__name__
+            gated.setdefault(base, {"meta": meta})[kind] = ufunc
+        else:
+            groups.setdefault(meta["name"], {})[kind] = ufunc
+            metas[meta["name"]] = meta
+    acts = {name: Activation(metas[name], g, accuracy.get(name)) for name, g in groups.items()}
+    for name, g in gated.items():
+        acts[name] = GatedActivation(name, g["meta"], g["gated"], g["gated_backward"])
+    return acts
+
+
+activations = _build()
+
+
+def catalog():
+    """Every activation: name, kind, parameters (default, learnable), formula, derivative,
+    properties, source and measured accuracy (max ULP per dtype and op)."""
+    rows = []
+    for name, act in activations.items():
+        if isinstance(act, GatedActivation):
+            rows.append({"name": name, "kind": "gated", "params": {}, "learnable": (),
+                         "formula": act.formula, "derivative": "", "properties": {},
+                         "source": act.source, "accuracy": {}})
+            continue
+        rows.append({
+            "name": name, "kind": "elementwise",
+            "params": {p[0]: {"default": p[1], "learnable": p[2], "doc": p[3], "constraint": p[4]}
+                       for p in act._param_rows},
+            "learnable": act.learnable, "formula": act.formula,
+            "derivative": act.derivative_formula, "properties": act.properties,
+            "source": act.source, "accuracy": act.accuracy,
+        })
+    return rows

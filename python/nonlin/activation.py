@@ -1,0 +1,162 @@
+"""Activation objects: keyword parameters, validation and parameter gradients around the ufuncs."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["Activation", "GatedActivation"]
+
+
+def _check(name, pname, value, constraint, previous):
+    """Raise ValueError naming the parameter if `value` breaks its registry constraint."""
+    v = np.asarray(value)
+    if v.dtype.kind not in "biuf":
+        raise TypeError(f"{name}: parameter '{pname}' must be a real number or array, got {v.dtype}")
+    if constraint == "nonzero" and np.any(v == 0):
+        raise ValueError(f"{name}: parameter '{pname}' must be nonzero")
+    if constraint == "nonnegative" and not np.all(v >= 0):
+        raise ValueError(f"{name}: parameter '{pname}' must be >= 0 (got {value!r})")
+    if constraint == "positive" and not np.all(v > 0):
+        raise ValueError(f"{name}: parameter '{pname}' must be > 0 (got {value!r})")
+    if constraint == "at_least_previous" and not np.all(v >= np.asarray(previous[1])):
+        raise ValueError(f"{name}: parameter '{pname}' must be >= {previous[0]}")
+
+
+def _as_operand(x, argname, name):
+    if type(x) is np.ndarray and x.dtype.kind in "fiub":
+        return x
+    if isinstance(x, (str, bytes)) or (isinstance(x, np.ndarray) and x.dtype.kind not in "biufc"):
+        raise TypeError(f"{name}: '{argname}' must be a real numeric array, got {type(x).__name__}"
+                        + (f" of dtype {x.dtype}" if isinstance(x, np.ndarray) else ""))
+    return x
+
+
+def _reduce_to_shape(g, shape):
+    """Sum an elementwise gradient over the axes a parameter of `shape` was broadcast along."""
+    shape = tuple(shape)
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape) if s == 1 and g.shape[lead + i] != 1)
+    acc = np.float64 if g.dtype != np.float64 else None
+    r = np.sum(g, axis=axes, dtype=acc, keepdims=True) if axes else g
+    r = r.reshape(r.shape[lead:]) if lead else r
+    return r.astype(g.dtype, copy=False).reshape(shape)
+
+
+class Activation:
+    """An elementwise activation: ``f(x)``, ``.derivative(x)``, ``.backward(grad_out, x)``,
+    ``.param_backward(grad_out, x)``; parameters are keywords with PyTorch's names/defaults."""
+
+    def __init__(self, meta, ufuncs, accuracy=None):
+        self.name = meta["name"]
+        self.formula = meta["formula"]
+        self.derivative_formula = meta["derivative"]
+        self.source = meta["source"]
+        self.properties = dict(meta["properties"])
+        self._param_rows = meta["params"]
+        self.params = {p[0]: p[1] for p in self._param_rows}
+        self.learnable = tuple(p[0] for p in self._param_rows if p[2])
+        self.ufunc = ufuncs["forward"]
+        self.derivative_ufunc = ufuncs["derivative"]
+        self.backward_ufunc = ufuncs["backward"]
+        self.param_grad_ufunc = ufuncs.get("param_grad")
+        self._defaults = tuple(p[1] for p in self._param_rows)
+        self.accuracy = accuracy or {}
+        self.__doc__ = (f"{self.name}(x, *, {', '.join(f'{k}={v!r}' for k, v in self.params.items())}"
+                        f"{', ' if self.params else ''}out=None, where=True)\n\n{self.formula}\n\n"
+                        f"Derivative: {self.derivative_formula}\nSource: {self.source}")
+
+    def __repr__(self):
+        ps = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
+        return f"<nonlin activation {self.name}({ps})>"
+
+    def _args(self, params):
+        if not params:
+            return self._defaults
+        unknown = set(params) - set(self.params)
+        if unknown:
+            raise TypeError(f"{self.name}() got an unexpected keyword argument '{sorted(unknown)[0]}'"
+                            f" (parameters: {', '.join(self.params) or 'none'})")
+        values = []
+        previous = None
+        for pname, default, _learnable, _doc, constraint in self._param_rows:
+            value = params.get(pname, default)
+            _check(self.name, pname, value, constraint, previous)
+            previous = (pname, value)
+            values.append(value)
+        return values
+
+    def __call__(self, x, *, out=None, where=True, **params):
+        x = _as_operand(x, "x", self.name)
+        return self.ufunc(x, *self._args(params), out=out, where=where)
+
+    def derivative(self, x, *, out=None, where=True, **params):
+        """f'(x), elementwise."""
+        x = _as_operand(x, "x", self.name)
+        return self.derivative_ufunc(x, *self._args(params), out=out, where=where)
+
+    def backward(self, grad_out, x, *, out=None, where=True, **params):
+        """grad_out * f'(x) in one fused pass."""
+        x = _as_operand(x, "x", self.name)
+        grad_out = _as_operand(grad_out, "grad_out", self.name)
+        return self.backward_ufunc(grad_out, x, *self._args(params), out=out, where=where)
+
+    def param_backward(self, grad_out, x, **params):
+        """Gradients of the learnable parameters, each reduced to that parameter's shape."""
+        if not self.learnable:
+            return {}
+        x = _as_operand(x, "x", self.name)
+        args = self._args(params)
+        grads = self.param_grad_ufunc(grad_out, x, *args)
+        if not isinstance(grads, tuple):
+            grads = (grads,)
+        shapes = {pname: np.shape(v) for (pname, *_), v in zip(self._param_rows, args)}
+        return {pname: _reduce_to_shape(np.asarray(g), shapes[pname])
+                for pname, g in zip(self.learnable, grads)}
+
+
+class GatedActivation:
+    """A gated linear unit over the two halves of `axis`: a * act(b) (a = first half, like
+    torch.nn.functional.glu)."""
+
+    def __init__(self, name, gate_meta, forward, backward):
+        self.name = name
+        self.gate = gate_meta["name"]
+        self.formula = f"a * {self.gate}(b), (a, b) = halves of x along axis"
+        self.source = "Dauphin et al. 2016 (GLU), arXiv:1612.08083; Shazeer 2020, arXiv:2002.05202"
+        self.ufunc = forward
+        self.backward_ufunc = backward
+        self.params = {}
+        self.learnable = ()
+        self.__doc__ = f"{name}(x, axis=-1, *, out=None)\n\n{self.formula}\nSource: {self.source}"
+
+    def __repr__(self):
+        return f"<nonlin gated activation {self.name} = a * {self.gate}(b)>"
+
+    def _halves(self, x, axis):
+        x = np.asarray(_as_operand(x, "x", self.name))
+        if x.ndim == 0:
+            raise ValueError(f"{self.name}: x must have at least one dimension")
+        try:
+            axis = np.core.multiarray.normalize_axis_index(axis, x.ndim) if False else int(axis)
+            if not -x.ndim <= axis < x.ndim:
+                raise IndexError
+        except (IndexError, TypeError):
+            raise ValueError(f"{self.name}: axis {axis!r} is out of range for an array of "
+                             f"dimension {x.ndim}") from None
+        n = x.shape[axis]
+        if n % 2:
+            raise ValueError(f"{self.name}: the length of axis {axis} must be even, got {n}")
+        a, b = np.split(x, 2, axis=axis)
+        return x, a, b, axis
+
+    def __call__(self, x, axis=-1, *, out=None):
+        _, a, b, _ = self._halves(x, axis)
+        return self.ufunc(a, b, out=out)
+
+    def backward(self, grad_out, x, axis=-1):
+        """Gradient with respect to x (both halves), same shape as x."""
+        x, a, b, axis = self._halves(x, axis)
+        grad = np.empty(np.broadcast_shapes(x.shape), dtype=np.result_type(x.dtype, np.float16))
+        ga, gb = np.split(grad, 2, axis=axis)
+        self.backward_ufunc(grad_out, a, b, out=(ga, gb))
+        return grad

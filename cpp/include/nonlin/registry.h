@@ -3,6 +3,7 @@
 #pragma once
 
 #include "nonlin/activations/exponential.h"
+#include "nonlin/activations/gelu.h"
 #include "nonlin/activations/piecewise.h"
 #include "nonlin/activations/self_gated.h"
 

@@ -232,9 +232,9 @@ def hardsigmoid(x, p):
 
 def hardswish(x, p):
     y = x * min(max(x + 3, mpf(0)), mpf(6)) / 6
-    if x < -3:
+    if x <= -3:
         d = _v(mpf(0))
-    elif x <= 3:
+    elif x < 3:
         d = _v(x / 3 + mpf(1) / 2, x / 3, mpf(1) / 2)   # crosses 0 at x = -1.5
     else:
         d = _v(mpf(1))

@@ -216,6 +216,9 @@ def test_backward_is_grad_times_derivative(name, data):
     # NaN/inf agreement (e.g. g = 0 and f' = inf is not expected for these functions)
     fin = np.isfinite(ref)
     assert np.all(np.isfinite(b[fin])), (x[fin & ~np.isfinite(b)], g[fin & ~np.isfinite(b)])
+    # a subnormal f'(x) is itself rounded in absolute terms, so g * f' is only as good as that:
+    # compare where f' is normal (or exactly zero)
+    fin &= (np.abs(d) >= TINY[dtype]) | (d == 0)
     err = ulps(b[fin], ref[fin], dtype)
     assert err.max(initial=0) <= 2, (x[fin][err.argmax()], g[fin][err.argmax()], err.max())
     # g = 1 gives the derivative itself; g = 0 gives zero (finite x)

@@ -157,7 +157,7 @@ REF = {
     ),
     "hardswish": (
         lambda x: x * np.clip(x + 3.0, 0.0, 6.0) / 6.0,
-        lambda x: np.where(x < -3, 0.0, np.where(x <= 3, x / 3.0 + 0.5, 1.0)),
+        lambda x: np.where(x <= -3, 0.0, np.where(x < 3, x / 3.0 + 0.5, 1.0)),
     ),
     "hardshrink": (
         lambda x, lambd: np.where(np.abs(x) > lambd, x, 0.0),

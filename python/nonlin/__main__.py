@@ -36,22 +36,23 @@ def _info(args):
     return 0
 
 
-def _bench(args):
+def _bench_main(argv):
     from . import bench
-    return bench.main(args.rest)
+    return bench.main(argv)
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["bench"]:  # bench has its own options parser
+        return _bench_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m nonlin", description=__doc__)
     sub = parser.add_subparsers(dest="cmd", required=True)
     sub.add_parser("list", help="list every activation").set_defaults(fn=_list)
     p = sub.add_parser("info", help="formula, parameters, properties and accuracy of one activation")
     p.add_argument("name")
     p.set_defaults(fn=_info)
-    p = sub.add_parser("bench", help="speed and accuracy vs NumPy, PyTorch and JAX",
-                       add_help=False)
-    p.add_argument("rest", nargs=argparse.REMAINDER)
-    p.set_defaults(fn=_bench)
+    sub.add_parser("bench", help="speed and accuracy vs NumPy, PyTorch and JAX "
+                                 "(python -m nonlin bench --help)")
     args = parser.parse_args(argv)
     return args.fn(args) or 0
 

@@ -613,6 +613,9 @@ def main(argv=None):
     p.add_argument("--no-torch", action="store_true")
     p.add_argument("--no-jax", action="store_true")
     p.add_argument("--no-accuracy", action="store_true", help="skip the ULP columns")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--"]:
+        argv = argv[1:]
     args = p.parse_args(argv)
     if args.threads < 1 or args.size < 1 or args.repeat < 1:
         p.error("--threads, --size and --repeat must be positive")

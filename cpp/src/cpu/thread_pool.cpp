@@ -5,14 +5,29 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <cstdlib>
 #include <mutex>
 #include <new>
 #include <thread>
 #include <vector>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define NONLIN_CPU_RELAX() _mm_pause()
+#else
+#define NONLIN_CPU_RELAX() std::this_thread::yield()
+#endif
+
 namespace nonlin {
 namespace {
+
+// Workers spin for a short while after each job before sleeping on the condition variable, so
+// back-to-back calls (a training loop, a benchmark) find them awake: waking a sleeping thread
+// costs tens of microseconds, as much as the work of a 1e5-element call.
+constexpr int kSpinIterations = 20000;  // ~50-100 us of pause instructions
+
+using Fn = std::function<void(std::ptrdiff_t, std::ptrdiff_t)>;
 
 class Pool {
  public:
@@ -34,41 +49,74 @@ class Pool {
     threads_ = n;
   }
 
-  void run(std::ptrdiff_t n, std::ptrdiff_t align,
-           const std::function<void(std::ptrdiff_t, std::ptrdiff_t)>& fn) {
+  void run(std::ptrdiff_t n, std::ptrdiff_t align, const Fn& fn) {
     const int t = threads_.load();
     std::unique_lock<std::mutex> job(busy_, std::try_to_lock);
-    if (t <= 1 || !job.owns_lock()) {
+    if (t <= 1 || !job.owns_lock()) {  // single-threaded, or another caller has the pool
       fn(0, n);
       return;
     }
     start_workers(t - 1);
     std::ptrdiff_t chunk = (n + t - 1) / t;
     chunk = (chunk + align - 1) / align * align;
-    {
+    const std::uint64_t gen = generation_.load(std::memory_order_relaxed) + 1;
+    fn_ = &fn;
+    n_ = n;
+    chunk_ = chunk;
+    const std::ptrdiff_t nchunks = (n + chunk - 1) / chunk;
+    nchunks_.store(nchunks, std::memory_order_relaxed);
+    pending_.store(nchunks, std::memory_order_relaxed);
+    next_.store(gen << 32, std::memory_order_release);  // publishes the job's fields
+    generation_.store(gen, std::memory_order_release);
+    if (sleepers_.load(std::memory_order_acquire) > 0) {
       std::lock_guard<std::mutex> lock(m_);
-      fn_ = &fn;
-      n_ = n;
-      chunk_ = chunk;
-      next_ = 1;  // chunk 0 is the caller's
-      pending_ = int((n + chunk - 1) / chunk) - 1;
-      ++generation_;
+      cv_.notify_all();
     }
-    cv_.notify_all();
-    fn(0, std::min(chunk, n));
-    std::unique_lock<std::mutex> lock(m_);
-    while (next_ * chunk_ < n_) {  // help with what the workers have not picked up yet
-      const std::ptrdiff_t begin = next_++ * chunk_;
-      lock.unlock();
-      fn(begin, std::min(begin + chunk, n));
-      lock.lock();
-      --pending_;
-    }
-    done_cv_.wait(lock, [&] { return pending_ == 0; });
-    fn_ = nullptr;
+    work(gen);  // the caller takes chunks too
+    while (pending_.load(std::memory_order_acquire) > 0) NONLIN_CPU_RELAX();
   }
 
  private:
+  // Claims and runs chunks of job `gen` until none is left. A claim is a compare-and-swap on
+  // (generation << 32 | chunk index), so a worker that wakes late for a finished job can never
+  // take a chunk of the next one; the job's fields are read only after a successful claim
+  // (and the job cannot end while a claimed chunk is pending).
+  void work(std::uint64_t gen) {
+    for (;;) {
+      std::uint64_t v = next_.load(std::memory_order_acquire);
+      if ((v >> 32) != gen) return;
+      const std::ptrdiff_t c = std::ptrdiff_t(v & 0xffffffffu);
+      if (c >= nchunks_.load(std::memory_order_relaxed)) return;
+      if (!next_.compare_exchange_weak(v, v + 1, std::memory_order_acq_rel)) continue;
+      const std::ptrdiff_t begin = c * chunk_;
+      (*fn_)(begin, std::min(begin + chunk_, n_));
+      pending_.fetch_sub(1, std::memory_order_acq_rel);
+    }
+  }
+
+  void worker() {
+    std::uint64_t seen = generation_.load(std::memory_order_acquire);
+    for (;;) {
+      std::uint64_t g = generation_.load(std::memory_order_acquire);
+      for (int i = 0; g == seen && i < kSpinIterations && !stopping_.load(std::memory_order_relaxed); ++i) {
+        NONLIN_CPU_RELAX();
+        g = generation_.load(std::memory_order_acquire);
+      }
+      if (g == seen) {
+        std::unique_lock<std::mutex> lock(m_);
+        sleepers_.fetch_add(1, std::memory_order_acq_rel);
+        cv_.wait(lock, [&] {
+          return stopping_.load() || generation_.load(std::memory_order_acquire) != seen;
+        });
+        sleepers_.fetch_sub(1, std::memory_order_acq_rel);
+        g = generation_.load(std::memory_order_acquire);
+      }
+      if (stopping_.load()) return;
+      seen = g;
+      work(g);
+    }
+  }
+
   void start_workers(int count) {
     if (int(workers_->size()) == count) return;
     stop_workers();
@@ -80,27 +128,10 @@ class Pool {
     {
       std::lock_guard<std::mutex> lock(m_);
       stopping_ = true;
+      cv_.notify_all();
     }
-    cv_.notify_all();
     for (auto& w : *workers_) w.join();
     workers_->clear();
-  }
-
-  void worker() {
-    unsigned long seen = 0;
-    for (;;) {
-      std::unique_lock<std::mutex> lock(m_);
-      cv_.wait(lock, [&] { return stopping_ || (generation_ != seen && fn_ && next_ * chunk_ < n_); });
-      if (stopping_) return;
-      const std::ptrdiff_t begin = next_++ * chunk_;
-      if (next_ * chunk_ >= n_) seen = generation_;
-      const auto* fn = fn_;
-      const std::ptrdiff_t end = std::min(begin + chunk_, n_);
-      lock.unlock();
-      (*fn)(begin, end);
-      lock.lock();
-      if (--pending_ == 0) done_cv_.notify_one();
-    }
   }
 
   // The child of a fork has none of the parent's threads: forget them (their handles cannot be
@@ -109,14 +140,16 @@ class Pool {
 
   std::atomic<int> threads_{1};
   std::mutex busy_;  // held for the duration of one parallel job
-  std::mutex m_;
-  std::condition_variable cv_, done_cv_;
+  std::mutex m_;     // guards sleeping only
+  std::condition_variable cv_;
   std::vector<std::thread>* workers_ = new std::vector<std::thread>();
-  const std::function<void(std::ptrdiff_t, std::ptrdiff_t)>* fn_ = nullptr;
-  std::ptrdiff_t n_ = 0, chunk_ = 1, next_ = 0;
-  int pending_ = 0;
-  unsigned long generation_ = 0;
-  bool stopping_ = false;
+  const Fn* fn_ = nullptr;
+  std::ptrdiff_t n_ = 0, chunk_ = 1;
+  std::atomic<std::uint64_t> next_{0};
+  std::atomic<std::ptrdiff_t> nchunks_{0}, pending_{0};
+  std::atomic<std::uint64_t> generation_{0};
+  std::atomic<int> sleepers_{0};
+  std::atomic<bool> stopping_{false};
 
   friend Pool& pool();
 };
@@ -132,8 +165,7 @@ void Pool::after_fork_in_child() {
   new (&p.busy_) std::mutex();
   new (&p.m_) std::mutex();
   new (&p.cv_) std::condition_variable();
-  new (&p.done_cv_) std::condition_variable();
-  p.fn_ = nullptr;
+  p.sleepers_ = 0;
   p.pending_ = 0;
 }
 
@@ -143,9 +175,6 @@ int get_num_threads() { return pool().threads(); }
 
 void set_num_threads(int n) { pool().resize(std::max(1, n)); }
 
-void parallel_for(std::ptrdiff_t n, std::ptrdiff_t align,
-                  const std::function<void(std::ptrdiff_t, std::ptrdiff_t)>& fn) {
-  pool().run(n, align, fn);
-}
+void parallel_for(std::ptrdiff_t n, std::ptrdiff_t align, const Fn& fn) { pool().run(n, align, fn); }
 
 }  // namespace nonlin

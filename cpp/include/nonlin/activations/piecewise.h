@@ -79,14 +79,14 @@ struct Hardsigmoid {
 struct Hardswish {
   NONLIN_NO_PARAMS
   static constexpr Meta meta{"hardswish", "x * relu6(x + 3) / 6",
-                             "x < -3 ? 0 : x <= 3 ? x/3 + 1/2 : 1",
+                             "x <= -3 ? 0 : x < 3 ? x/3 + 1/2 : 1",
                              "Howard et al. 2019, arXiv:1905.02244; PyTorch torch.nn.Hardswish",
                              {false, false, false, false, true, "[-3/8, inf)"}, params.data(), 0};
   template <class V> static V forward(V x) {
     return select(x <= -3, V(0), select(x >= 3, x, x * (x + 3) / 6));
   }
   template <class V> static V derivative(V x) {
-    return select(x < -3, V(0), select(x <= 3, x / 3 + 0.5, V(1)));
+    return select(x <= -3, V(0), select(x < 3, x / 3 + 0.5, V(1)));  // as torch 2.x at +-3
   }
 };
 

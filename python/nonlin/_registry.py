@@ -15,6 +15,19 @@ def _load_accuracy():
         return {}
 
 
+def _make_activation(meta, ufuncs, accuracy):
+    """An Activation; one without parameters calls its ufuncs directly (no Python layer in
+    between: per-call overhead is NumPy's own)."""
+    if meta["params"]:
+        return Activation(meta, ufuncs, accuracy)
+    cls = type(f"Activation_{meta['name']}", (Activation,),
+               {"__call__": staticmethod(ufuncs["forward"]), "__slots__": ()})
+    act = cls(meta, ufuncs, accuracy)
+    act.derivative = ufuncs["derivative"]
+    act.backward = ufuncs["backward"]
+    return act
+
+
 def _build():
     accuracy = _load_accuracy()
     groups = {}  # activation name -> {kind: ufunc}
@@ -27,7 +40,7 @@ def _build():
         else:
             groups.setdefault(meta["name"], {})[kind] = ufunc
             metas[meta["name"]] = meta
-    acts = {name: Activation(metas[name], g, accuracy.get(name)) for name, g in groups.items()}
+    acts = {name: _make_activation(metas[name], g, accuracy.get(name)) for name, g in groups.items()}
     for name, g in gated.items():
         acts[name] = GatedActivation(name, g["meta"], g["gated"], g["gated_backward"])
     return acts

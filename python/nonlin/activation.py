@@ -9,6 +9,13 @@ __all__ = ["Activation", "GatedActivation"]
 
 def _check(name, pname, value, constraint, previous):
     """Raise ValueError naming the parameter if `value` breaks its registry constraint."""
+    if type(value) in (float, int) and (previous is None or type(previous[1]) in (float, int)):
+        ok = (constraint == "any" or (constraint == "nonzero" and value != 0)
+              or (constraint == "nonnegative" and value >= 0)
+              or (constraint == "positive" and value > 0)
+              or (constraint == "at_least_previous" and value >= previous[1]))
+        if ok:
+            return
     v = np.asarray(value)
     if v.dtype.kind not in "biuf":
         raise TypeError(f"{name}: parameter '{pname}' must be a real number or array, got {v.dtype}")
@@ -29,6 +36,11 @@ def _as_operand(x, argname, name):
         raise TypeError(f"{name}: '{argname}' must be a real numeric array, got {type(x).__name__}"
                         + (f" of dtype {x.dtype}" if isinstance(x, np.ndarray) else ""))
     return x
+
+
+def _where(where):
+    # NumPy's fast path skips the masked loop only when `where` is not passed at all.
+    return {} if where is True else {"where": where}
 
 
 def _reduce_to_shape(g, shape):
@@ -87,18 +99,18 @@ class Activation:
 
     def __call__(self, x, *, out=None, where=True, **params):
         x = _as_operand(x, "x", self.name)
-        return self.ufunc(x, *self._args(params), out=out, where=where)
+        return self.ufunc(x, *self._args(params), out=out, **_where(where))
 
     def derivative(self, x, *, out=None, where=True, **params):
         """f'(x), elementwise."""
         x = _as_operand(x, "x", self.name)
-        return self.derivative_ufunc(x, *self._args(params), out=out, where=where)
+        return self.derivative_ufunc(x, *self._args(params), out=out, **_where(where))
 
     def backward(self, grad_out, x, *, out=None, where=True, **params):
         """grad_out * f'(x) in one fused pass."""
         x = _as_operand(x, "x", self.name)
         grad_out = _as_operand(grad_out, "grad_out", self.name)
-        return self.backward_ufunc(grad_out, x, *self._args(params), out=out, where=where)
+        return self.backward_ufunc(grad_out, x, *self._args(params), out=out, **_where(where))
 
     def param_backward(self, grad_out, x, **params):
         """Gradients of the learnable parameters, each reduced to that parameter's shape."""

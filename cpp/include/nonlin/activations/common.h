@@ -55,34 +55,40 @@ NONLIN_HD inline V mul_exp(V y, V x) {
   return exp_scaled(x).times(y);
 }
 
-// The logistic function's pieces for z = z_hi (+ z_lo): E = e^-|z| (scaled), r = 1/(1+e^-|z|).
-// sigma(|z|) = r and sigma(-|z|) = e r, so every sigmoid product is a polynomial in e and r
-// times at most one factor e, taken through E.times().
+// The logistic function's pieces for z: E = e^-|z| (scaled), d = 1 + e^-|z|.
+// sigma(|z|) = 1/d and sigma(-|z|) = e/d, so every sigmoid product is a rational function of e
+// times at most one factor e, taken through E. Each method divides once (the compiler shares
+// 1/d between methods used together).
 template <class V>
 struct Logistic {
   ScaledExp<V> E;
-  V e, r;
+  V e, d;
   Mask<typename V::Packet> neg;
   Logistic() = default;
-  NONLIN_HD explicit Logistic(V z) : E(exp_scaled(-abs(z))), e(E.unscaled()), r(1 / (1 + e)), neg(z < 0) {}
-  NONLIN_HD V sigma_pos() const { return select(neg, e * r, r); }   // sigma(z)
-  NONLIN_HD V sigma_neg() const { return select(neg, r, e * r); }   // sigma(-z)
-  // y * sigma(z), accurate into the subnormals: y / (1 + e) or y e / (1 + e).
+  NONLIN_HD explicit Logistic(V z) : E(exp_scaled(-abs(z))), e(E.unscaled()), d(1 + e), neg(z < 0) {}
+  NONLIN_HD V r() const { return 1 / d; }
+  NONLIN_HD V sigma_pos() const { return select(neg, e * r(), r()); }  // sigma(z)
+  NONLIN_HD V sigma_neg() const { return select(neg, r(), e * r()); }  // sigma(-z)
+  // y * sigma(z), accurate into the subnormals: y/d or (y/d) e.
   NONLIN_HD V times_sigma(V y) const {
-    const V d = 1 + e;
-    return select(neg, select(E.value == 0, copysign(V(0), y), (y * E.value / d) * E.scale), y / d);
+    const V q = y / d;
+    return select(neg, E.times(q), q);
   }
   // sigma(z) (1 + a sigma(-z)): the shape of SiLU's and GELU-tanh's derivatives.
+  // z < 0: e (d + a) / d^2;  z >= 0: (1 + (1 + a) e) / d^2 -- one division, one rounding of e.
   NONLIN_HD V sigma_times_one_plus(V a) const {
-    return select(neg, E.times(r * fma(a, r, V(1))), r * (1 + E.times(a * r)));
+    const V dd = d_squared();
+    return select(neg, E.times((d + a) / dd), (1 + E.times(1 + a)) / dd);
   }
   // sigma(z) sigma(-z) = e / (1 + e)^2 for either sign of z
-  NONLIN_HD V sigma_sigma_neg() const {
-    const V d = 1 + e;
-    return E.over(d * d);
+  NONLIN_HD V sigma_sigma_neg() const { return E.over(d_squared()); }
+  NONLIN_HD V d_squared() const { return fma(e, e + 2, V(1)); }  // (1 + e)^2, one rounding
+  // d ln sigma(z)/dz = sigma(-z): sigma(z + dz) = sigma(z) (1 + sigma(-z) dz) for the rounding
+  // dz of z; exactly 1 (and skipped for whole packets) when z was exact.
+  NONLIN_HD V correction(V z_lo) const {
+    if (!any(~(z_lo == V(0)))) return V(1);
+    return fma(sigma_neg(), z_lo, V(1));
   }
-  // d ln sigma(z)/dz = sigma(-z): sigma(z + d) = sigma(z) (1 + sigma(-z) d) for the rounding d.
-  NONLIN_HD V correction(V z_lo) const { return fma(sigma_neg(), z_lo, V(1)); }
 };
 
 }  // namespace NONLIN_ISA

@@ -21,24 +21,27 @@ struct Elu {
 
 struct Selu {
   NONLIN_NO_PARAMS
-  static constexpr double alpha = 1.6732632423543772848170429916717;
-  static constexpr double scale = 1.0507009873554804934193349852946;
   static constexpr Meta meta{"selu", "scale (x > 0 ? x : alpha (e^x - 1)), alpha = 1.67326..., scale = 1.05070...",
                              "x > 0 ? scale : scale alpha e^x",
                              "Klambauer et al. 2017, arXiv:1706.02515; PyTorch torch.nn.SELU",
                              {false, true, false, false, false, "(-scale alpha, inf)"}, params.data(), 0};
-  // scale and scale*alpha as hi + lo pairs: each product then rounds once.
-  template <class V> static V times_constant(V y, double c) {
+  // scale and scale*alpha as hi + lo pairs of the exact (40-digit) values, so each product
+  // rounds once: y * (hi + lo) = fma(y, hi, y * lo).
+  template <class V> static V times(V y, bool times_alpha) {
     using S = typename V::Scalar;
-    const S hi = S(c);
-    return fma(y, V(hi), finite_or_zero(y * S(c - double(hi))));
+    constexpr bool f = sizeof(S) == 4;
+    const S hi = times_alpha ? (f ? S(1.7580993f) : S(1.7580993408473768))
+                             : (f ? S(1.050701f) : S(1.0507009873554805));
+    const S lo = times_alpha ? (f ? S(2.3296717e-08f) : S(1.41535193800845e-17))
+                             : (f ? S(-3.4792652e-08f) : S(3.9874847667154144e-17));
+    return fma(y, V(hi), finite_or_zero(y * lo));
   }
   template <class V> static V forward(V x) {
-    return select(x > 0, times_constant(x, scale), times_constant(vm::expm1(x), scale * alpha));
+    return select(x > 0, times(x, false), times(vm::expm1(x), true));
   }
   template <class V> static V derivative(V x) {
     const ScaledExp<V> E = exp_scaled(x);
-    return select(x > 0, V(typename V::Scalar(scale)), times_constant(E.value, scale * alpha) * E.scale);
+    return select(x > 0, times(V(1), false), times(E.value, true) * E.scale);
   }
 };
 
@@ -83,8 +86,8 @@ struct Softplus {
   template <class V> static V forward(V x, V b, V t) {
     const SoftplusParts<V> p(x, b);
     // z >= 0: (z + log1p(e) + sigma z_lo) / b ;  z < 0: e (L1 + r z_lo) / b
-    const V pos = (p.z + fma(p.L.r, p.z_lo, p.L.e * p.L1)) / b;
-    const V neg = p.L.E.times(fma(p.L.r, p.z_lo, p.L1) / b);
+    const V pos = (p.z + fma(p.L.r(), p.z_lo, p.L.e * p.L1)) / b;
+    const V neg = p.L.E.times(fma(p.L.r(), p.z_lo, p.L1) / b);
     return select(p.z > t, x, select(p.L.neg, neg, pos));
   }
   template <class V> static V derivative(V x, V b, V t) {
@@ -96,7 +99,7 @@ struct Softplus {
   // z < 0: e (x r - (L1 + r z_lo)/b)/b.
   template <class V> static std::array<V, 1> param_grad(V x, V b, V t) {
     const SoftplusParts<V> p(x, b);
-    const V r = p.L.r;
+    const V r = p.L.r();
     const V pos = -(x * r + fma(-r, p.z_lo, p.L1) / b) / b;
     const V neg = (x * r - fma(r, p.z_lo, p.L1) / b) / b;
     return {select(p.z > t, V(0), p.L.E.times(select(p.L.neg, neg, pos)))};
@@ -131,8 +134,8 @@ struct Tanh {
   template <class V> static V derivative(V x) {
     const V t = vm::tanh(x);
     const ScaledExp<V> E = exp_scaled(-2 * abs(x));
-    const V d = 1 + E.unscaled();
-    return select(abs(x) < 0.55, 1 - t * t, 4 * E.over(d * d));
+    const V e = E.unscaled();
+    return select(abs(x) < 0.55, 1 - t * t, 4 * E.over(fma(e, e + 2, V(1))));  // (1 + e)^2
   }
 };
 

@@ -75,8 +75,7 @@ struct Silu {
     product_hi_lo(b, x, z, z_lo);
     const Logistic<V> L(z);
     const V c = fma(L.sigma_neg() - L.sigma_pos(), z_lo, V(1));
-    const V d = 1 + L.e;
-    return {select(L.E.value == 0, V(0), ((x * x * c) * (L.E.value / (d * d))) * L.E.scale)};
+    return {select(L.E.value == 0, V(0), ((x * x * c) * (L.E.value / L.d_squared())) * L.E.scale)};
   }
 };
 

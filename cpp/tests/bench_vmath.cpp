@@ -27,7 +27,7 @@ namespace vm = nonlin::vm;
   };
 FN(exp, -80, 80) FN(expm1, -10, 10) FN(exp_mx2, -6, 6) FN(log, 1e-6, 1e6) FN(log1p, -0.9, 100)
 FN(erf, -5, 5) FN(erfc, -5, 8) FN(tanh, -8, 8) FN(sigmoid, -20, 20) FN(softplus, -20, 20)
-FN(log_sigmoid, -20, 20)
+FN(log_sigmoid, -20, 20) FN(expm1_ref, -10, 10) FN(tanh_ref, -8, 8) FN(sigmoid_ref, -20, 20)
 #undef FN
 
 template <class S, class F>
@@ -60,6 +60,6 @@ static void all(size_t n, int reps) {
 
 int main() {
   std::printf("ISA %s\n", NONLIN_STR(NONLIN_ISA));
-  all<F_exp, F_expm1, F_exp_mx2, F_log, F_log1p, F_erf, F_erfc, F_tanh, F_sigmoid, F_softplus, F_log_sigmoid>(
-      1000000, 30);
+  all<F_exp, F_expm1, F_exp_mx2, F_log, F_log1p, F_erf, F_erfc, F_tanh, F_sigmoid, F_softplus, F_log_sigmoid,
+      F_expm1_ref, F_tanh_ref, F_sigmoid_ref>(1000000, 30);
 }

@@ -87,6 +87,13 @@ def y_erf(z):  # erf(x) = x + x*y(x^2)
     return mp.erf(x) / x - 1
 
 
+def t_tanh(z):  # tanh(x) = x + x^3 T(x^2)
+    if z < mp.mpf(10) ** -30:
+        return -mp.mpf(1) / 3 + 2 * z / 15
+    x = mp.sqrt(z)
+    return (mp.tanh(x) / x - 1) / z
+
+
 def g_erfc_t(t, p):  # erfc(x) = exp(-x^2) * t * H(t), t = 1/(1+p x)
     if t == 0:
         return p / mp.sqrt(mp.pi)
@@ -96,6 +103,7 @@ def g_erfc_t(t, p):  # erfc(x) = exp(-x^2) * t * H(t), t = 1/(1+p x)
 
 R_EXP = LN2 / 2 * mp.mpf("1.0005")
 SMAX = (mp.sqrt(2) - 1) / (mp.sqrt(2) + 1)
+X_TANH = mp.mpf("0.55")  # tanh polynomial on |x| <= X_TANH (must match kTanhSplit in exp.h)
 X_ERF = mp.mpf("0.75")   # erf polynomial on |x| <= X_ERF, erfc tail formula above
 X_ERFC = mp.mpf("0.5")   # erfc: 1 - erf polynomial below, tail formula above
 P_ERFC = mp.mpf("0.5")   # erfc(x) = exp(-x^2) * t * H(t), t = 1/(1 + P_ERFC*x)
@@ -116,6 +124,7 @@ if __name__ == "__main__":
             emit(refit_rounded(r, g, a, b, ctype, scale=scale), ctype, lo0)
         go("kExpQ", q_exp, -R_EXP, R_EXP, tgt * 4, scale=lambda r: 1 / max(r * r, mp.mpf(2) ** -10))
         go("kLogU", u_log, 0, SMAX ** 2 * mp.mpf("1.001"), tgt * 8)
+        go("kTanhT", t_tanh, 0, X_TANH ** 2 * mp.mpf("1.001"), tgt * 4)
         go("kErfY", y_erf, 0, X_ERF ** 2 * mp.mpf("1.001"), tgt, lo0=True)
         # H as a polynomial in u = t - T_MID (centred: small, well-conditioned coefficients)
         t1 = 1 / (1 + P_ERFC * X_ERFC) * mp.mpf("1.0001")

@@ -227,6 +227,45 @@ NONLIN_HD inline Vec<P> scale2(Vec<P> p, Vec<P> k) {
   }
 }
 
+// Reciprocal 1/d to ~2^-(mant+2) relative (NOT correctly rounded): rcp14 plus Newton steps on
+// AVX-512, a division elsewhere. Kernels use it for quotients whose rounding error they then
+// remove with an exact FMA residual, so the last bit of the reciprocal does not matter.
+template <class P>
+NONLIN_HD inline Vec<P> recip(Vec<P> d) {
+#if defined(__AVX512F__) && !defined(__CUDACC__)
+  if constexpr (std::is_same_v<P, Eigen::internal::Packet16f>) {
+    Vec<P> y = _mm512_rcp14_ps(d.v);
+    return fma(fma(-d, y, Vec<P>(1.0f)), y, y);
+  } else if constexpr (std::is_same_v<P, Eigen::internal::Packet8d>) {
+    Vec<P> y = _mm512_rcp14_pd(d.v);
+    y = fma(fma(-d, y, Vec<P>(1.0)), y, y);
+    Vec<P> e = fma(-d, y, Vec<P>(1.0));
+    return fma(fma(e, e, e), y, y);  // third-order step: 2^-14 -> 2^-28 -> ~2^-84
+  } else
+#endif
+  {
+    using S = typename Vec<P>::Scalar;
+    return S(1) / d;
+  }
+}
+
+// p * 2^k for |p| in [0.5, 4) and integral k >= kmin - 1 where t2k = 2^max(k, 1 - bias) is
+// already at hand: one vscalef on AVX-512; elsewhere p * t2k (one rounding) unless a lane
+// needs the subnormal range, which takes scale2.
+template <class P>
+NONLIN_HD inline Vec<P> scale2_lowk(Vec<P> p, Vec<P> k, Vec<P> t2k) {
+#if defined(__AVX512F__) && !defined(__CUDACC__)
+  if constexpr (std::is_same_v<P, Eigen::internal::Packet16f> || std::is_same_v<P, Eigen::internal::Packet8d>)
+    return scale2(p, k);
+  else
+#endif
+  {
+    using S = typename Vec<P>::Scalar;
+    if (any(k < S(1 - fconst<S>::bias))) return scale2(p, k);
+    return p * t2k;
+  }
+}
+
 // Optimisation barrier: the value is used exactly as rounded. GCC contracts a*b + c into an FMA
 // by default in C++ (-ffp-contract=fast), which would silently break error-free transformations
 // that reuse a rounded product (two_prod's hi followed by a TwoSum).

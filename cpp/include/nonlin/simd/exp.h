@@ -125,12 +125,43 @@ NONLIN_HD inline Vec<P> exp(Vec<P> x) {
   using S = typename Vec<P>::Scalar;
   using K = detail::ExpK<S>;
   Vec<P> a = vmin(vmax(x, Vec<P>(K::lo)), Vec<P>(K::hi));
-  auto c = detail::expcore(a);
-  return scale2(S(1) + detail::expm1_r_fast(c), c.k);
+  Vec<P> t = fma(a, Vec<P>(K::log2e), Vec<P>(fconst<S>::shifter));
+  Vec<P> k = t - fconst<S>::shifter;
+  Vec<P> r = fma(-k, Vec<P>(K::ln2_lo), fma(-k, Vec<P>(K::ln2_hi), a));
+  return scale2(S(1) + fma(r * r, polyeval(r, coef::C<S>::kExpQ), r), k);
 }
 
+// expm1(x) = 2 (A + B + th q), th = 2^(k-1): A = th - 1/2 and B = th rh are exact, A + B is
+// summed exactly (Fast2Sum, |A| >= |B|), q = e^r - 1 - rh = rl + r^2 Q(r) is small, so only
+// the last addition and terms ~r^3 round (<= ~0.6 ulp). No division, no hi+lo polynomial.
 template <class P>
 NONLIN_HD inline Vec<P> expm1(Vec<P> x) {
+  using S = typename Vec<P>::Scalar;
+  using K = detail::ExpK<S>;
+  Vec<P> a = vmin(vmax(x, Vec<P>(K::m1_lo)), Vec<P>(K::hi));
+  auto c = detail::expcore(a);
+  const auto& Q = coef::C<S>::kExpQ;  // Q[0] = 1/2 exactly
+  constexpr int NQ = sizeof(Q) / sizeof(Q[0]);
+  Vec<P> r = c.rh + c.rl;
+  Vec<P> r2 = r * r;
+  Vec<P> q1(Q[NQ - 1]);
+  for (int i = NQ - 2; i >= 1; --i) q1 = fma(q1, r, Vec<P>(Q[i]));
+  // q = rl + r^2/2 + r^3 Q1(r), with r^2/2 = rh^2/2 + rl (rh + rl/2) so the rounding of r
+  // does not reach the r^2/2 term, which is rounded once; the rest is much smaller
+  Vec<P> q = fma(c.rh * S(0.5), c.rh, fma(fma(c.rl, Vec<P>(S(0.5)), c.rh), c.rl, fma(r2 * r, q1, c.rl)));
+  Vec<P> th = pow2i_shifted(c.t, -1);  // 2^(k-1)
+  Vec<P> A = th - S(0.5);
+  Vec<P> Alo = (th - A) - S(0.5);      // exact; nonzero once th >= 2^mant
+  Vec<P> B = th * c.rh;
+  Vec<P> s = A + B;
+  Vec<P> e = (A - s) + B;
+  Vec<P> res = S(2) * (s + fma(th, q, e + Alo));
+  return select(abs(x) < K::tiny, x, res);
+}
+
+// The accurate-by-construction version kept for reference/comparison (hi+lo throughout).
+template <class P>
+NONLIN_HD inline Vec<P> expm1_ref(Vec<P> x) {
   using S = typename Vec<P>::Scalar;
   using K = detail::ExpK<S>;
   Vec<P> a = vmin(vmax(x, Vec<P>(K::m1_lo)), Vec<P>(K::hi));
@@ -154,11 +185,33 @@ NONLIN_HD inline Vec<P> exp_mx2(Vec<P> x) {
   return scale2(S(1) + detail::expm1_r_fast(c), c.k);
 }
 
-// Logistic 1/(1+e^-x). With E = e^-|x| = 2^k (ph + pl) and d = 1 + E = dh + dl:
-//   x >= 0: 1/d;   x < 0: E/d = 2^k (ph + pl)/d,
-// each as v = n/dh corrected by the exact residual n - v*dh, so only the last addition rounds.
+namespace detail {
+// n/(dh + dl) for n = nh + nl, with y ~ 1/dh (recip): q0 = nh*y, its exact residual by FMA,
+// and one correction step; the result has the error of the final FMA plus O(2^-2mant).
 template <class P>
-NONLIN_HD inline Vec<P> sigmoid(Vec<P> x) {
+NONLIN_HD inline Vec<P> div_corr(Vec<P> nh, Vec<P> nl, Vec<P> dh, Vec<P> dl) {
+  Vec<P> y = recip(dh);
+  Vec<P> q0 = nh * y;
+  Vec<P> res = fma(-q0, dh, nh);
+  res = fma(-q0, dl, res + nl);
+  return fma(res, y, q0);
+}
+// e^a for a <= 0 as 2^k (ph + pl): ph = 1 + p rounded, pl its exact error (p = e^r - 1 itself
+// rounded once, relative error ~2^-(mant+2) of the sum).
+template <class P>
+NONLIN_HD inline void exp_pair(const ExpCore<P>& c, Vec<P>& ph, Vec<P>& pl) {
+  using S = typename Vec<P>::Scalar;
+  Vec<P> r = c.rh + c.rl;
+  Vec<P> p = fma(r * r, polyeval(r, coef::C<S>::kExpQ), r);
+  ph = S(1) + p;
+  pl = (S(1) - ph) + p;
+}
+}  // namespace detail
+
+// The previous implementation (exact-quotient arithmetic that needs no FMA), kept as sigmoid_ref;
+// sigmoid() uses it on builds without hardware FMA.
+template <class P>
+NONLIN_HD inline Vec<P> sigmoid_ref(Vec<P> x) {
   using S = typename Vec<P>::Scalar;
   using K = detail::ExpK<S>;
   Vec<P> a = vmax(-abs(x), Vec<P>(K::lo));
@@ -179,9 +232,34 @@ NONLIN_HD inline Vec<P> sigmoid(Vec<P> x) {
   return select(neg, scale2(r, c.k), r);
 }
 
-// tanh(x) = -u/(2+u), u = expm1(-2|x|) = 2(s + low), sign restored at the end.
+// Logistic 1/(1+e^-x). E = e^-|x| = 2^k (ph + pl), d = 1 + E as an exact pair dh + dl:
+//   x >= 0: 1/d;   x < 0: E/d = 2^k (ph + pl)/d,
+// each by detail::div_corr (reciprocal + FMA residual), so only the last FMA rounds.
 template <class P>
-NONLIN_HD inline Vec<P> tanh(Vec<P> x) {
+NONLIN_HD inline Vec<P> sigmoid(Vec<P> x) {
+  if constexpr (!kHasFma) return sigmoid_ref(x);  // div_corr's residual needs one rounding
+  using S = typename Vec<P>::Scalar;
+  using K = detail::ExpK<S>;
+  Vec<P> a = vmax(-abs(x), Vec<P>(K::lo));
+  auto c = detail::expcore(a);
+  Vec<P> ph, pl;
+  detail::exp_pair(c, ph, pl);
+  Vec<P> e2k = pow2i_shifted(vmax(c.t, Vec<P>(S(fconst<S>::shifter + (1 - fconst<S>::bias)))));
+  Vec<P> eh = e2k * ph;
+  Vec<P> dh = S(1) + eh;
+  Vec<P> dl = fma(e2k, pl, (S(1) - dh) + eh);
+  const Mask<P> neg = x < S(0);
+  Vec<P> nh = select(neg, ph, Vec<P>(S(1)));
+  Vec<P> nl = select(neg, pl, Vec<P>(S(0)));
+  Vec<P> r = detail::div_corr(nh, nl, dh, dl);
+  return select(neg, scale2_lowk(r, c.k, e2k), r);
+}
+
+
+// The previous implementation (exact-quotient arithmetic that needs no FMA), kept as tanh_ref;
+// tanh() uses it on builds without hardware FMA.
+template <class P>
+NONLIN_HD inline Vec<P> tanh_ref(Vec<P> x) {
   using S = typename Vec<P>::Scalar;
   const S lim = sizeof(S) == 4 ? S(-18.5) : S(-40);
   Vec<P> ax = abs(x);
@@ -189,17 +267,51 @@ NONLIN_HD inline Vec<P> tanh(Vec<P> x) {
   auto c = detail::expcore(a);
   Vec<P> s, low;
   detail::expm1_parts(c, s, low);
-  // -u/(2+u) = (-s - low) / (1 + s + low)
   Vec<P> dh = S(1) + s;
   Vec<P> dl = ((S(1) - dh) + s) + low;
   Vec<P> nh = -s;
   Vec<P> v = nh / dh;
   Vec<P> res = fms_exact(v, dh, nh);
-  Vec<P> w = S(1) + v;  // 1/(1+s+low) = 2/(2+u) = 1 + tanh
+  Vec<P> w = S(1) + v;
   Vec<P> r = v + (res - fma(v, dl, low)) * w;
   const S tiny = sizeof(S) == 4 ? S(0x1p-12) : S(0x1p-27);
   return select(ax < tiny, x, copysign(r, x));
 }
+
+inline constexpr double kTanhSplit = 0.55;  // must match X_TANH in cpp/tools/fit_vmath.py
+
+// tanh|x| = |x| + |x|^3 T(x^2) below kTanhSplit; above, 1 - g with g = 2E/(1+E), E = e^-2|x|
+// as the pair 2^k (ph + pl) and the quotient by detail::div_corr: 1 - g is formed as h + hl
+// exactly, so the result rounds essentially once. Sign restored at the end.
+template <class P>
+NONLIN_HD inline Vec<P> tanh(Vec<P> x) {
+  if constexpr (!kHasFma) return tanh_ref(x);  // div_corr's residual needs one rounding
+  using S = typename Vec<P>::Scalar;
+  const S lim = sizeof(S) == 4 ? S(-18.5) : S(-40);
+  Vec<P> ax = abs(x);
+  Vec<P> x2 = ax * ax;
+  Vec<P> small = fma(ax * x2, polyeval(x2, coef::C<S>::kTanhT), ax);
+  Vec<P> a = vmax(S(-2) * ax, Vec<P>(lim));
+  auto c = detail::expcore(a);
+  Vec<P> ph, pl;
+  detail::exp_pair(c, ph, pl);
+  Vec<P> e2k = pow2i_shifted(c.t);
+  Vec<P> eh = e2k * ph, el = e2k * pl;
+  Vec<P> dh = S(1) + eh;
+  Vec<P> dl = ((S(1) - dh) + eh) + el;
+  // g = 2E/(1+E) = g0 + gc (reciprocal + FMA residual); 1 - g0 = h + hl exactly (Fast2Sum),
+  // so only the last addition rounds (tanhshrink's x - tanh x near 0.55 amplifies any more)
+  Vec<P> nh = S(2) * eh;
+  Vec<P> y = recip(dh);
+  Vec<P> g0 = nh * y;
+  Vec<P> res = fma(-g0, dh, nh);
+  res = fma(-g0, dl, res + S(2) * el);
+  Vec<P> h = S(1) - g0;
+  Vec<P> hl = (S(1) - h) - g0;
+  Vec<P> r = select(ax < S(kTanhSplit), small, h + fma(-res, y, hl));
+  return copysign(r, x);
+}
+
 
 }  // namespace vm
 }  // namespace NONLIN_ISA

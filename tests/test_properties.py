@@ -267,7 +267,11 @@ def test_forward_across_simd_levels(name, data, restore_simd):
         assert y.dtype == dtype
         np.testing.assert_array_equal(np.isnan(y), np.isnan(base_y))
         err = ulps(y, base_y, dtype)
-        assert err.max() <= 4, (level, x[err.argmax()], y[err.argmax()], base_y[err.argmax()])
+        # each level is within the documented accuracy of the truth, so within twice it of
+        # each other
+        doc = (f.accuracy.get(np.dtype(dtype).name) or {}).get("forward") or 0.0
+        assert err.max() <= 2 * max(2.0, doc), (level, x[err.argmax()], y[err.argmax()],
+                                                base_y[err.argmax()])
         # derivatives: 4 ULP each
         floor = None
         if name in DERIV_ZEROS:

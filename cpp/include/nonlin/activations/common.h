@@ -69,10 +69,14 @@ struct Logistic {
   NONLIN_HD V r() const { return 1 / d; }
   NONLIN_HD V sigma_pos() const { return select(neg, e * r(), r()); }  // sigma(z)
   NONLIN_HD V sigma_neg() const { return select(neg, r(), e * r()); }  // sigma(-z)
-  // y * sigma(z), accurate into the subnormals: y/d or (y/d) e.
+  // y * sigma(z), accurate into the subnormals: y/d or (y/d) e, one division.
   NONLIN_HD V times_sigma(V y) const {
     const V q = y / d;
     return select(neg, E.times(q), q);
+  }
+  // sigma(z) alone: 1/d or e/d.
+  NONLIN_HD V sigma_pos_fast() const {
+    return (select(neg, E.value, V(1)) / d) * select(neg, E.scale, V(1));
   }
   // sigma(z) (1 + a sigma(-z)): the shape of SiLU's and GELU-tanh's derivatives.
   // z < 0: e (d + a) / d^2;  z >= 0: (1 + (1 + a) e) / d^2 -- one division, one rounding of e.

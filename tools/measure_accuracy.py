@@ -3,7 +3,8 @@ float16/32/64, forward / derivative / backward / parameter gradients) and write 
 python/nonlin/accuracy.json, which the catalogue shows (`nl.gelu.accuracy`,
 `python -m nonlin info gelu`) and tests/test_accuracy.py holds the library to.
 
-    python tools/measure_accuracy.py
+    python tools/measure_accuracy.py              # measure and rewrite the table
+    python tools/measure_accuracy.py --markdown   # print it for the README
 """
 
 import collections
@@ -19,7 +20,25 @@ OUT = os.path.join(ROOT, "python", "nonlin", "accuracy.json")
 KINDS = {"fwd": "forward", "deriv": "derivative", "bwd": "backward", "param_grad": "param_grad"}
 
 
+def markdown():
+    """The accuracy table as Markdown (for the README)."""
+    table = json.load(open(OUT))
+    kinds = ["forward", "derivative", "backward", "param_grad"]
+    print("| activation | " + " | ".join(f"{d} fwd / d / bwd / param" for d in
+                                         ("float16", "float32", "float64")) + " |")
+    print("|---|---|---|---|")
+    for name, by_dtype in sorted(table.items()):
+        cells = []
+        for dtype in ("float16", "float32", "float64"):
+            v = by_dtype.get(dtype, {})
+            cells.append(" / ".join("-" if v.get(k) is None else f"{v[k]:.2g}" for k in kinds
+                                    if k != "param_grad" or "param_grad" in v))
+        print(f"| {name} | " + " | ".join(cells) + " |")
+
+
 def main():
+    if sys.argv[1:] == ["--markdown"]:
+        return markdown()
     with tempfile.TemporaryDirectory() as tmp:
         report = os.path.join(tmp, "ulp.jsonl")
         env = dict(os.environ, NONLIN_ULP_REPORT=report)

@@ -24,21 +24,36 @@ NONLIN_HD inline void product_hi_lo(V a, V b, V& hi, V& lo) {
   lo = finite_or_zero(lo);
 }
 
+// beta * x = hi + lo exactly, skipping the exact product for packets where beta == 1 (the
+// default of SiLU and softplus).
+template <class V>
+NONLIN_HD inline void scaled_argument(V beta, V x, V& hi, V& lo) {
+  if (!any(~(beta == V(1)))) {
+    hi = x;
+    lo = V(0);
+    return;
+  }
+  product_hi_lo(beta, x, hi, lo);
+}
+
 // e^x as value * scale with `value` in the normal range even where e^x is subnormal
 // (x < -80 in float, -700 in double): a product (y * value) * scale rounds only once into the
 // subnormals, so x e^x style tails (SiLU, mish, GELU, softplus) keep their accuracy.
 template <class V>
 struct ScaledExp {
   V value, scale;
-  NONLIN_HD V unscaled() const { return value * scale; }
+  bool scaled;  // some lane is in the tail; otherwise scale == 1 and value > 0 everywhere
+  NONLIN_HD V unscaled() const { return scaled ? value * scale : value; }
   // y * e^x; 0 (with y's sign) where e^x is 0, even for an infinite y.
   NONLIN_HD V times(V y) const {
+    if (!scaled) return y * value;
     return select(value == 0, copysign(V(0), y), (y * value) * scale);
   }
   // e^x / y, rounding once into the subnormals.
-  NONLIN_HD V over(V y) const { return (value / y) * scale; }
+  NONLIN_HD V over(V y) const { return scaled ? (value / y) * scale : value / y; }
 };
 
+// Packets with no lane in the tail (the common case) skip the scaling altogether.
 template <class V>
 NONLIN_HD inline ScaledExp<V> exp_scaled(V x) {
   using S = typename V::Scalar;
@@ -46,7 +61,8 @@ NONLIN_HD inline ScaledExp<V> exp_scaled(V x) {
   constexpr S threshold = sizeof(S) == 4 ? S(-80) : S(-700);
   constexpr S exp_minus_K = sizeof(S) == 4 ? S(1.6038109e-28) : S(4.377491037053051e-223);
   const auto tail = x < threshold;
-  return {vm::exp(x + select(tail, V(K), V(0))), select(tail, V(exp_minus_K), V(1))};
+  if (!any(tail)) return {vm::exp(x), V(1), false};
+  return {vm::exp(x + select(tail, V(K), V(0))), select(tail, V(exp_minus_K), V(1)), true};
 }
 
 // y * e^x, accurate where e^x alone would underflow.
@@ -76,7 +92,8 @@ struct Logistic {
   }
   // sigma(z) alone: 1/d or e/d.
   NONLIN_HD V sigma_pos_fast() const {
-    return (select(neg, E.value, V(1)) / d) * select(neg, E.scale, V(1));
+    const V q = select(neg, E.value, V(1)) / d;
+    return E.scaled ? q * select(neg, E.scale, V(1)) : q;
   }
   // sigma(z) (1 + a sigma(-z)): the shape of SiLU's and GELU-tanh's derivatives.
   // z < 0: e (d + a) / d^2;  z >= 0: (1 + (1 + a) e) / d^2 -- one division, one rounding of e.

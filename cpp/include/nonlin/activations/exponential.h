@@ -68,7 +68,7 @@ struct SoftplusParts {
   Logistic<V> L;
   V L1;
   NONLIN_HD SoftplusParts(V x, V b) {
-    product_hi_lo(b, x, z, z_lo);
+    scaled_argument(b, x, z, z_lo);
     L = Logistic<V>(z);
     const V ratio = vm::log1p(L.e) / L.e;
     L1 = select(L.e == 0, V(1), ratio);

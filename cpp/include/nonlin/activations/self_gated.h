@@ -58,13 +58,13 @@ struct Silu {
                              {true, false, false, false, true, "[-0.278/beta, inf)"}, params.data(), 1};
   template <class V> static V forward(V x, V b) {
     V z, z_lo;
-    product_hi_lo(b, x, z, z_lo);
+    scaled_argument(b, x, z, z_lo);
     const Logistic<V> L(z);
     return L.times_sigma(x * L.correction(z_lo));
   }
   template <class V> static V derivative(V x, V b) {
     V z, z_lo;
-    product_hi_lo(b, x, z, z_lo);
+    scaled_argument(b, x, z, z_lo);
     const Logistic<V> L(z);
     return L.sigma_times_one_plus(z) * L.correction(z_lo);
   }
@@ -72,7 +72,7 @@ struct Silu {
   // rounding of z = beta x
   template <class V> static std::array<V, 1> param_grad(V x, V b) {
     V z, z_lo;
-    product_hi_lo(b, x, z, z_lo);
+    scaled_argument(b, x, z, z_lo);
     const Logistic<V> L(z);
     const V c = fma(L.sigma_neg() - L.sigma_pos(), z_lo, V(1));
     return {select(L.E.value == 0, V(0), ((x * x * c) * (L.E.value / L.d_squared())) * L.E.scale)};

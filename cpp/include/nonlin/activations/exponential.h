@@ -3,6 +3,7 @@
 #pragma once
 
 #include "nonlin/activations/common.h"
+#include "nonlin/simd/log1p_unit.h"
 
 namespace nonlin {
 inline namespace NONLIN_ISA {
@@ -59,9 +60,9 @@ struct Celu {
 };
 
 // Softplus pieces for z = beta x = z_hi + z_lo. With e = e^-|z|, r = 1/(1+e) and
-// L1 = log1p(e)/e, every branch is a multiple of e (or z plus one), so the left tail keeps its
-// relative accuracy into the subnormals and beta's gradient has no cancellation:
-//   z >= 0: sp = z + e L1 + r z_lo...,  dsp/dbeta-terms as derived in param_grad.
+// L1 = log1p(e)/e (one polynomial, simd/log1p_unit.h), every branch is a multiple of e (or z
+// plus one), so the left tail keeps its relative accuracy into the subnormals and beta's
+// gradient has no cancellation.
 template <class V>
 struct SoftplusParts {
   V z, z_lo;
@@ -70,8 +71,7 @@ struct SoftplusParts {
   NONLIN_HD SoftplusParts(V x, V b) {
     scaled_argument(b, x, z, z_lo);
     L = Logistic<V>(z);
-    const V ratio = vm::log1p(L.e) / L.e;
-    L1 = select(L.e == 0, V(1), ratio);
+    L1 = vm::log1p_unit_over(L.e);
   }
 };
 
@@ -83,12 +83,20 @@ struct Softplus {
                              "beta x > threshold ? 1 : sigmoid(beta x)",
                              "Dugas et al. 2001; PyTorch torch.nn.Softplus",
                              {true, true, false, false, false, "(0, inf)"}, params.data(), 2};
+  // z >= 0: (z + log1p(e) + sigma z_lo) / b ;  z < 0: e (L1 + r z_lo) / b
   template <class V> static V forward(V x, V b, V t) {
     const SoftplusParts<V> p(x, b);
-    // z >= 0: (z + log1p(e) + sigma z_lo) / b ;  z < 0: e (L1 + r z_lo) / b
-    const V pos = (p.z + fma(p.L.r(), p.z_lo, p.L.e * p.L1)) / b;
-    const V neg = p.L.E.times(fma(p.L.r(), p.z_lo, p.L1) / b);
-    return select(p.z > t, x, select(p.L.neg, neg, pos));
+    V pos_tail = vm::log1p_unit(p.L.e), neg_factor = p.L1;
+    if (any(~(p.z_lo == V(0)))) {
+      pos_tail = fma(p.L.r(), p.z_lo, pos_tail);
+      neg_factor = fma(p.L.r(), p.z_lo, neg_factor);
+    }
+    V pos = p.z + pos_tail;
+    if (any(~(b == V(1)))) {
+      pos = pos / b;
+      neg_factor = neg_factor / b;
+    }
+    return select(p.z > t, x, select(p.L.neg, p.L.E.times(neg_factor), pos));
   }
   template <class V> static V derivative(V x, V b, V t) {
     const SoftplusParts<V> p(x, b);
@@ -122,7 +130,7 @@ struct Logsigmoid {
                              "PyTorch torch.nn.LogSigmoid", {true, true, false, false, false, "(-inf, 0)"},
                              params.data(), 0};
   template <class V> static V forward(V x) {
-    return select(x > 0, V(0), x) - vm::log1p(vm::exp(-abs(x)));
+    return select(x > 0, V(0), x) - vm::log1p_unit(vm::exp(-abs(x)));
   }
   template <class V> static V derivative(V x) { return vm::sigmoid(-x); }
 };

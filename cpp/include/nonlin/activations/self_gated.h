@@ -24,15 +24,15 @@ struct GeluTanh {
     constexpr S k3_hi = sizeof(S) == 4 ? S(0.071354814f) : S(0.07135481627260025);
     constexpr S k3_lo = sizeof(S) == 4 ? S(2.3988325e-09f) : S(-6.175149918155315e-19);
     V s_hi, s_lo, c_hi, c_lo, p1, e1, p3, e3;
-    product_hi_lo(x, x, s_hi, s_lo);
-    product_hi_lo(x, s_hi, c_hi, c_lo);
+    two_prod(x, x, s_hi, s_lo);
+    two_prod(x, s_hi, c_hi, c_lo);
     c_lo = fma(x, s_lo, c_lo);  // x^3 = c_hi + c_lo
-    product_hi_lo(x, V(k1_hi), p1, e1);
-    product_hi_lo(c_hi, V(k3_hi), p3, e3);
+    two_prod(x, V(k1_hi), p1, e1);
+    two_prod(c_hi, V(k3_hi), p3, e3);
     z = p1 + p3;
     const V sum_err = select(abs(p1) > abs(p3), (p1 - z) + p3, (p3 - z) + p1);
     z_lo = sum_err + e1 + e3 + x * k1_lo + c_hi * k3_lo + c_lo * k3_hi;
-    z_lo = select(z_lo == z_lo, z_lo, V(0));  // |x|^3 overflowed: z = +-inf, no correction
+    z_lo = finite_or_zero(z_lo);  // |x|^3 overflowed: z = +-inf, no correction
   }
   template <class V> static V forward(V x) {
     V z, z_lo;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "nonlin/activations/common.h"
+#include "nonlin/simd/normal.h"
 
 namespace nonlin {
 inline namespace NONLIN_ISA {
@@ -57,12 +58,25 @@ struct Gelu {
                              "Hendrycks & Gimpel 2016, arXiv:1606.08415; PyTorch torch.nn.GELU",
                              {true, false, false, false, true, "[-0.17, inf)"}, params.data(), 0};
   template <class V> static V forward(V x) {
+    if constexpr (sizeof(typename V::Scalar) == 4) {
+      // x >= 0: x - a Phi(-a);  x < 0: -a Phi(-a)   (a = |x|, gelu(x) = x + gelu(-x))
+      const V a = vmin(abs(x), V(vm::NormalTail<V>::kAmax));
+      const auto N = vm::normal_tail(a);
+      return vmax(x, V(0)) - N.times(a * N.q);
+    }
     V y = x * normal_cdf(x, exp_neg_half_square(x));
     const auto tail = gelu_in_left_tail(x);
     if (any(tail)) y = select(tail, gelu_left_tail(x, false), y);
     return y;
   }
   template <class V> static V derivative(V x) {
+    if constexpr (sizeof(typename V::Scalar) == 4) {
+      // D = Phi(-a) - a phi(a) = e^(-a^2/2) (Q(a) - a/sqrt(2 pi));  x < 0: D,  x >= 0: 1 - D
+      const V a = vmin(abs(x), V(vm::NormalTail<V>::kAmax));
+      const auto N = vm::normal_tail(a);
+      const V D = N.times(fma(-a, V(-1.13351701e-08f), fma(-a, V(0.3989423f), N.q)));
+      return select(x < 0, D, 1 - D);
+    }
     const ScaledExp<V> gauss = exp_neg_half_square(x);
     V d = normal_cdf(x, gauss) + gauss.times(x * 0.3989422804014327);
     const auto tail = gelu_in_left_tail(x);

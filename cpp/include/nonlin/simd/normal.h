@@ -37,7 +37,7 @@ template <> struct NormalQ<float> {
 }  // namespace coef
 // END GENERATED
 
-// Per-lane lookup in 16-entry tables, for lane indices j in [0, 16) held as integral floats
+// Per-lane lookup in 16-entry tables, for lane indices trunc(j), j in [0, 16) held as floats
 // (a NaN index selects entry 0).
 template <class P, class = void>
 struct Lut16 {
@@ -111,7 +111,7 @@ NONLIN_HD inline NormalTail<V> normal_tail(V a) {
   using K = detail::ExpK<float>;
   NormalTail<V> N;
   // intervals [0,.5), [.5,1), [1,2), ..., [14,15)
-  const Lut16<typename V::Packet> lut(floor(vmin(a + a, a + 1.0f)));
+  const Lut16<typename V::Packet> lut(vmin(a + a, a + 1.0f));  // truncated: floor for a >= 0
   const V u = a - lut(C::kCenter);
   V q = lut(C::kQ[C::kDeg]);
   for (int i = C::kDeg - 1; i >= 0; --i) q = fma(q, u, lut(C::kQ[i]));

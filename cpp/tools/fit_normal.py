@@ -21,7 +21,12 @@ def Q(a):
     return mp.erfc(a / mp.sqrt(2)) / 2 * mp.exp(a * a / 2)
 
 
-BOUNDS = [(0.0, 0.5), (0.5, 1.0)] + [(1.0 + i, 2.0 + i) for i in range(14)]
+# float: j = trunc(min(2a, a + 1)): [0,.5), [.5,1), [1,2), ..., [14,15)
+BOUNDS_F = [(0.0, 0.5), (0.5, 1.0)] + [(1.0 + i, 2.0 + i) for i in range(14)]
+# double: j = trunc(min(2a, a + 1, a/2 + 3, a/4 + 5.5)): [0,.5), [.5,1), [1,2), [2,3), [3,4),
+# [4,6), [6,8), [8,10), [10,14), ..., [38,42)
+BOUNDS_D = ([(0.0, 0.5), (0.5, 1.0), (1.0, 2.0), (2.0, 3.0), (3.0, 4.0), (4.0, 6.0), (6.0, 8.0), (8.0, 10.0)]
+            + [(10.0 + 4 * i, 14.0 + 4 * i) for i in range(8)])
 
 
 def center(lo, hi, dtype):
@@ -31,7 +36,7 @@ def center(lo, hi, dtype):
     if lo == 0:
         return 0.0  # Q(0) = 1/2
     mid, best = (lo + hi) / 2, None
-    for k in range(-64, 65):
+    for k in range(-128, 129):
         c = mid + k / 1024
         q = Q(mp.mpf(c))
         e = abs(mp.mpf(float(dtype(float(q)))) / q - 1)
@@ -46,11 +51,12 @@ def rnd(x, dtype):
 
 def fit(deg, dtype):
     global INTERVALS
-    INTERVALS = [(lo, hi, center(lo, hi, dtype)) for lo, hi in BOUNDS]
+    bounds = BOUNDS_F if dtype == np.float32 else BOUNDS_D
+    INTERVALS = [(lo, hi, center(lo, hi, dtype)) for lo, hi in bounds]
     table = [[0.0] * len(INTERVALS) for _ in range(deg + 1)]
     worst = 0
     for j, (lo, hi, c) in enumerate(INTERVALS):
-        pad = 1e-5
+        pad = 1e-5 if dtype == np.float32 else 1e-9
         ulo, uhi = lo - c - (pad if lo > 0 else 0), hi - c + pad
         poly = mp.chebyfit(lambda u: Q(c + u), [ulo, uhi], deg + 1)
         coef = [rnd(v, dtype) for v in reversed(poly)]
@@ -85,6 +91,9 @@ def generate():
         print("template <class S> struct NormalQ;")
         print("template <> struct NormalQ<float> {")
         emit("Q float", "float", "f", 7, np.float32, repr)
+        print("};")
+        print("template <> struct NormalQ<double> {")
+        emit("Q double", "double", "", 17, np.float64, repr)
         print("};")
         print("}  // namespace coef")
     return buf.getvalue()

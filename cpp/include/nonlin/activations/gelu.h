@@ -58,7 +58,7 @@ struct Gelu {
                              "Hendrycks & Gimpel 2016, arXiv:1606.08415; PyTorch torch.nn.GELU",
                              {true, false, false, false, true, "[-0.17, inf)"}, params.data(), 0};
   template <class V> static V forward(V x) {
-    if constexpr (sizeof(typename V::Scalar) == 4) {
+    if constexpr (true) {
       // x >= 0: x - a Phi(-a);  x < 0: -a Phi(-a)   (a = |x|, gelu(x) = x + gelu(-x))
       const V a = vmin(abs(x), V(vm::NormalTail<V>::kAmax));
       const auto N = vm::normal_tail(a);
@@ -70,11 +70,14 @@ struct Gelu {
     return y;
   }
   template <class V> static V derivative(V x) {
-    if constexpr (sizeof(typename V::Scalar) == 4) {
+    if constexpr (true) {
       // D = Phi(-a) - a phi(a) = e^(-a^2/2) (Q(a) - a/sqrt(2 pi));  x < 0: D,  x >= 0: 1 - D
       const V a = vmin(abs(x), V(vm::NormalTail<V>::kAmax));
       const auto N = vm::normal_tail(a);
-      const V D = N.times(fma(-a, V(-1.13351701e-08f), fma(-a, V(0.3989423f), N.q)));
+      using S = typename V::Scalar;
+      constexpr S c_hi = sizeof(S) == 4 ? S(0.3989423f) : S(0.3989422804014327);
+      constexpr S c_lo = sizeof(S) == 4 ? S(-1.13351701e-08f) : S(-2.4923272022777433e-17);
+      const V D = N.times(fma(-a, V(c_lo), fma(-a, V(c_hi), N.q)));
       return select(x < 0, D, 1 - D);
     }
     const ScaledExp<V> gauss = exp_neg_half_square(x);

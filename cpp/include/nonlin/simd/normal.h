@@ -5,6 +5,8 @@
 // into the subnormals. Coefficients: cpp/tools/fit_normal.py.
 #pragma once
 
+#include <array>
+
 #include "nonlin/simd/vmath.h"
 
 #if defined(__GNUC__) && !defined(__clang__)
@@ -122,6 +124,22 @@ struct Lut16<Eigen::internal::Packet8f> {
 };
 #endif
 
+// e^(-w/2) - 1 = w P(w): P from the exp polynomial (e^r - 1 = r + r^2 Q(r), coef::C::kExpQ)
+// at r = -w/2, p_0 = -1/2, p_(i+1) = q_i (-1/2)^i / 4 (exact power-of-two scalings).
+template <class S>
+struct HalfExp {
+  static constexpr auto make() {
+    const auto& q = coef::C<S>::kExpQ;
+    constexpr std::size_t n = sizeof(q) / sizeof(q[0]);
+    std::array<S, n + 1> p{};
+    p[0] = S(-0.5);
+    S scale = S(0.25);
+    for (std::size_t i = 0; i < n; ++i, scale *= S(-0.5)) p[i + 1] = q[i] * scale;
+    return p;
+  }
+  static constexpr auto kP = make();
+};
+
 // e^(-a^2/2) = 2^k (1 + s) and Q(a), for a in [0, kAmax] (or NaN).
 template <class V>
 struct NormalTail {
@@ -157,16 +175,17 @@ NONLIN_HD inline NormalTail<V> normal_tail(V a) {
   V q = lut(C::kQ[C::kDeg]);
   for (int i = C::kDeg - 1; i >= 0; --i) q = fma(q, u, lut(C::kQ[i]));
   N.q = q;
-  // -a^2/2 = z + zl exactly; e^(z + zl) = 2^k e^r, r = rh + rl with rh exact
+  // a^2 = h + l exactly; with k = round(-h/2 / ln2) and w = h + l + 2k ln2 (|w| <= ln2, the
+  // leading part h + 2k ln2_hi exact by Sterbenz), e^(-a^2/2) = 2^k e^(-w/2) = 2^k (1 + w P(w)).
   V h, l;
   two_prod(a, a, h, l);
-  const V z = S(-0.5) * h;
-  N.t = fma(z, V(K::log2e), V(fconst<S>::shifter));
+  N.t = fma(h, V(S(-0.5) * K::log2e), V(fconst<S>::shifter));
   const V k = N.t - fconst<S>::shifter;
-  const V rh = fma(k, V(-K::ln2_hi), z);
-  const V rl = fma(k, V(-K::ln2_lo), S(-0.5) * l);
-  const V r = rh + rl;
-  N.s = fma(r * r, polyeval(r, coef::C<S>::kExpQ), r);
+  const V w = fma(k, V(S(2) * K::ln2_hi), h) + fma(k, V(S(2) * K::ln2_lo), l);
+  const auto& P = HalfExp<S>::kP;
+  V p(P[P.size() - 1]);
+  for (int i = int(P.size()) - 2; i >= 0; --i) p = fma(p, w, V(P[i]));
+  N.s = w * p;
   return N;
 }
 

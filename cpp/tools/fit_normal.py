@@ -2,8 +2,7 @@
 """Derive the piecewise polynomials of cpp/include/nonlin/simd/normal.h.
 
 Q(a) = Phi(-a) e^(a^2/2) (a >= 0) is smooth and slowly varying; it is approximated on 16
-intervals selected per lane by j = floor(min(2a, a + 1)): [0,.5), [.5,1), then unit intervals
-[1,2), ..., [14,15). On interval j, Q(a) = sum_i c[i][j] u^i with u = a - center[j] (exact:
+intervals selected per lane by bits of a/scale + 1 (see key_bounds). On interval j, Q(a) = sum_i c[i][j] u^i with u = a - center[j] (exact:
 center 0 on the first interval, Sterbenz elsewhere). Chebyshev interpolation at high precision
 (near-minimax), on intervals widened by a little so a lane rounded into a neighbour's interval
 stays accurate; coefficients rounded to the target precision, then the error of the rounded
@@ -21,12 +20,21 @@ def Q(a):
     return mp.erfc(a / mp.sqrt(2)) / 2 * mp.exp(a * a / 2)
 
 
-# float: j = trunc(min(2a, a + 1)): [0,.5), [.5,1), [1,2), ..., [14,15)
-BOUNDS_F = [(0.0, 0.5), (0.5, 1.0)] + [(1.0 + i, 2.0 + i) for i in range(14)]
-# double: j = trunc(min(2a, a + 1, a/2 + 3, a/4 + 5.5)): [0,.5), [.5,1), [1,2), [2,3), [3,4),
-# [4,6), [6,8), [8,10), [10,14), ..., [38,42)
-BOUNDS_D = ([(0.0, 0.5), (0.5, 1.0), (1.0, 2.0), (2.0, 3.0), (3.0, 4.0), (4.0, 6.0), (6.0, 8.0), (8.0, 10.0)]
-            + [(10.0 + 4 * i, 14.0 + 4 * i) for i in range(8)])
+# The 16 intervals are selected by bits of key = a/scale + 1 (float: scale 1, double: 4): the
+# exponent and the top two mantissa bits, i.e. four intervals per binade of the key. In natural
+# order n = 4e + m the key lies in [2^e (1 + m/4), 2^e (1 + (m+1)/4)); the table slot is the low
+# four bits of bits(key) >> (mantissa bits - 2), which is (n + 12) mod 16 (bias*4 = 12 mod 16).
+def key_bounds(scale):
+    return [((2**e * (1 + m / 4) - 1) * scale, (2**e * (1 + (m + 1) / 4) - 1) * scale)
+            for e in range(4) for m in range(4)]
+
+
+BOUNDS_F = key_bounds(1.0)   # a in [0, 15)
+BOUNDS_D = key_bounds(4.0)   # a in [0, 60)
+
+
+def slot(n):
+    return (n + 12) % 16
 
 
 def center(lo, hi, dtype):
@@ -61,7 +69,7 @@ def fit(deg, dtype):
         poly = mp.chebyfit(lambda u: Q(c + u), [ulo, uhi], deg + 1)
         coef = [rnd(v, dtype) for v in reversed(poly)]
         for i, v in enumerate(coef):
-            table[i][j] = v
+            table[i][slot(j)] = v
         for k in range(401):
             u = mp.mpf(ulo) + (uhi - ulo) * mp.mpf(k) / 400
             p = mp.mpf(0)
@@ -75,8 +83,11 @@ def emit(name, ctype, suffix, deg, dtype, fmt):
     table, worst = fit(deg, dtype)
     print(f"  // {name}: degree {deg}, max relative error {float(worst):.3g} (rounded coefficients)")
     print(f"  static constexpr int kDeg = {deg};")
+    centers = [0.0] * 16
+    for j, (_, _, c) in enumerate(INTERVALS):
+        centers[slot(j)] = c
     print(f"  alignas(64) static constexpr {ctype} kCenter[16] = {{"
-          + ", ".join(fmt(c) + suffix for _, _, c in INTERVALS) + "};")
+          + ", ".join(fmt(c) + suffix for c in centers) + "};")
     print(f"  alignas(64) static constexpr {ctype} kQ[{deg + 1}][16] = {{")
     for row in table:
         print("    {" + ", ".join(fmt(v) + suffix for v in row) + "},")
@@ -90,7 +101,7 @@ def generate():
         print("namespace coef {")
         print("template <class S> struct NormalQ;")
         print("template <> struct NormalQ<float> {")
-        emit("Q float", "float", "f", 7, np.float32, repr)
+        emit("Q float", "float", "f", 6, np.float32, repr)
         print("};")
         print("template <> struct NormalQ<double> {")
         emit("Q double", "double", "", 17, np.float64, repr)

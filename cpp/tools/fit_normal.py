@@ -41,8 +41,10 @@ def center(lo, hi, dtype):
     """A center near the middle (a multiple of 2^-10, so u = a - center is exact) where Q is
     closest to a number of the target precision: the constant coefficient then carries
     (almost) no rounding error."""
-    if lo == 0:
-        return 0.0  # Q(0) = 1/2
+    if hi <= 0.25:
+        return 0.0  # Q(0) = 1/2: u = a exactly; Horner in a stays well conditioned
+    # (on [0, 1) in double, a - center is inexact for a < center/2, by at most 2^-55 (0.2 ulp of
+    # Q); a center-0 polynomial there would alternate and lose ~1 ulp to cancellation.)
     mid, best = (lo + hi) / 2, None
     for k in range(-128, 129):
         c = mid + k / 1024

@@ -20,7 +20,13 @@ struct Gelu {
   template <class V> static V forward(V x) {
     const V a = vmin(abs(x), V(vm::NormalTail<V>::kAmax));  // NaN stays NaN
     const auto N = vm::normal_tail(a);
-    return vmax(x, V(0)) - N.times(a * N.q);
+    if constexpr (kHasFma) {
+      return vmax(x, V(0)) - N.times(a * N.q);
+    } else {  // two roundings per fma(): keep a q exact as hi + lo instead
+      V v, vl;
+      two_prod(a, N.q, v, vl);
+      return vmax(x, V(0)) - N.times(v, vl);
+    }
   }
   // D = Phi(-a) - a phi(a) = e^(-a^2/2) (Q(a) - a/sqrt(2 pi)):  x < 0: D;  x >= 0: 1 - D.
   template <class V> static V derivative(V x) {

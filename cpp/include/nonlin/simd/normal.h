@@ -126,6 +126,35 @@ struct Lut16<Eigen::internal::Packet8f> {
 };
 #endif
 
+// a^2 = h + l exactly (two_prod, with the FMA's negation folded into vfmsub where available).
+template <class V>
+NONLIN_HD inline void square_hi_lo(V a, V& h, V& l) {
+#if !defined(__CUDACC__) && defined(__FMA__)
+  using P = typename V::Packet;
+#if defined(__AVX512F__)
+  if constexpr (std::is_same_v<P, Eigen::internal::Packet16f>) {
+    h = a * a;
+    l = _mm512_fmsub_ps(a.v, a.v, h.v);
+    return;
+  } else if constexpr (std::is_same_v<P, Eigen::internal::Packet8d>) {
+    h = a * a;
+    l = _mm512_fmsub_pd(a.v, a.v, h.v);
+    return;
+  }
+#endif
+  if constexpr (std::is_same_v<P, Eigen::internal::Packet8f>) {
+    h = a * a;
+    l = _mm256_fmsub_ps(a.v, a.v, h.v);
+    return;
+  } else if constexpr (std::is_same_v<P, Eigen::internal::Packet4d>) {
+    h = a * a;
+    l = _mm256_fmsub_pd(a.v, a.v, h.v);
+    return;
+  }
+#endif
+  two_prod(a, a, h, l);
+}
+
 // e^(-w/2) - 1 = w P(w): P from the exp polynomial (e^r - 1 = r + r^2 Q(r), coef::C::kExpQ)
 // at r = -w/2, p_0 = -1/2, p_(i+1) = q_i (-1/2)^i / 4 (exact power-of-two scalings).
 template <class S>
@@ -181,7 +210,7 @@ NONLIN_HD inline NormalTail<V> normal_tail(V a) {
   // a^2 = h + l exactly; with k = round(-h/2 / ln2) and w = h + l + 2k ln2 (|w| <= ln2, the
   // leading part h + 2k ln2_hi exact by Sterbenz), e^(-a^2/2) = 2^k e^(-w/2) = 2^k (1 + w P(w)).
   V h, l;
-  two_prod(a, a, h, l);
+  square_hi_lo(a, h, l);
   N.t = fma(h, V(S(-0.5) * K::log2e), V(fconst<S>::shifter));
   const V k = N.t - fconst<S>::shifter;
   const V w = fma(k, V(S(2) * K::ln2_hi), h) + fma(k, V(S(2) * K::ln2_lo), l);

@@ -20,6 +20,22 @@ def Q(a):
     return mp.erfc(a / mp.sqrt(2)) / 2 * mp.exp(a * a / 2)
 
 
+C_PHI = 1 / mp.sqrt(2 * mp.pi)
+
+
+def D(a):
+    """GELU's derivative at -a over e^(-a^2/2): Phi(-a) - a phi(a) = e^(-a^2/2) D(a)."""
+    return Q(a) - a * C_PHI
+
+
+def scale_D(a):
+    # D crosses zero near a = 0.7518; its error counts against the larger of its two terms
+    return max(Q(a), a * C_PHI)
+
+
+FUNCS = {"Q": (Q, Q), "D": (D, scale_D)}
+
+
 # The 16 intervals are selected by bits of key = a/scale + 1 (float: scale 1, double: 4): the
 # exponent and the top two mantissa bits, i.e. four intervals per binade of the key. In natural
 # order n = 4e + m the key lies in [2^e (1 + m/4), 2^e (1 + (m+1)/4)); the table slot is the low
@@ -37,7 +53,7 @@ def slot(n):
     return (n + 12) % 16
 
 
-def center(lo, hi, dtype):
+def center(lo, hi, dtype, g=Q):
     """A center near the middle (a multiple of 2^-10, so u = a - center is exact) where Q is
     closest to a number of the target precision: the constant coefficient then carries
     (almost) no rounding error."""
@@ -48,8 +64,8 @@ def center(lo, hi, dtype):
     mid, best = (lo + hi) / 2, None
     for k in range(-128, 129):
         c = mid + k / 1024
-        q = Q(mp.mpf(c))
-        e = abs(mp.mpf(float(dtype(float(q)))) / q - 1)
+        q = g(mp.mpf(c))
+        e = abs(mp.mpf(float(dtype(float(q)))) / q - 1) if q != 0 else 1
         if best is None or e < best[0]:
             best = (e, c)
     return best[1]
@@ -59,16 +75,17 @@ def rnd(x, dtype):
     return float(dtype(float(x)))
 
 
-def fit(deg, dtype):
+def fit(deg, dtype, fname="Q"):
     global INTERVALS
+    g, scale = FUNCS[fname]
     bounds = BOUNDS_F if dtype == np.float32 else BOUNDS_D
-    INTERVALS = [(lo, hi, center(lo, hi, dtype)) for lo, hi in bounds]
+    INTERVALS = [(lo, hi, center(lo, hi, dtype, g)) for lo, hi in bounds]
     table = [[0.0] * len(INTERVALS) for _ in range(deg + 1)]
     worst = 0
     for j, (lo, hi, c) in enumerate(INTERVALS):
         pad = 1e-5 if dtype == np.float32 else 1e-9
         ulo, uhi = lo - c - (pad if lo > 0 else 0), hi - c + pad
-        poly = mp.chebyfit(lambda u: Q(c + u), [ulo, uhi], deg + 1)
+        poly = mp.chebyfit(lambda u: g(c + u), [ulo, uhi], deg + 1)
         coef = [rnd(v, dtype) for v in reversed(poly)]
         for i, v in enumerate(coef):
             table[i][slot(j)] = v
@@ -77,12 +94,12 @@ def fit(deg, dtype):
             p = mp.mpf(0)
             for v in reversed(coef):
                 p = p * u + mp.mpf(v)
-            worst = max(worst, abs(p / Q(c + u) - 1))
+            worst = max(worst, abs(p - g(c + u)) / scale(c + u))
     return table, worst
 
 
-def emit(name, ctype, suffix, deg, dtype, fmt):
-    table, worst = fit(deg, dtype)
+def emit(name, ctype, suffix, deg, dtype, fmt, fname):
+    table, worst = fit(deg, dtype, fname)
     print(f"  // {name}: degree {deg}, max relative error {float(worst):.3g} (rounded coefficients)")
     print(f"  static constexpr int kDeg = {deg};")
     centers = [0.0] * 16
@@ -101,13 +118,16 @@ def generate():
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
         print("namespace coef {")
-        print("template <class S> struct NormalQ;")
-        print("template <> struct NormalQ<float> {")
-        emit("Q float", "float", "f", 6, np.float32, repr)
-        print("};")
-        print("template <> struct NormalQ<double> {")
-        emit("Q double", "double", "", 17, np.float64, repr)
-        print("};")
+        for fname, what in (("Q", "Q(a) = Phi(-a) e^(a^2/2)"),
+                            ("D", "D(a) = Q(a) - a/sqrt(2 pi) = (Phi(-a) - a phi(a)) e^(a^2/2)")):
+            print(f"// {what}")
+            print(f"template <class S> struct Normal{fname};")
+            print(f"template <> struct Normal{fname}<float> {{")
+            emit(f"{fname} float", "float", "f", 6, np.float32, repr, fname)
+            print("};")
+            print(f"template <> struct Normal{fname}<double> {{")
+            emit(f"{fname} double", "double", "", 17, np.float64, repr, fname)
+            print("};")
         print("}  // namespace coef")
     return buf.getvalue()
 

@@ -19,7 +19,7 @@ struct Gelu {
   //   x < 0: -T;   x >= 0: x - T   (one rounding each; T rounds once, also into the subnormals).
   template <class V> static V forward(V x) {
     const V a = vmin(abs(x), V(vm::NormalTail<V>::kAmax));  // NaN stays NaN
-    const auto N = vm::normal_tail(a);
+    const auto N = vm::normal_tail<vm::coef::NormalQ>(a);
     if constexpr (kHasFma) {
       return vmax(x, V(0)) - N.times(a * N.q);
     } else {  // two roundings per fma(): keep a q exact as hi + lo instead
@@ -28,14 +28,11 @@ struct Gelu {
       return vmax(x, V(0)) - N.times(v, vl);
     }
   }
-  // D = Phi(-a) - a phi(a) = e^(-a^2/2) (Q(a) - a/sqrt(2 pi)):  x < 0: D;  x >= 0: 1 - D.
+  // D = Phi(-a) - a phi(a) = e^(-a^2/2) D(a):  x < 0: D;  x >= 0: 1 - D.
   template <class V> static V derivative(V x) {
-    using S = typename V::Scalar;
-    constexpr S c_hi = sizeof(S) == 4 ? S(0.3989423f) : S(0.3989422804014327);  // 1/sqrt(2 pi)
-    constexpr S c_lo = sizeof(S) == 4 ? S(-1.13351701e-08f) : S(-2.4923272022777433e-17);
     const V a = vmin(abs(x), V(vm::NormalTail<V>::kAmax));
-    const auto N = vm::normal_tail(a);
-    const V D = N.times(fma(-a, V(c_lo), fma(-a, V(c_hi), N.q)));
+    const auto N = vm::normal_tail<vm::coef::NormalD>(a);
+    const V D = N.times(N.q);
     return select(x < 0, D, 1 - D);
   }
 };

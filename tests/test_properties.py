@@ -3,14 +3,18 @@ agreement across SIMD levels, dtype preservation."""
 
 import numpy as np
 import pytest
+import os
+
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import nonlin as nl
 
+# CI (CI=true) replays the same examples every run, so a landing never depends on luck;
+# locally every run explores new ones.
 settings.register_profile(
-    "nonlin", deadline=None, max_examples=60,
+    "nonlin", deadline=None, max_examples=60, derandomize=bool(os.environ.get("CI")),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 settings.load_profile("nonlin")
 
@@ -216,9 +220,13 @@ def test_backward_is_grad_times_derivative(name, data):
     # NaN/inf agreement (e.g. g = 0 and f' = inf is not expected for these functions)
     fin = np.isfinite(ref)
     assert np.all(np.isfinite(b[fin])), (x[fin & ~np.isfinite(b)], g[fin & ~np.isfinite(b)])
-    # a subnormal f'(x) is itself rounded in absolute terms, so g * f' is only as good as that:
-    # compare where f' is normal (or exactly zero)
-    fin &= (np.abs(d) >= TINY[dtype]) | (d == 0)
+    # a subnormal (or underflowed) f'(x) is itself rounded in absolute terms, to half the
+    # smallest subnormal, so there g * f' can differ from the fused backward by |g| times that
+    tiny = (np.abs(d) < TINY[dtype]) & fin
+    smallest = float(np.finfo(dtype).smallest_subnormal)
+    slack = np.abs(g[tiny].astype(np.float64)) * 0.5 * smallest + 2 * smallest
+    assert np.all(np.abs(b[tiny].astype(np.float64) - ref[tiny]) <= slack), x[tiny]
+    fin &= ~tiny
     err = ulps(b[fin], ref[fin], dtype)
     assert err.max(initial=0) <= 2, (x[fin][err.argmax()], g[fin][err.argmax()], err.max())
     # g = 1 gives the derivative itself; g = 0 gives zero (finite x)

@@ -1,9 +1,10 @@
 """Hypothesis property tests: monotonicity, symmetry identities, backward == g * f',
 agreement across SIMD levels, dtype preservation."""
 
+import os
+
 import numpy as np
 import pytest
-import os
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st

@@ -99,7 +99,11 @@ def _ref64():
                       lambda x: np.where(x < -3, 0.0, np.where(x <= 3, x / 3 + 0.5, 1.0))),
         "hardshrink": (lambda x: np.where(np.abs(x) > 0.5, x, 0.0), lambda x: (np.abs(x) > 0.5) * 1.0),
         "softshrink": (lambda x: x - np.clip(x, -0.5, 0.5), lambda x: (np.abs(x) > 0.5) * 1.0),
-        "tanhshrink": (lambda x: x - np.tanh(x), lambda x: np.tanh(x) ** 2),
+        # x - tanh x cancels near 0 even in float64: Taylor series there (|x| < 0.01)
+        "tanhshrink": (lambda x: np.where(np.abs(x) < 0.01,
+                                          x ** 3 * (1 / 3 - x * x * (2 / 15 - x * x * 17 / 315)),
+                                          x - np.tanh(x)),
+                       lambda x: np.tanh(x) ** 2),
         "squared_relu": (lambda x: np.maximum(x, 0.0) ** 2, lambda x: 2 * np.maximum(x, 0.0)),
     }
 
@@ -111,7 +115,7 @@ def _refmp():
         return 1 / (1 + mp.exp(-x))
 
     def u(x):
-        return mp.sqrt(2 / mp.pi) * (x + mp.mpf(GELU_C) * x ** 3)
+        return mp.sqrt(2 / mp.pi) * (x + mp.mpf("0.044715") * x ** 3)
 
     def sp(x):
         return x if x > 20 else mp.log1p(mp.exp(x))
@@ -132,7 +136,7 @@ def _refmp():
                  lambda x: mp.erfc(-x / mp.sqrt(2)) / 2 + x * mp.exp(-x * x / 2) / mp.sqrt(2 * mp.pi)),
         "gelu_tanh": (lambda x: x * sig(2 * u(x)),
                       lambda x: sig(2 * u(x)) + 2 * x * sig(2 * u(x)) * sig(-2 * u(x))
-                      * mp.sqrt(2 / mp.pi) * (1 + 3 * mp.mpf(GELU_C) * x * x)),
+                      * mp.sqrt(2 / mp.pi) * (1 + 3 * mp.mpf("0.044715") * x * x)),
         "silu": (lambda x: x * sig(x), lambda x: sig(x) * (1 + x * sig(-x))),
         "mish": (lambda x: x * mp.tanh(mp.log1p(mp.exp(x))),
                  lambda x: mp.tanh(mp.log1p(mp.exp(x)))

@@ -98,8 +98,11 @@ struct Logistic {
   // sigma(z) (1 + a sigma(-z)): the shape of SiLU's and GELU-tanh's derivatives.
   // z < 0: e (d + a) / d^2;  z >= 0: (1 + (1 + a) e) / d^2 -- one division, one rounding of e.
   NONLIN_HD V sigma_times_one_plus(V a) const {
-    const V dd = d_squared();
-    return select(neg, E.times((d + a) / dd), (1 + E.times(1 + a)) / dd);
+    if (!E.scaled) {
+      const V q = select(neg, d + a, fma(1 + a, e, V(1))) / d_squared();
+      return select(neg, q * e, q);
+    }
+    return select(neg, E.times((d + a) / d_squared()), (1 + E.times(1 + a)) / d_squared());
   }
   // sigma(z) sigma(-z) = e / (1 + e)^2 for either sign of z
   NONLIN_HD V sigma_sigma_neg() const { return E.over(d_squared()); }

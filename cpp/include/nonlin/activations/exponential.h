@@ -67,12 +67,11 @@ template <class V>
 struct SoftplusParts {
   V z, z_lo;
   Logistic<V> L;
-  V L1;
   NONLIN_HD SoftplusParts(V x, V b) {
     scaled_argument(b, x, z, z_lo);
     L = Logistic<V>(z);
-    L1 = vm::log1p_unit_over(L.e);
   }
+  NONLIN_HD V L1() const { return vm::log1p_unit_over(L.e); }
 };
 
 struct Softplus {
@@ -86,7 +85,7 @@ struct Softplus {
   // z >= 0: (z + log1p(e) + sigma z_lo) / b ;  z < 0: e (L1 + r z_lo) / b
   template <class V> static V forward(V x, V b, V t) {
     const SoftplusParts<V> p(x, b);
-    V pos_tail = vm::log1p_unit(p.L.e), neg_factor = p.L1;
+    V pos_tail = vm::log1p_unit(p.L.e), neg_factor = p.L1();
     if (any(~(p.z_lo == V(0)))) {
       pos_tail = fma(p.L.r(), p.z_lo, pos_tail);
       neg_factor = fma(p.L.r(), p.z_lo, neg_factor);
@@ -108,8 +107,9 @@ struct Softplus {
   template <class V> static std::array<V, 1> param_grad(V x, V b, V t) {
     const SoftplusParts<V> p(x, b);
     const V r = p.L.r();
-    const V pos = -(x * r + fma(-r, p.z_lo, p.L1) / b) / b;
-    const V neg = (x * r - fma(r, p.z_lo, p.L1) / b) / b;
+    const V L1 = p.L1();
+    const V pos = -(x * r + fma(-r, p.z_lo, L1) / b) / b;
+    const V neg = (x * r - fma(r, p.z_lo, L1) / b) / b;
     return {select(p.z > t, V(0), p.L.E.times(select(p.L.neg, neg, pos)))};
   }
 };
@@ -132,7 +132,7 @@ struct Logsigmoid {
   template <class V> static V forward(V x) {
     return select(x > 0, V(0), x) - vm::log1p_unit(vm::exp(-abs(x)));
   }
-  template <class V> static V derivative(V x) { return vm::sigmoid(-x); }
+  template <class V> static V derivative(V x) { return Logistic<V>(-x).sigma_pos_fast(); }
 };
 
 struct Tanh {

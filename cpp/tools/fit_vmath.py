@@ -102,6 +102,46 @@ def g_erfc_t(t, p):  # erfc(x) = exp(-x^2) * t * H(t), t = 1/(1+p x)
 
 
 R_EXP = LN2 / 2 * mp.mpf("1.0005")
+EXP_N = {"float": 32, "double": 16}      # table size of vm::exp: 2^(j/N), j = 0..N-1
+EXP_TDEG = {"float": 1, "double": 5}     # degree of kExpT: e^r - 1 = r + r^2 kExpT(r)
+EXP_NMAX_BITS = {"float": 13, "double": 15}  # |n| = |round(x N/ln2)| < 2^bits over the clamp
+
+
+def round_bits(x, bits):
+    """x rounded to `bits` significant bits."""
+    e = mp.floor(mp.log(abs(x), 2))
+    q = mp.mpf(2) ** (e - bits + 1)
+    return mp.nint(x / q) * q
+
+
+def emit_exp_table(ctype):
+    """Constants of the table-driven vm::exp: x = n ln2/N + r, n = N k + j, e^x = 2^k T_j e^r."""
+    N = EXP_N[ctype]
+    digs, sfx = (9, "f") if ctype == "float" else (17, "")
+    fmt = lambda v: mp.nstr(v, digs + 2, min_fixed=-1, max_fixed=-1, strip_zeros=False) + sfx
+    mant = 24 if ctype == "float" else 53
+    c = LN2 / N
+    chi = round_to(c, ctype)
+    clo = round_to(c - chi, ctype)
+    # no-FMA builds: three parts, the first two short enough that n*C1 and n*C2 are exact
+    b = mant - EXP_NMAX_BITS[ctype]
+    c1 = round_bits(c, b)
+    c2 = round_bits(c - c1, b)
+    c3 = round_to(c - c1 - c2, ctype)
+    hi = [round_to(mp.mpf(2) ** (mp.mpf(j) / N), ctype) for j in range(N)]
+    lo = [round_to(mp.mpf(2) ** (mp.mpf(j) / N) - h, ctype) for j, h in enumerate(hi)]
+    print(f"  static constexpr int kExpN = {N};")
+    print(f"  static constexpr {ctype} kExpInvC = {fmt(round_to(N / LN2, ctype))};  // N/ln2")
+    print(f"  static constexpr {ctype} kExpChi = {fmt(chi)}, kExpClo = {fmt(clo)};  // ln2/N = hi + lo")
+    print(f"  static constexpr {ctype} kExpC1 = {fmt(c1)}, kExpC2 = {fmt(c2)}, kExpC3 = {fmt(c3)};  // ln2/N, {b}+{b} bits + rest")
+    print(f"  // 2^(j/N) = kExpTabHi[j] + kExpTabLo[j]")
+    print(f"  alignas(64) static constexpr {ctype} kExpTabHi[] = {{{', '.join(fmt(v) for v in hi)}}};")
+    print(f"  alignas(64) static constexpr {ctype} kExpTabLo[] = {{{', '.join(fmt(v) for v in lo)}}};")
+
+
+def fit_deg(name, g, a, b, deg, ctype, scale):
+    res = refit_rounded((name, deg, 0, None), g, a, b, ctype, scale=scale)
+    return res
 SMAX = (mp.sqrt(2) - 1) / (mp.sqrt(2) + 1)
 X_TANH = mp.mpf("0.55")  # tanh polynomial on |x| <= X_TANH (must match kTanhSplit in exp.h)
 X_ERF = mp.mpf("0.75")   # erf polynomial on |x| <= X_ERF, erfc tail formula above
@@ -123,6 +163,9 @@ if __name__ == "__main__":
             r = fit(name, g, a, b, t, scale=scale, maxdeg=maxdeg)
             emit(refit_rounded(r, g, a, b, ctype, scale=scale), ctype, lo0)
         go("kExpQ", q_exp, -R_EXP, R_EXP, tgt * 4, scale=lambda r: 1 / max(r * r, mp.mpf(2) ** -10))
+        re = LN2 / (2 * EXP_N[ctype]) * mp.mpf("1.001")
+        emit(fit_deg("kExpT", q_exp, -re, re, EXP_TDEG[ctype], ctype, lambda r: 1 / max(r * r, mp.mpf(2) ** -200)), ctype)
+        emit_exp_table(ctype)
         go("kLogU", u_log, 0, SMAX ** 2 * mp.mpf("1.001"), tgt * 8)
         go("kTanhT", t_tanh, 0, X_TANH ** 2 * mp.mpf("1.001"), tgt * 4)
         go("kErfY", y_erf, 0, X_ERF ** 2 * mp.mpf("1.001"), tgt, lo0=True)

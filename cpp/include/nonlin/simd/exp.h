@@ -120,15 +120,73 @@ NONLIN_HD inline void expm1_parts(const ExpCore<P>& c, Vec<P>& s, Vec<P>& low) {
 
 }  // namespace detail
 
+namespace detail {
+// The table-driven core of exp: for a with |a| < ~2^(mant-1)/N... (clamped by the callers),
+//   m = n/N = round(a N/ln2)/N exactly, t = m + shifter/N (low bits of t hold n),
+//   e^a = 2^m * (th + s), th = Th[n mod N], s = th p + Tl, p = e^r - 1, r = a - m ln2.
+template <class P>
+NONLIN_HD inline Vec<P> exp_table(Vec<P> a, Vec<P>& m, Vec<P>& th, Vec<P>& s) {
+  using S = typename Vec<P>::Scalar;
+  using C = coef::C<S>;
+  constexpr S sh = fconst<S>::shifter / C::kExpN;  // ulp(sh) = 1/N: a + sh rounds to n/N
+  constexpr S ln2n = S(C::kExpN);                  // ln2 = N * (ln2/N) exactly for each part
+  Vec<P> t = fma(a, Vec<P>(ExpK<S>::log2e), Vec<P>(sh));
+  m = t - sh;
+  Vec<P> r;
+  if constexpr (kHasFma) {
+    r = fma(m, Vec<P>(-C::kExpClo * ln2n), fma(m, Vec<P>(-C::kExpChi * ln2n), a));
+  } else {
+    r = fma(m, Vec<P>(-C::kExpC3 * ln2n), fma(m, Vec<P>(-C::kExpC2 * ln2n), fma(m, Vec<P>(-C::kExpC1 * ln2n), a)));
+  }
+  Vec<P> p = fma(r * r, polyeval(r, C::kExpT), r);
+  th = lookup(t, C::kExpTabHi);
+  s = fma(th, p, lookup(t, C::kExpTabLo));
+  return th + s;
+}
+}  // namespace detail
+
+// Table-driven e^x: x = n ln2/N + r with n = N k + j (N = coef kExpN: 32 float, 16 double),
+//   e^x = 2^k * 2^(j/N) * e^r,  2^(j/N) = Th + Tl (table, Th rounded, Tl its error),
+//   e^r - 1 = p = r + r^2 T(r) on |r| <= ln2/(2N) (minimax, error << ulp),
+//   e^x = 2^k * (Th + (Th p + Tl)),
+// so only the last addition rounds noticeably (<= 0.5 ulp + ~0.02). n/N comes from the
+// shifter 1.5*2^mant/N (ulp 1/N): the low bits of t = n/N + shifter index the table, and
+// 2^floor(n/N) = 2^k is one vscalef on AVX-512 (bit arithmetic on t elsewhere). r = x - n ln2/N
+// is exact up to the tiny n*ln2_lo term (FMA: ln2/N = Chi + Clo; without FMA three parts whose
+// first two products are exact). Packets with |x| > ~87 (f32) / 707 (f64) in some lane take
+// a second path: clamping, overflow, and subnormal results rounded once (the rounding of the
+// final sum is undone exactly and re-applied on the subnormal grid).
 template <class P>
 NONLIN_HD inline Vec<P> exp(Vec<P> x) {
   using S = typename Vec<P>::Scalar;
   using K = detail::ExpK<S>;
+  using C = coef::C<S>;
+  using F = fconst<S>;
+  constexpr int N = C::kExpN;
+  constexpr int L = N == 16 ? 4 : N == 32 ? 5 : -1;
+  static_assert(L > 0);
+  constexpr S fast_lim = sizeof(S) == 4 ? S(87.0) : S(707.5);  // e^x normal, 2^k finite
+  Vec<P> m, th, s;
+  if (!any_abs_gt(x, fast_lim)) {
+    Vec<P> v = detail::exp_table(x, m, th, s);
+    if constexpr (kScalef<P>) {
+      return scale2_floor(v, m);
+    } else {
+      Vec<P> t = m + F::shifter / N;  // exact (it was computed this way)
+      return v * bits::shl<F::mant>(bits::add(bits::shr<L>(t), bits::konst<P>(F::bias)));
+    }
+  }
   Vec<P> a = vmin(vmax(x, Vec<P>(K::lo)), Vec<P>(K::hi));
-  Vec<P> t = fma(a, Vec<P>(K::log2e), Vec<P>(fconst<S>::shifter));
-  Vec<P> k = t - fconst<S>::shifter;
-  Vec<P> r = fma(-k, Vec<P>(K::ln2_lo), fma(-k, Vec<P>(K::ln2_hi), a));
-  return scale2(S(1) + fma(r * r, polyeval(r, coef::C<S>::kExpQ), r), k);
+  Vec<P> v = detail::exp_table(a, m, th, s);
+  Vec<P> k = floor(m);
+  Vec<P> w = scale2(v, k);
+  // w rounds v 2^k onto the subnormal grid, v rounded th + s: redo it as one rounding
+  Vec<P> e = (th - v) + s;                  // exact error of v
+  constexpr int H = F::bias / 2;           // w 2^-k in two exact steps (-k up to ~bias+mant)
+  Vec<P> d = v - (w * pow2i(-k - S(H))) * std::ldexp(S(1), H);  // exact (Sterbenz)
+  Vec<P> wc = w + scale2(d + e, k);         // rounds to w or a neighbour
+  // valid where w's grid is the subnormal one (below 2 * min normal)
+  return select(w < S(2) * std::numeric_limits<S>::min(), wc, w);
 }
 
 // expm1(x) = 2 (A + B + th q), th = 2^(k-1): A = th - 1/2 and B = th rh are exact, A + B is

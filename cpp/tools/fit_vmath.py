@@ -102,9 +102,9 @@ def g_erfc_t(t, p):  # erfc(x) = exp(-x^2) * t * H(t), t = 1/(1+p x)
 
 
 R_EXP = LN2 / 2 * mp.mpf("1.0005")
-EXP_N = {"float": 32, "double": 16}      # table size of vm::exp: 2^(j/N), j = 0..N-1
-EXP_TDEG = {"float": 1, "double": 5}     # degree of kExpT: e^r - 1 = r + r^2 kExpT(r)
-EXP_NMAX_BITS = {"float": 13, "double": 15}  # |n| = |round(x N/ln2)| < 2^bits over the clamp
+# vm::exp tables (type, N, degree of kExpT): 2^(j/N) for j < N, e^r - 1 = r + r^2 kExpT(r).
+# N = 32 float / 16 double are one vpermt2ps/pd on AVX-512; N = 8 float is one vpermps on AVX2.
+EXP_TABLES = [("float", 32, 1), ("float", 8, 2), ("double", 16, 5)]
 
 
 def round_bits(x, bits):
@@ -114,12 +114,15 @@ def round_bits(x, bits):
     return mp.nint(x / q) * q
 
 
-def emit_exp_table(ctype):
+def emit_exp_table(ctype, N, tdeg):
     """Constants of the table-driven vm::exp: x = n ln2/N + r, n = N k + j, e^x = 2^k T_j e^r."""
-    N = EXP_N[ctype]
+    print(f"template <> struct ExpTab<{ctype}, {N}> {{")
+    re = LN2 / (2 * N) * mp.mpf("1.001")
+    emit(fit_deg("kExpT", q_exp, -re, re, tdeg, ctype, lambda r: 1 / max(r * r, mp.mpf(2) ** -200)), ctype)
     digs, sfx = (9, "f") if ctype == "float" else (17, "")
     fmt = lambda v: mp.nstr(v, digs + 2, min_fixed=-1, max_fixed=-1, strip_zeros=False) + sfx
     mant = 24 if ctype == "float" else 53
+    EXP_NMAX_BITS = {"float": 13, "double": 15}  # |n| < 2^bits over the clamp (N <= 32 / 16)
     c = LN2 / N
     chi = round_to(c, ctype)
     clo = round_to(c - chi, ctype)
@@ -137,6 +140,7 @@ def emit_exp_table(ctype):
     print(f"  // 2^(j/N) = kExpTabHi[j] + kExpTabLo[j]")
     print(f"  alignas(64) static constexpr {ctype} kExpTabHi[] = {{{', '.join(fmt(v) for v in hi)}}};")
     print(f"  alignas(64) static constexpr {ctype} kExpTabLo[] = {{{', '.join(fmt(v) for v in lo)}}};")
+    print("};")
 
 
 def fit_deg(name, g, a, b, deg, ctype, scale):
@@ -163,9 +167,6 @@ if __name__ == "__main__":
             r = fit(name, g, a, b, t, scale=scale, maxdeg=maxdeg)
             emit(refit_rounded(r, g, a, b, ctype, scale=scale), ctype, lo0)
         go("kExpQ", q_exp, -R_EXP, R_EXP, tgt * 4, scale=lambda r: 1 / max(r * r, mp.mpf(2) ** -10))
-        re = LN2 / (2 * EXP_N[ctype]) * mp.mpf("1.001")
-        emit(fit_deg("kExpT", q_exp, -re, re, EXP_TDEG[ctype], ctype, lambda r: 1 / max(r * r, mp.mpf(2) ** -200)), ctype)
-        emit_exp_table(ctype)
         go("kLogU", u_log, 0, SMAX ** 2 * mp.mpf("1.001"), tgt * 8)
         go("kTanhT", t_tanh, 0, X_TANH ** 2 * mp.mpf("1.001"), tgt * 4)
         go("kErfY", y_erf, 0, X_ERF ** 2 * mp.mpf("1.001"), tgt, lo0=True)
@@ -180,4 +181,7 @@ if __name__ == "__main__":
         go("kErfcH", gu, t0 - tmid, t1 - tmid, tgt / (8 if ctype == "float" else 64), scale=gu, maxdeg=40, lo0=True)
         print("};")
         sys.stdout.flush()
+    print("template <class S, int N> struct ExpTab;")
+    for ctype, N, tdeg in EXP_TABLES:
+        emit_exp_table(ctype, N, tdeg)
     print("}}}}  // namespace nonlin::NONLIN_ISA::vm::coef")

@@ -183,7 +183,14 @@ NONLIN_HD inline Vec<P> lookup(Vec<P> t, const S (&tab)[N]) {
   } else
 #endif
 #if defined(__AVX2__) && !defined(__CUDACC__)
-  if constexpr (std::is_same_v<P, Eigen::internal::Packet8f>) {
+  if constexpr (std::is_same_v<P, Eigen::internal::Packet8f> && N == 8) {
+    return _mm256_permutevar8x32_ps(_mm256_load_ps(tab), _mm256_castps_si256(t.v));
+  } else if constexpr (std::is_same_v<P, Eigen::internal::Packet8f> && N == 16) {
+    __m256i i = _mm256_castps_si256(t.v);
+    __m256 lo = _mm256_permutevar8x32_ps(_mm256_load_ps(tab), i);
+    __m256 hi = _mm256_permutevar8x32_ps(_mm256_load_ps(tab + 8), i);
+    return _mm256_blendv_ps(lo, hi, _mm256_castsi256_ps(_mm256_slli_epi32(i, 28)));  // bit 3
+  } else if constexpr (std::is_same_v<P, Eigen::internal::Packet8f>) {
     __m256i i = _mm256_and_si256(_mm256_castps_si256(t.v), _mm256_set1_epi32(N - 1));
     return _mm256_i32gather_ps(tab, i, 4);
   } else if constexpr (std::is_same_v<P, Eigen::internal::Packet4d>) {

@@ -118,34 +118,55 @@ NONLIN_HD inline void expm1_parts(const ExpCore<P>& c, Vec<P>& s, Vec<P>& low) {
   low = err + fma(th, qe, Alo);
 }
 
-}  // namespace detail
 
-namespace detail {
-// The table-driven core of exp: for a with |a| < ~2^(mant-1)/N... (clamped by the callers),
-//   m = n/N = round(a N/ln2)/N exactly, t = m + shifter/N (low bits of t hold n),
-//   e^a = 2^m * (th + s), th = Th[n mod N], s = th p + Tl, p = e^r - 1, r = a - m ln2.
+// Table size of exp for packet P: what one register permute covers (bits::lookup).
 template <class P>
-NONLIN_HD inline Vec<P> exp_table(Vec<P> a, Vec<P>& m, Vec<P>& th, Vec<P>& s) {
+constexpr int exp_n() {
   using S = typename Vec<P>::Scalar;
-  using C = coef::C<S>;
+#if defined(__AVX2__) && !defined(__AVX512F__) && !defined(__CUDACC__)
+  if constexpr (std::is_same_v<P, Eigen::internal::Packet8f>) return 8;
+#endif
+  return sizeof(S) == 4 ? 32 : 16;
+}
+template <class P>
+using ExpTabP = coef::ExpTab<typename Vec<P>::Scalar, exp_n<P>()>;
+
+// The table-driven core of exp, for |a| within the clamp of exp (ExpK lo/hi):
+//   m = n/N, n = round(a N/ln2), exactly; t = m + shifter/N (its low bits hold n);
+//   e^a = 2^floor(m) * (th + s), th = Th[n mod N], s = th p + Tl, p = e^r - 1, r = a - m ln2,
+// returning v = th + s rounded (th and s too, for the exact error of v).
+template <class P>
+NONLIN_HD inline Vec<P> exp_table(Vec<P> a, Vec<P>& t, Vec<P>& m, Vec<P>& th, Vec<P>& s) {
+  using S = typename Vec<P>::Scalar;
+  using C = ExpTabP<P>;
   constexpr S sh = fconst<S>::shifter / C::kExpN;  // ulp(sh) = 1/N: a + sh rounds to n/N
   constexpr S ln2n = S(C::kExpN);                  // ln2 = N * (ln2/N) exactly for each part
-  Vec<P> t = fma(a, Vec<P>(ExpK<S>::log2e), Vec<P>(sh));
+  t = fma(a, Vec<P>(ExpK<S>::log2e), Vec<P>(sh));
   m = t - sh;
-  Vec<P> r;
+  Vec<P> rh;  // r = a - m ln2 = rh + rl, rh exact, rl = m ln2_lo tiny
+  const S clo = kHasFma ? -C::kExpClo * ln2n : -C::kExpC3 * ln2n;
   if constexpr (kHasFma) {
-    r = fma(m, Vec<P>(-C::kExpClo * ln2n), fma(m, Vec<P>(-C::kExpChi * ln2n), a));
+    rh = fma(m, Vec<P>(-C::kExpChi * ln2n), a);
   } else {
-    r = fma(m, Vec<P>(-C::kExpC3 * ln2n), fma(m, Vec<P>(-C::kExpC2 * ln2n), fma(m, Vec<P>(-C::kExpC1 * ln2n), a)));
+    rh = fma(m, Vec<P>(-C::kExpC2 * ln2n), fma(m, Vec<P>(-C::kExpC1 * ln2n), a));
   }
-  Vec<P> p = fma(r * r, polyeval(r, C::kExpT), r);
   th = lookup(t, C::kExpTabHi);
-  s = fma(th, p, lookup(t, C::kExpTabLo));
+  if constexpr (C::kExpN >= 16) {
+    Vec<P> r = fma(m, Vec<P>(clo), rh);  // its rounding (<= 2^-mant |r|/2) is < 0.01 ulp here
+    Vec<P> p = fma(r * r, polyeval(r, C::kExpT), r);
+    s = fma(th, p, lookup(t, C::kExpTabLo));
+  } else {
+    // |r| up to ln2/16: keep rh exact and round th (rh + small) once
+    Vec<P> rl = m * clo;
+    Vec<P> r = rh + rl;
+    Vec<P> pl = fma(r * r, polyeval(r, C::kExpT), rl);
+    s = fma(th, rh, fma(th, pl, lookup(t, C::kExpTabLo)));
+  }
   return th + s;
 }
 }  // namespace detail
 
-// Table-driven e^x: x = n ln2/N + r with n = N k + j (N = coef kExpN: 32 float, 16 double),
+// Table-driven e^x: x = n ln2/N + r with n = N k + j (N = 32 float, 16 double; 8 float on AVX2),
 //   e^x = 2^k * 2^(j/N) * e^r,  2^(j/N) = Th + Tl (table, Th rounded, Tl its error),
 //   e^r - 1 = p = r + r^2 T(r) on |r| <= ln2/(2N) (minimax, error << ulp),
 //   e^x = 2^k * (Th + (Th p + Tl)),
@@ -160,24 +181,22 @@ template <class P>
 NONLIN_HD inline Vec<P> exp(Vec<P> x) {
   using S = typename Vec<P>::Scalar;
   using K = detail::ExpK<S>;
-  using C = coef::C<S>;
   using F = fconst<S>;
-  constexpr int N = C::kExpN;
-  constexpr int L = N == 16 ? 4 : N == 32 ? 5 : -1;
+  constexpr int N = detail::ExpTabP<P>::kExpN;
+  constexpr int L = N == 8 ? 3 : N == 16 ? 4 : N == 32 ? 5 : -1;
   static_assert(L > 0);
   constexpr S fast_lim = sizeof(S) == 4 ? S(87.0) : S(707.5);  // e^x normal, 2^k finite
-  Vec<P> m, th, s;
+  Vec<P> t, m, th, s;
   if (!any_abs_gt(x, fast_lim)) {
-    Vec<P> v = detail::exp_table(x, m, th, s);
+    Vec<P> v = detail::exp_table(x, t, m, th, s);
     if constexpr (kScalef<P>) {
       return scale2_floor(v, m);
     } else {
-      Vec<P> t = m + F::shifter / N;  // exact (it was computed this way)
       return v * bits::shl<F::mant>(bits::add(bits::shr<L>(t), bits::konst<P>(F::bias)));
     }
   }
   Vec<P> a = vmin(vmax(x, Vec<P>(K::lo)), Vec<P>(K::hi));
-  Vec<P> v = detail::exp_table(a, m, th, s);
+  Vec<P> v = detail::exp_table(a, t, m, th, s);
   Vec<P> k = floor(m);
   Vec<P> w = scale2(v, k);
   // w rounds v 2^k onto the subnormal grid, v rounded th + s: redo it as one rounding

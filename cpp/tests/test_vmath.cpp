@@ -35,8 +35,10 @@ namespace vm = nonlin::vm;
 static const double kMaxUlp = 1.0;
 // Documented exception: float erfc on builds without hardware FMA (baseline SSE2) measures
 // 1.02 ULP near x = 7.6 (the tail polynomial's Horner steps round twice there).
+// exp (table-driven, one final rounding) is held to 0.55 ULP on every build, subnormal results included.
 template <class S, class F>
 static double bound_for() {
+  if (std::string(F::name) == "exp") return 0.55;
   if (std::is_same_v<S, float> && !kHasFma && std::string(F::name) == "erfc") return 1.05;
   return kMaxUlp;
 }
@@ -210,8 +212,17 @@ static void report(const Stats& st, double bound) {
   std::fflush(stdout);
 }
 
+// NONLIN_ONLY=name1,name2 restricts the run to those functions.
+static bool selected(const char* name) {
+  const char* only = std::getenv("NONLIN_ONLY");
+  if (!only || !*only) return true;
+  std::string list = std::string(",") + only + ",";
+  return list.find(std::string(",") + name + ",") != std::string::npos;
+}
+
 template <class F>
 static void test_f32(unsigned stride) {
+  if (!selected(F::name)) return;
   Stats st;
   run_chunk<float, F>(specials<float>(), st);
   std::vector<float> xs;
@@ -233,6 +244,7 @@ static void test_f32(unsigned stride) {
 
 template <class F>
 static void test_f64(size_t n) {
+  if (!selected(F::name)) return;
   Stats st;
   run_chunk<double, F>(specials<double>(), st);
   std::mt19937_64 rng(12345);

@@ -102,6 +102,50 @@ def g_erfc_t(t, p):  # erfc(x) = exp(-x^2) * t * H(t), t = 1/(1+p x)
 
 
 R_EXP = LN2 / 2 * mp.mpf("1.0005")
+# vm::exp tables (type, N, degree of kExpT): 2^(j/N) for j < N, e^r - 1 = r + r^2 kExpT(r).
+# N = 32 float / 16 double are one vpermt2ps/pd on AVX-512; N = 8 float is one vpermps on AVX2.
+EXP_TABLES = [("float", 32, 1), ("float", 8, 2), ("double", 16, 5)]
+
+
+def round_bits(x, bits):
+    """x rounded to `bits` significant bits."""
+    e = mp.floor(mp.log(abs(x), 2))
+    q = mp.mpf(2) ** (e - bits + 1)
+    return mp.nint(x / q) * q
+
+
+def emit_exp_table(ctype, N, tdeg):
+    """Constants of the table-driven vm::exp: x = n ln2/N + r, n = N k + j, e^x = 2^k T_j e^r."""
+    print(f"template <> struct ExpTab<{ctype}, {N}> {{")
+    re = LN2 / (2 * N) * mp.mpf("1.001")
+    emit(fit_deg("kExpT", q_exp, -re, re, tdeg, ctype, lambda r: 1 / max(r * r, mp.mpf(2) ** -200)), ctype)
+    digs, sfx = (9, "f") if ctype == "float" else (17, "")
+    fmt = lambda v: mp.nstr(v, digs + 2, min_fixed=-1, max_fixed=-1, strip_zeros=False) + sfx
+    mant = 24 if ctype == "float" else 53
+    EXP_NMAX_BITS = {"float": 13, "double": 15}  # |n| < 2^bits over the clamp (N <= 32 / 16)
+    c = LN2 / N
+    chi = round_to(c, ctype)
+    clo = round_to(c - chi, ctype)
+    # no-FMA builds: three parts, the first two short enough that n*C1 and n*C2 are exact
+    b = mant - EXP_NMAX_BITS[ctype]
+    c1 = round_bits(c, b)
+    c2 = round_bits(c - c1, b)
+    c3 = round_to(c - c1 - c2, ctype)
+    hi = [round_to(mp.mpf(2) ** (mp.mpf(j) / N), ctype) for j in range(N)]
+    lo = [round_to(mp.mpf(2) ** (mp.mpf(j) / N) - h, ctype) for j, h in enumerate(hi)]
+    print(f"  static constexpr int kExpN = {N};")
+    print(f"  static constexpr {ctype} kExpInvC = {fmt(round_to(N / LN2, ctype))};  // N/ln2")
+    print(f"  static constexpr {ctype} kExpChi = {fmt(chi)}, kExpClo = {fmt(clo)};  // ln2/N = hi + lo")
+    print(f"  static constexpr {ctype} kExpC1 = {fmt(c1)}, kExpC2 = {fmt(c2)}, kExpC3 = {fmt(c3)};  // ln2/N, {b}+{b} bits + rest")
+    print(f"  // 2^(j/N) = kExpTabHi[j] + kExpTabLo[j]")
+    print(f"  alignas(64) static constexpr {ctype} kExpTabHi[] = {{{', '.join(fmt(v) for v in hi)}}};")
+    print(f"  alignas(64) static constexpr {ctype} kExpTabLo[] = {{{', '.join(fmt(v) for v in lo)}}};")
+    print("};")
+
+
+def fit_deg(name, g, a, b, deg, ctype, scale):
+    res = refit_rounded((name, deg, 0, None), g, a, b, ctype, scale=scale)
+    return res
 SMAX = (mp.sqrt(2) - 1) / (mp.sqrt(2) + 1)
 X_TANH = mp.mpf("0.55")  # tanh polynomial on |x| <= X_TANH (must match kTanhSplit in exp.h)
 X_ERF = mp.mpf("0.75")   # erf polynomial on |x| <= X_ERF, erfc tail formula above
@@ -137,4 +181,7 @@ if __name__ == "__main__":
         go("kErfcH", gu, t0 - tmid, t1 - tmid, tgt / (8 if ctype == "float" else 64), scale=gu, maxdeg=40, lo0=True)
         print("};")
         sys.stdout.flush()
+    print("template <class S, int N> struct ExpTab;")
+    for ctype, N, tdeg in EXP_TABLES:
+        emit_exp_table(ctype, N, tdeg)
     print("}}}}  // namespace nonlin::NONLIN_ISA::vm::coef")

@@ -163,6 +163,54 @@ NONLIN_HD inline Vec<P> bor(Vec<P> a, Vec<P> b) {
 
 }  // namespace bits
 
+// ---- small-table lookup ------------------------------------------------------------------
+// tab[i & (N-1)] per lane, where i is the integer in the low bits of the lane's bit pattern
+// (e.g. n for t = n + shifter). N = 16 or 32 floats, 16 doubles: one vpermi2/vpermt2 (or
+// vpermps) from a register-resident table on AVX-512, a gather on AVX2, memory otherwise.
+template <class P, class S, int N>
+NONLIN_HD inline Vec<P> lookup(Vec<P> t, const S (&tab)[N]) {
+  static_assert((N & (N - 1)) == 0, "table size must be a power of two");
+  using U = bits::uint_of<S>;
+#if defined(__AVX512F__) && !defined(__CUDACC__)
+  if constexpr (std::is_same_v<P, Eigen::internal::Packet16f> && N == 16) {
+    return _mm512_permutexvar_ps(_mm512_castps_si512(t.v), _mm512_load_ps(tab));
+  } else if constexpr (std::is_same_v<P, Eigen::internal::Packet16f> && N == 32) {
+    return _mm512_permutex2var_ps(_mm512_load_ps(tab), _mm512_castps_si512(t.v), _mm512_load_ps(tab + 16));
+  } else if constexpr (std::is_same_v<P, Eigen::internal::Packet8d> && N == 8) {
+    return _mm512_permutexvar_pd(_mm512_castpd_si512(t.v), _mm512_load_pd(tab));
+  } else if constexpr (std::is_same_v<P, Eigen::internal::Packet8d> && N == 16) {
+    return _mm512_permutex2var_pd(_mm512_load_pd(tab), _mm512_castpd_si512(t.v), _mm512_load_pd(tab + 8));
+  } else
+#endif
+#if defined(__AVX2__) && !defined(__CUDACC__)
+  if constexpr (std::is_same_v<P, Eigen::internal::Packet8f> && N == 8) {
+    return _mm256_permutevar8x32_ps(_mm256_load_ps(tab), _mm256_castps_si256(t.v));
+  } else if constexpr (std::is_same_v<P, Eigen::internal::Packet8f> && N == 16) {
+    __m256i i = _mm256_castps_si256(t.v);
+    __m256 lo = _mm256_permutevar8x32_ps(_mm256_load_ps(tab), i);
+    __m256 hi = _mm256_permutevar8x32_ps(_mm256_load_ps(tab + 8), i);
+    return _mm256_blendv_ps(lo, hi, _mm256_castsi256_ps(_mm256_slli_epi32(i, 28)));  // bit 3
+  } else if constexpr (std::is_same_v<P, Eigen::internal::Packet8f>) {
+    __m256i i = _mm256_and_si256(_mm256_castps_si256(t.v), _mm256_set1_epi32(N - 1));
+    return _mm256_i32gather_ps(tab, i, 4);
+  } else if constexpr (std::is_same_v<P, Eigen::internal::Packet4d>) {
+    __m256i i = _mm256_and_si256(_mm256_castpd_si256(t.v), _mm256_set1_epi64x(N - 1));
+    return _mm256_i64gather_pd(tab, i, 8);
+  } else
+#endif
+  {
+    if constexpr (Vec<P>::scalar) {
+      return tab[bits::to_u(S(t.v)) & U(N - 1)];
+    } else {
+      constexpr int W = Vec<P>::size;
+      alignas(64) S x[W];
+      Eigen::internal::pstoreu(x, t.v);
+      for (int i = 0; i < W; ++i) x[i] = tab[bits::to_u(x[i]) & U(N - 1)];
+      return Eigen::internal::ploadu<P>(x);
+    }
+  }
+}
+
 // Per-precision constants shared by the kernels.
 template <class S>
 struct fconst;
@@ -170,12 +218,14 @@ template <>
 struct fconst<float> {
   static constexpr int mant = 23, bias = 127;
   static constexpr float shifter = 12582912.0f;  // 1.5 * 2^23: x + shifter rounds x to an integer
+  static constexpr std::uint32_t shifter_bits = 0x4b400000u;
   static constexpr std::uint32_t one_bits = 0x3f800000u;
 };
 template <>
 struct fconst<double> {
   static constexpr int mant = 52, bias = 1023;
   static constexpr double shifter = 6755399441055744.0;  // 1.5 * 2^52
+  static constexpr std::uint64_t shifter_bits = 0x4338000000000000ull;
   static constexpr std::uint64_t one_bits = 0x3ff0000000000000ull;
 };
 
@@ -225,6 +275,39 @@ NONLIN_HD inline Vec<P> scale2(Vec<P> p, Vec<P> k) {
     Vec<P> s2 = select(neg, Vec<P>(std::ldexp(S(1), -(C::bias / 2))), Vec<P>(S(2)));
     return (p * pow2i(k - k2)) * s2;
   }
+}
+
+// True if any lane has |a| > b (NaN lanes count as not): one compare into a mask register and
+// a kortest on AVX-512 (Eigen's packet masks would need two more instructions).
+template <class P>
+NONLIN_HD inline bool any_abs_gt(Vec<P> a, typename Vec<P>::Scalar b) {
+#if defined(__AVX512F__) && defined(__AVX512DQ__) && !defined(__CUDACC__)
+  if constexpr (std::is_same_v<P, Eigen::internal::Packet16f>)
+    return _mm512_cmp_ps_mask(_mm512_abs_ps(a.v), _mm512_set1_ps(b), _CMP_GT_OQ) != 0;
+  else if constexpr (std::is_same_v<P, Eigen::internal::Packet8d>)
+    return _mm512_cmp_pd_mask(_mm512_abs_pd(a.v), _mm512_set1_pd(b), _CMP_GT_OQ) != 0;
+  else
+#endif
+    return any(abs(a) > b);
+}
+
+// True when scale2 is one instruction (AVX-512 vscalef), which also floors a fractional k.
+template <class P>
+inline constexpr bool kScalef =
+#if defined(__AVX512F__) && !defined(__CUDACC__)
+    std::is_same_v<P, Eigen::internal::Packet16f> || std::is_same_v<P, Eigen::internal::Packet8d>;
+#else
+    false;
+#endif
+// p * 2^floor(y), one rounding (same range as scale2).
+template <class P>
+NONLIN_HD inline Vec<P> scale2_floor(Vec<P> p, Vec<P> y) {
+#if defined(__AVX512F__) && !defined(__CUDACC__)
+  if constexpr (std::is_same_v<P, Eigen::internal::Packet16f>) return _mm512_scalef_ps(p.v, y.v);
+  else if constexpr (std::is_same_v<P, Eigen::internal::Packet8d>) return _mm512_scalef_pd(p.v, y.v);
+  else
+#endif
+    return scale2(p, floor(y));
 }
 
 // Reciprocal 1/d to ~2^-(mant+2) relative (NOT correctly rounded): rcp14 plus Newton steps on

@@ -118,17 +118,94 @@ NONLIN_HD inline void expm1_parts(const ExpCore<P>& c, Vec<P>& s, Vec<P>& low) {
   low = err + fma(th, qe, Alo);
 }
 
+
+// Table size of exp for packet P: what one register permute covers (bits::lookup).
+template <class P>
+constexpr int exp_n() {
+  using S = typename Vec<P>::Scalar;
+#if defined(__AVX2__) && !defined(__AVX512F__) && !defined(__CUDACC__)
+  if constexpr (std::is_same_v<P, Eigen::internal::Packet8f>) return 8;
+#endif
+  return sizeof(S) == 4 ? 32 : 16;
+}
+template <class P>
+using ExpTabP = coef::ExpTab<typename Vec<P>::Scalar, exp_n<P>()>;
+
+// The table-driven core of exp, for |a| within the clamp of exp (ExpK lo/hi):
+//   m = n/N, n = round(a N/ln2), exactly; t = m + shifter/N (its low bits hold n);
+//   e^a = 2^floor(m) * (th + s), th = Th[n mod N], s = th p + Tl, p = e^r - 1, r = a - m ln2,
+// returning v = th + s rounded (th and s too, for the exact error of v).
+template <class P>
+NONLIN_HD inline Vec<P> exp_table(Vec<P> a, Vec<P>& t, Vec<P>& m, Vec<P>& th, Vec<P>& s) {
+  using S = typename Vec<P>::Scalar;
+  using C = ExpTabP<P>;
+  constexpr S sh = fconst<S>::shifter / C::kExpN;  // ulp(sh) = 1/N: a + sh rounds to n/N
+  constexpr S ln2n = S(C::kExpN);                  // ln2 = N * (ln2/N) exactly for each part
+  t = fma(a, Vec<P>(ExpK<S>::log2e), Vec<P>(sh));
+  m = t - sh;
+  Vec<P> rh;  // r = a - m ln2 = rh + rl, rh exact, rl = m ln2_lo tiny
+  const S clo = kHasFma ? -C::kExpClo * ln2n : -C::kExpC3 * ln2n;
+  if constexpr (kHasFma) {
+    rh = fma(m, Vec<P>(-C::kExpChi * ln2n), a);
+  } else {
+    rh = fma(m, Vec<P>(-C::kExpC2 * ln2n), fma(m, Vec<P>(-C::kExpC1 * ln2n), a));
+  }
+  th = lookup(t, C::kExpTabHi);
+  if constexpr (C::kExpN >= 16) {
+    Vec<P> r = fma(m, Vec<P>(clo), rh);  // its rounding (<= 2^-mant |r|/2) is < 0.01 ulp here
+    Vec<P> p = fma(r * r, polyeval(r, C::kExpT), r);
+    s = fma(th, p, lookup(t, C::kExpTabLo));
+  } else {
+    // |r| up to ln2/16: keep rh exact and round th (rh + small) once
+    Vec<P> rl = m * clo;
+    Vec<P> r = rh + rl;
+    Vec<P> pl = fma(r * r, polyeval(r, C::kExpT), rl);
+    s = fma(th, rh, fma(th, pl, lookup(t, C::kExpTabLo)));
+  }
+  return th + s;
+}
 }  // namespace detail
 
+// Table-driven e^x: x = n ln2/N + r with n = N k + j (N = 32 float, 16 double; 8 float on AVX2),
+//   e^x = 2^k * 2^(j/N) * e^r,  2^(j/N) = Th + Tl (table, Th rounded, Tl its error),
+//   e^r - 1 = p = r + r^2 T(r) on |r| <= ln2/(2N) (minimax, error << ulp),
+//   e^x = 2^k * (Th + (Th p + Tl)),
+// so only the last addition rounds noticeably (<= 0.5 ulp + ~0.02). n/N comes from the
+// shifter 1.5*2^mant/N (ulp 1/N): the low bits of t = n/N + shifter index the table, and
+// 2^floor(n/N) = 2^k is one vscalef on AVX-512 (bit arithmetic on t elsewhere). r = x - n ln2/N
+// is exact up to the tiny n*ln2_lo term (FMA: ln2/N = Chi + Clo; without FMA three parts whose
+// first two products are exact). Packets with |x| > ~87 (f32) / 707 (f64) in some lane take
+// a second path: clamping, overflow, and subnormal results rounded once (the rounding of the
+// final sum is undone exactly and re-applied on the subnormal grid).
 template <class P>
 NONLIN_HD inline Vec<P> exp(Vec<P> x) {
   using S = typename Vec<P>::Scalar;
   using K = detail::ExpK<S>;
+  using F = fconst<S>;
+  constexpr int N = detail::ExpTabP<P>::kExpN;
+  constexpr int L = N == 8 ? 3 : N == 16 ? 4 : N == 32 ? 5 : -1;
+  static_assert(L > 0);
+  constexpr S fast_lim = sizeof(S) == 4 ? S(87.0) : S(707.5);  // e^x normal, 2^k finite
+  Vec<P> t, m, th, s;
+  if (!any_abs_gt(x, fast_lim)) {
+    Vec<P> v = detail::exp_table(x, t, m, th, s);
+    if constexpr (kScalef<P>) {
+      return scale2_floor(v, m);
+    } else {
+      return v * bits::shl<F::mant>(bits::add(bits::shr<L>(t), bits::konst<P>(F::bias)));
+    }
+  }
   Vec<P> a = vmin(vmax(x, Vec<P>(K::lo)), Vec<P>(K::hi));
-  Vec<P> t = fma(a, Vec<P>(K::log2e), Vec<P>(fconst<S>::shifter));
-  Vec<P> k = t - fconst<S>::shifter;
-  Vec<P> r = fma(-k, Vec<P>(K::ln2_lo), fma(-k, Vec<P>(K::ln2_hi), a));
-  return scale2(S(1) + fma(r * r, polyeval(r, coef::C<S>::kExpQ), r), k);
+  Vec<P> v = detail::exp_table(a, t, m, th, s);
+  Vec<P> k = floor(m);
+  Vec<P> w = scale2(v, k);
+  // w rounds v 2^k onto the subnormal grid, v rounded th + s: redo it as one rounding
+  Vec<P> e = (th - v) + s;                  // exact error of v
+  constexpr int H = F::bias / 2;           // w 2^-k in two exact steps (-k up to ~bias+mant)
+  Vec<P> d = v - (w * pow2i(-k - S(H))) * std::ldexp(S(1), H);  // exact (Sterbenz)
+  Vec<P> wc = w + scale2(d + e, k);         // rounds to w or a neighbour
+  // valid where w's grid is the subnormal one (below 2 * min normal)
+  return select(w < S(2) * std::numeric_limits<S>::min(), wc, w);
 }
 
 // expm1(x) = 2 (A + B + th q), th = 2^(k-1): A = th - 1/2 and B = th rh are exact, A + B is

@@ -108,10 +108,11 @@ struct Logistic {
   NONLIN_HD V sigma_sigma_neg() const { return E.over(d_squared()); }
   NONLIN_HD V d_squared() const { return fma(e, e + 2, V(1)); }  // (1 + e)^2, one rounding
   // d ln sigma(z)/dz = sigma(-z): sigma(z + dz) = sigma(z) (1 + sigma(-z) dz) for the rounding
-  // dz of z; exactly 1 (and skipped for whole packets) when z was exact.
-  NONLIN_HD V correction(V z_lo) const {
-    if (!any(~(z_lo == V(0)))) return V(1);
-    return fma(sigma_neg(), z_lo, V(1));
+  // dz of z. corrected(y, dz) = y (1 + sigma(-z) dz) in one rounding (the factor itself is never
+  // rounded to a float near 1); y unchanged, and skipped for whole packets, when z was exact.
+  NONLIN_HD V corrected(V y, V z_lo) const {
+    if (!any(~(z_lo == V(0)))) return y;
+    return fma(y, sigma_neg() * z_lo, y);
   }
 };
 

@@ -38,7 +38,7 @@ struct GeluTanh {
     V z, z_lo;
     argument(x, z, z_lo);
     const Logistic<V> L(z);
-    return L.times_sigma(x * L.correction(z_lo));
+    return L.times_sigma(L.corrected(x, z_lo));
   }
   // s (1 + x (1 - s) dz/dx), s = sigma(z)
   template <class V> static V derivative(V x) {
@@ -46,7 +46,7 @@ struct GeluTanh {
     argument(x, z, z_lo);
     const Logistic<V> L(z);
     const V dz = fma(x * x, V(0.21406444881780073), V(1.5957691216057308));
-    return L.sigma_times_one_plus(x * dz) * L.correction(z_lo);
+    return L.corrected(L.sigma_times_one_plus(x * dz), z_lo);
   }
 };
 
@@ -60,13 +60,13 @@ struct Silu {
     V z, z_lo;
     scaled_argument(b, x, z, z_lo);
     const Logistic<V> L(z);
-    return L.times_sigma(x * L.correction(z_lo));
+    return L.times_sigma(L.corrected(x, z_lo));
   }
   template <class V> static V derivative(V x, V b) {
     V z, z_lo;
     scaled_argument(b, x, z, z_lo);
     const Logistic<V> L(z);
-    return L.sigma_times_one_plus(z) * L.correction(z_lo);
+    return L.corrected(L.sigma_times_one_plus(z), z_lo);
   }
   // x^2 sigma(z) sigma(-z), with d ln(sigma(z) sigma(-z))/dz = sigma(-z) - sigma(z) for the
   // rounding of z = beta x

@@ -85,7 +85,8 @@ struct Softplus {
   // z >= 0: (z + log1p(e) + sigma z_lo) / b ;  z < 0: e (L1 + r z_lo) / b
   template <class V> static V forward(V x, V b, V t) {
     const SoftplusParts<V> p(x, b);
-    V pos_tail = vm::log1p_unit(p.L.e), neg_factor = p.L1();
+    const V e = p.L.e, R = vm::log1p_unit_r(e);  // log1p(e) = e + e^2 R, L1 = 1 + e R
+    V pos_tail = fma(e * e, R, e), neg_factor = fma(e, R, V(1));
     if (any(~(p.z_lo == V(0)))) {
       pos_tail = fma(p.L.r(), p.z_lo, pos_tail);
       neg_factor = fma(p.L.r(), p.z_lo, neg_factor);

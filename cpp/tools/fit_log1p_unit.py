@@ -9,6 +9,8 @@ cpp/include/nonlin/simd/log1p_unit.h.
 
 import mpmath as mp
 
+from chebfit import print_arrays
+
 mp.mp.dps = 120
 
 
@@ -17,20 +19,4 @@ def f(t):
     return (mp.log1p(e) - e) / e ** 2 if e != 0 else mp.mpf(-0.5)
 
 
-def fit(degree):
-    n = degree + 1
-    nodes = [mp.cos(mp.pi * (k + mp.mpf(1) / 2) / n) for k in range(n)]
-    # Newton-free: solve the Vandermonde system at Chebyshev nodes in high precision
-    A = mp.matrix([[x ** j for j in range(n)] for x in nodes])
-    b = mp.matrix([f(x) for x in nodes])
-    c = mp.lu_solve(A, b)
-    err = max(abs(sum(c[j] * x ** j for j in range(n)) / f(x) - 1)
-              for x in mp.linspace(-1, 1, 2001))
-    return [c[j] for j in range(n)], err
-
-
-for name, deg, ctype in (("kF32", 9, "float"), ("kF64", 21, "double")):
-    c, err = fit(deg)
-    fmt = (lambda v: f"{float(mp.nstr(v, 10)):.9e}f") if ctype == "float" else (lambda v: repr(float(v)))
-    print(f"// degree {deg}, max relative error {mp.nstr(err, 3)}")
-    print(f"static constexpr {ctype} {name}[] = {{" + ", ".join(fmt(v) for v in c) + "};")
+print_arrays(f, (("kF32", 9, "float"), ("kF64", 21, "double")))

@@ -9,21 +9,14 @@ cpp/include/nonlin/activations/exponential.h (struct Tanhshrink).
 
 import mpmath as mp
 
+from chebfit import print_arrays
+
 mp.mp.dps = 60
 
 
-def fit(degree):
-    n = degree + 1
-    nodes = [mp.cos(mp.pi * (k + mp.mpf(1) / 2) / n) for k in range(n)]
-    g = lambda t: ((1 + t / 2) - mp.tanh(1 + t / 2)) / (1 + t / 2) ** 3
-    A = mp.matrix([[t ** j for j in range(n)] for t in nodes])
-    c = mp.lu_solve(A, mp.matrix([g(t) for t in nodes]))
-    err = max(abs(sum(c[j] * t ** j for j in range(n)) / g(t) - 1) for t in mp.linspace(-1, 1, 801))
-    return [c[j] for j in range(n)], err
+def g(t):
+    x = 1 + t / 2
+    return (x - mp.tanh(x)) / x ** 3
 
 
-for name, deg, ctype in (("kMidF32", 10, "float"), ("kMidF64", 21, "double")):
-    c, err = fit(deg)
-    fmt = (lambda v: f"{float(v):.9e}f") if ctype == "float" else (lambda v: repr(float(v)))
-    print(f"// degree {deg}, max relative error {mp.nstr(err, 3)}")
-    print(f"static constexpr {ctype} {name}[] = {{" + ", ".join(fmt(v) for v in c) + "};")
+print_arrays(g, (("kMidF32", 10, "float"), ("kMidF64", 21, "double")))

@@ -85,12 +85,27 @@ struct Logistic {
   NONLIN_HD V r() const { return 1 / d; }
   NONLIN_HD V sigma_pos() const { return select(neg, e * r(), r()); }  // sigma(z)
   NONLIN_HD V sigma_neg() const { return select(neg, r(), e * r()); }  // sigma(-z)
-  // y * sigma(z), accurate into the subnormals: y/d or (y/d) e, one division.
-  NONLIN_HD V times_sigma(V y) const {
-    const V q = y / d;
-    return select(neg, E.times(q), q);
+  // (n_hi + n_lo) / (1 + e) nearly correctly rounded, without a division on AVX-512:
+  // q = n_hi * recip(d) (rcp14 + Newton), then the exact residual fma(-q, d, n_hi), n_lo and the
+  // rounding d_lo = (1 - d) + e of d = 1 + e (exact: Fast2Sum, 1 >= e) go into one correction
+  // (Markstein-style). A product and a quotient rounded separately cost up to ~2.4 ULP.
+  NONLIN_HD V quotient(V n_hi, V n_lo) const {
+    const V r = recip(d);
+    const V q = n_hi * r;
+    const V d_lo = (1 - d) + e;
+    const V corr = (fma(-q, d, n_hi) + fma(-q, d_lo, n_lo)) * r;
+    return q + select(corr == corr, corr, V(0));  // q = +-inf: no correction
   }
-  // sigma(z) alone: 1/d or e/d.
+  // y * sigma(z) = y/d or y e/d, accurate into the subnormals (the scale multiplies last).
+  NONLIN_HD V times_sigma(V y) const {
+    V p_hi, p_lo;
+    two_prod(y, E.value, p_hi, p_lo);
+    const V q = quotient(select(neg, p_hi, y), select(neg, p_lo, V(0)));
+    if (!E.scaled) return q;
+    return select(neg, select(E.value == 0, copysign(V(0), y), q * E.scale), q);
+  }
+  // sigma(z) alone: 1/d or e/d, one rounded division (within ~1.8 ULP: the error of e is
+  // damped by 1/(1 + e) in the quotient).
   NONLIN_HD V sigma_pos_fast() const {
     const V q = select(neg, E.value, V(1)) / d;
     return E.scaled ? q * select(neg, E.scale, V(1)) : q;
@@ -108,11 +123,12 @@ struct Logistic {
   NONLIN_HD V sigma_sigma_neg() const { return E.over(d_squared()); }
   NONLIN_HD V d_squared() const { return fma(e, e + 2, V(1)); }  // (1 + e)^2, one rounding
   // d ln sigma(z)/dz = sigma(-z): sigma(z + dz) = sigma(z) (1 + sigma(-z) dz) for the rounding
-  // dz of z. corrected(y, dz) = y (1 + sigma(-z) dz) in one rounding (the factor itself is never
+  // dz of z. corrected(y, dz) = y + y sigma(-z) dz (the factor 1 + sigma(-z) dz is never
   // rounded to a float near 1); y unchanged, and skipped for whole packets, when z was exact.
   NONLIN_HD V corrected(V y, V z_lo) const {
     if (!any(~(z_lo == V(0)))) return y;
-    return fma(y, sigma_neg() * z_lo, y);
+    const V c = y * (sigma_neg() * z_lo);
+    return y + select(c == c, c, V(0));  // y = +-inf: no correction (inf * 0)
   }
 };
 

@@ -96,11 +96,17 @@ struct Logistic {
     const V corr = (fma(-q, d, n_hi) + fma(-q, d_lo, n_lo)) * r;
     return q + select(corr == corr, corr, V(0));  // q = +-inf: no correction
   }
-  // y * sigma(z) = y/d or y e/d, accurate into the subnormals (the scale multiplies last).
-  NONLIN_HD V times_sigma(V y) const {
+  // y * sigma(z + dz) = y/d or y e/d, accurate into the subnormals (the scale multiplies
+  // last). The rounding dz of z enters the numerator's low part as n sigma(-z) dz, with
+  // sigma(-z) ~ (z < 0 ? 1 : e)(1 - e/2): a correction of relative size 2^-p needs no more.
+  NONLIN_HD V times_sigma(V y, V dz = V(0)) const {
     V p_hi, p_lo;
     two_prod(y, E.value, p_hi, p_lo);
-    const V q = quotient(select(neg, p_hi, y), select(neg, p_lo, V(0)));
+    const V n_hi = select(neg, p_hi, y);
+    V n_lo = select(neg, p_lo, V(0));
+    if (any(~(dz == V(0))))
+      n_lo = fma(n_hi * (select(neg, V(1), e) * fma(e, V(-0.5), V(1))), dz, n_lo);
+    const V q = quotient(n_hi, n_lo);
     if (!E.scaled) return q;
     return select(neg, select(E.value == 0, copysign(V(0), y), q * E.scale), q);
   }

@@ -100,7 +100,7 @@ struct Softplus {
   }
   template <class V> static V derivative(V x, V b, V t) {
     const SoftplusParts<V> p(x, b);
-    return select(p.z > t, V(1), p.L.times_sigma(p.L.corrected(V(1), p.z_lo)));
+    return select(p.z > t, V(1), p.L.corrected(p.L.sigma_pos_fast(), p.z_lo));
   }
   // d/dbeta [sp(beta x)/beta] = (x sigma(z) - sp(z)/beta)/beta; with z = beta x - z_lo both
   // branches factor as e * (...): z >= 0: -e (x r + (L1 - r z_lo)/b)/b,

@@ -38,7 +38,7 @@ struct GeluTanh {
     V z, z_lo;
     argument(x, z, z_lo);
     const Logistic<V> L(z);
-    return L.times_sigma(L.corrected(x, z_lo));
+    return L.times_sigma(x, z_lo);
   }
   // s (1 + x (1 - s) dz/dx), s = sigma(z)
   template <class V> static V derivative(V x) {
@@ -60,7 +60,7 @@ struct Silu {
     V z, z_lo;
     scaled_argument(b, x, z, z_lo);
     const Logistic<V> L(z);
-    return L.times_sigma(L.corrected(x, z_lo));
+    return L.times_sigma(x, z_lo);
   }
   template <class V> static V derivative(V x, V b) {
     V z, z_lo;

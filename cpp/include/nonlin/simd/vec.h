@@ -236,15 +236,5 @@ template <class P>
 NONLIN_HD inline Mask<P> isnan(Vec<P> a) {
   return ~(a == a);
 }
-// min/max that return `a` when either operand is NaN-free comparison fails (NaN in a propagates).
-template <class P>
-NONLIN_HD inline Vec<P> min_keep_nan(Vec<P> a, Vec<P> b) {
-  return select(b < a, b, a);
-}
-template <class P>
-NONLIN_HD inline Vec<P> max_keep_nan(Vec<P> a, Vec<P> b) {
-  return select(a < b, b, a);
-}
-
 }  // namespace NONLIN_ISA
 }  // namespace nonlin

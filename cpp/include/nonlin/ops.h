@@ -58,17 +58,21 @@ template <class A, class V, std::size_t... I>
 NONLIN_HD inline auto call_param_grad(const V* p, V x, std::index_sequence<I...>) {
   return A::param_grad(x, p[I]...);
 }
+// The activation's parameters at their registry defaults (the gate of a GLU unit).
 template <class A, class V>
-NONLIN_HD inline V default_forward(V x) {
+NONLIN_HD inline std::array<V, num_params<A>() + 1> default_params() {
   std::array<V, num_params<A>() + 1> p{};
   for (int i = 0; i < num_params<A>(); ++i) p[i] = V(A::params[i].default_value);
-  return call_forward<A>(p.data(), x, std::make_index_sequence<num_params<A>()>{});
+  return p;
+}
+template <class A, class V>
+NONLIN_HD inline V default_forward(V x) {
+  return call_forward<A>(default_params<A, V>().data(), x, std::make_index_sequence<num_params<A>()>{});
 }
 template <class A, class V>
 NONLIN_HD inline V default_derivative(V x) {
-  std::array<V, num_params<A>() + 1> p{};
-  for (int i = 0; i < num_params<A>(); ++i) p[i] = V(A::params[i].default_value);
-  return call_derivative<A>(p.data(), x, std::make_index_sequence<num_params<A>()>{});
+  return call_derivative<A>(default_params<A, V>().data(), x,
+                            std::make_index_sequence<num_params<A>()>{});
 }
 
 // in: x, params...            out: f(x)

@@ -299,15 +299,11 @@ inline constexpr bool kScalef =
 #else
     false;
 #endif
-// p * 2^floor(y), one rounding (same range as scale2).
+// p * 2^floor(y), one rounding (same range as scale2): vscalef floors by itself.
 template <class P>
 NONLIN_HD inline Vec<P> scale2_floor(Vec<P> p, Vec<P> y) {
-#if defined(__AVX512F__) && !defined(__CUDACC__)
-  if constexpr (std::is_same_v<P, Eigen::internal::Packet16f>) return _mm512_scalef_ps(p.v, y.v);
-  else if constexpr (std::is_same_v<P, Eigen::internal::Packet8d>) return _mm512_scalef_pd(p.v, y.v);
-  else
-#endif
-    return scale2(p, floor(y));
+  if constexpr (kScalef<P>) return scale2(p, y);
+  else return scale2(p, floor(y));
 }
 
 // Reciprocal 1/d to ~2^-(mant+2) relative (NOT correctly rounded): rcp14 plus Newton steps on

@@ -161,6 +161,8 @@ def test_glu_bad_input(name):
         f(np.ones(7))
     with pytest.raises((ValueError, IndexError)):  # numpy.exceptions.AxisError is both
         f(np.ones((4, 4)), axis=2)
+    with pytest.raises(TypeError, match="axis"):
+        f(np.ones((4, 4)), axis=1.5)  # not silently truncated to 1
     with pytest.raises(ValueError):
         f.backward(np.ones((4, 3)), np.ones((4, 4)))  # grad has the wrong shape
     with pytest.raises(TypeError):

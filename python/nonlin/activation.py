@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 __all__ = ["Activation", "GatedActivation"]
@@ -149,12 +151,12 @@ class GatedActivation:
         if x.ndim == 0:
             raise ValueError(f"{self.name}: x must have at least one dimension")
         try:
-            axis = np.core.multiarray.normalize_axis_index(axis, x.ndim) if False else int(axis)
-            if not -x.ndim <= axis < x.ndim:
-                raise IndexError
-        except (IndexError, TypeError):
-            raise ValueError(f"{self.name}: axis {axis!r} is out of range for an array of "
-                             f"dimension {x.ndim}") from None
+            axis = operator.index(axis)
+        except TypeError:
+            raise TypeError(f"{self.name}: axis must be an integer, got {axis!r}") from None
+        if not -x.ndim <= axis < x.ndim:
+            raise ValueError(f"{self.name}: axis {axis} is out of range for an array of "
+                             f"dimension {x.ndim}")
         n = x.shape[axis]
         if n % 2:
             raise ValueError(f"{self.name}: the length of axis {axis} must be even, got {n}")

@@ -25,6 +25,8 @@ def _make_activation(meta, ufuncs, accuracy):
     act = cls(meta, ufuncs, accuracy)
     act.derivative = ufuncs["derivative"]
     act.backward = ufuncs["backward"]
+    if "derivative2" in ufuncs:
+        act.derivative2 = ufuncs["derivative2"]
     return act
 
 

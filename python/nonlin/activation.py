@@ -72,6 +72,7 @@ class Activation:
         self.ufunc = ufuncs["forward"]
         self.derivative_ufunc = ufuncs["derivative"]
         self.backward_ufunc = ufuncs["backward"]
+        self.derivative2_ufunc = ufuncs.get("derivative2")
         self.param_grad_ufunc = ufuncs.get("param_grad")
         self._defaults = tuple(p[1] for p in self._param_rows)
         self.accuracy = accuracy or {}
@@ -107,6 +108,13 @@ class Activation:
         """f'(x), elementwise."""
         x = _as_operand(x, "x", self.name)
         return self.derivative_ufunc(x, *self._args(params), out=out, **_where(where))
+
+    def derivative2(self, x, *, out=None, where=True, **params):
+        """f''(x), elementwise (0 for piecewise-linear activations, also at their kinks)."""
+        if self.derivative2_ufunc is None:
+            raise NotImplementedError(f"{self.name} has no second derivative kernel")
+        x = _as_operand(x, "x", self.name)
+        return self.derivative2_ufunc(x, *self._args(params), out=out, **_where(where))
 
     def backward(self, grad_out, x, *, out=None, where=True, **params):
         """grad_out * f'(x) in one fused pass."""

@@ -9,7 +9,7 @@
 
 namespace nonlin {
 
-enum class OpKind : int { forward, derivative, backward, param_grad, gated, gated_backward };
+enum class OpKind : int { forward, derivative, backward, param_grad, gated, gated_backward, derivative2 };
 
 inline constexpr const char* op_suffix(OpKind k) {
   switch (k) {
@@ -19,6 +19,7 @@ inline constexpr const char* op_suffix(OpKind k) {
     case OpKind::param_grad: return "_param_grad";
     case OpKind::gated: return "";
     case OpKind::gated_backward: return "_backward";
+    case OpKind::derivative2: return "_derivative2";
   }
   return "";
 }
@@ -31,6 +32,15 @@ constexpr int num_learnable() {
   int n = 0;
   for (const auto& p : A::params) n += p.learnable;
   return n;
+}
+
+// Piecewise-linear activations (`static constexpr bool piecewise_linear = true`) have f'' = 0
+// away from their kinks and take 0 at the kinks too (the convention of PyTorch's and JAX's
+// double backward); the others define derivative2(x, params...).
+template <class A>
+constexpr bool piecewise_linear() {
+  if constexpr (requires { A::piecewise_linear; }) return A::piecewise_linear;
+  else return false;
 }
 
 inline namespace NONLIN_ISA {
@@ -53,6 +63,15 @@ template <class A, class V, std::size_t... I>
 NONLIN_HD inline V call_backward(const V* p, V g, V x, std::index_sequence<I...>) {
   if constexpr (requires { A::backward(g, x, p[I]...); }) return keep_nan(x, A::backward(g, x, p[I]...));
   else return g * call_derivative<A>(p, x, std::index_sequence<I...>{});
+}
+template <class A>
+constexpr bool has_derivative2() {
+  return piecewise_linear<A>() || requires { &A::template derivative2<Vec<double>>; };
+}
+template <class A, class V, std::size_t... I>
+NONLIN_HD inline V call_derivative2(const V* p, V x, std::index_sequence<I...>) {
+  if constexpr (piecewise_linear<A>()) return keep_nan(x, V(0));
+  else return keep_nan(x, A::derivative2(x, p[I]...));
 }
 template <class A, class V, std::size_t... I>
 NONLIN_HD inline auto call_param_grad(const V* p, V x, std::index_sequence<I...>) {
@@ -94,6 +113,17 @@ struct Derivative {
   static constexpr int nin = 1 + num_params<A>(), nout = 1;
   template <class V> NONLIN_HD static void eval(const V* in, V* out) {
     out[0] = call_derivative<A>(in + 1, in[0], std::make_index_sequence<num_params<A>()>{});
+  }
+};
+
+// in: x, params...            out: f''(x)
+template <class A>
+struct Derivative2 {
+  using Act = A;
+  static constexpr OpKind kind = OpKind::derivative2;
+  static constexpr int nin = 1 + num_params<A>(), nout = 1;
+  template <class V> NONLIN_HD static void eval(const V* in, V* out) {
+    out[0] = call_derivative2<A>(in + 1, in[0], std::make_index_sequence<num_params<A>()>{});
   }
 };
 
@@ -150,6 +180,7 @@ void for_each_op(F&& f) {
   f.template operator()<Forward<A>>(A::meta.name);                      \
   f.template operator()<Derivative<A>>(A::meta.name);                   \
   f.template operator()<Backward<A>>(A::meta.name);                     \
+  if constexpr (has_derivative2<A>()) f.template operator()<Derivative2<A>>(A::meta.name); \
   if constexpr (num_learnable<A>() > 0) f.template operator()<ParamGrad<A>>(A::meta.name);
 #define NONLIN_VISIT_GATED(name, A)                                     \
   f.template operator()<Gated<A>>(#name);                               \

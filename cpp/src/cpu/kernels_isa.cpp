@@ -20,10 +20,12 @@ void contiguous_kernel(std::ptrdiff_t n, const T* const* in, const std::ptrdiff_
                        T* const* out);
 
 // Activations whose float32 formula cannot reach the accuracy target in float32 arithmetic
-// (registry flag `float_via_double`) run their float32 kernels through the float64 formula.
-template <class A>
+// (registry flag `float_via_double`) run their float32 kernels through the float64 formula;
+// so do all second derivatives (double backward: accuracy first, no float32 tuning).
+template <class Op>
 constexpr bool float_via_double() {
-  if constexpr (requires { A::float_via_double; }) return A::float_via_double;
+  if constexpr (Op::kind == OpKind::derivative2) return true;
+  else if constexpr (requires { Op::Act::float_via_double; }) return Op::Act::float_via_double;
   else return false;
 }
 
@@ -52,7 +54,7 @@ void float_through_double(std::ptrdiff_t n, const float* const* in, const std::p
 template <class Op, class T>
 void contiguous_kernel(std::ptrdiff_t n, const T* const* in, const std::ptrdiff_t* in_step,
                        T* const* out) {
-  if constexpr (std::is_same_v<T, float> && float_via_double<typename Op::Act>()) {
+  if constexpr (std::is_same_v<T, float> && float_via_double<Op>()) {
     float_through_double<Op>(n, in, in_step, out);
     return;
   }

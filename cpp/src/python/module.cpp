@@ -51,6 +51,8 @@ std::string op_doc(const OpInfo& op) {
       return op.name + "(x" + params + ")\n\nd/dx " + m.name + ": " + m.derivative;
     case OpKind::backward:
       return op.name + "(grad_out, x" + params + ")\n\ngrad_out * (" + m.derivative + ")";
+    case OpKind::derivative2:
+      return op.name + "(x" + params + ")\n\nsecond derivative d^2/dx^2 " + m.name;
     case OpKind::param_grad:
       return op.name + "(grad_out, x" + params +
              ")\n\ngrad_out * d" + m.name + "/dp for each learnable parameter p, elementwise";
@@ -110,7 +112,7 @@ nb::dict meta_dict(const Meta& m) {
 
 const char* kind_name(OpKind k) {
   static const char* const names[] = {"forward", "derivative", "backward",
-                                      "param_grad", "gated", "gated_backward"};
+                                      "param_grad", "gated", "gated_backward", "derivative2"};
   return names[int(k)];
 }
 

@@ -127,6 +127,12 @@ struct Logistic {
   }
   // sigma(z) sigma(-z) = e / (1 + e)^2 for either sign of z
   NONLIN_HD V sigma_sigma_neg() const { return E.over(d_squared()); }
+  // k sigma(z + dz) sigma(-z - dz) = k e/(1 + e)^2 (1 + (sigma(-z) - sigma(z)) dz) for the
+  // rounding dz of z, rounded once into the subnormals; 0 where e^-|z| is 0 (even for k = inf).
+  NONLIN_HD V sigma_sigma_neg_times(V k, V dz = V(0)) const {
+    if (any(~(dz == V(0)))) k = k * fma(sigma_neg() - sigma_pos(), dz, V(1));
+    return select(E.value == 0, V(0), ((k * E.value) / d_squared()) * E.scale);
+  }
   NONLIN_HD V d_squared() const { return fma(e, e + 2, V(1)); }  // (1 + e)^2, one rounding
   // d ln sigma(z)/dz = sigma(-z): sigma(z + dz) = sigma(z) (1 + sigma(-z) dz) for the rounding
   // dz of z. corrected(y, dz) = y + y sigma(-z) dz (the factor 1 + sigma(-z) dz is never

@@ -15,6 +15,7 @@ struct Elu {
                              {false, true, false, false, false, "(-alpha, inf)"}, params.data(), 1};
   template <class V> static V forward(V x, V a) { return select(x > 0, x, a * vm::expm1(x)); }
   template <class V> static V derivative(V x, V a) { return select(x > 0, V(1), mul_exp(a, x)); }
+  template <class V> static V derivative2(V x, V a) { return select(x > 0, V(0), mul_exp(a, x)); }
   template <class V> static std::array<V, 1> param_grad(V x, V) {
     return {select(x > 0, V(0), vm::expm1(x))};
   }
@@ -44,6 +45,10 @@ struct Selu {
     const ScaledExp<V> E = exp_scaled(x);
     return select(x > 0, times(V(1), false), times(E.value, true) * E.scale);
   }
+  template <class V> static V derivative2(V x) {
+    const ScaledExp<V> E = exp_scaled(x);
+    return select(x > 0, V(0), times(E.value, true) * E.scale);
+  }
 };
 
 struct Celu {
@@ -53,6 +58,9 @@ struct Celu {
                              {false, true, false, false, false, "(-alpha, inf)"}, params.data(), 1};
   template <class V> static V forward(V x, V a) { return select(x > 0, x, a * vm::expm1(x / a)); }
   template <class V> static V derivative(V x, V a) { return select(x > 0, V(1), vm::exp(x / a)); }
+  template <class V> static V derivative2(V x, V a) {
+    return select(x > 0, V(0), vm::exp(x / a) / a);
+  }
   template <class V> static std::array<V, 1> param_grad(V x, V a) {
     const V u = x / a;  // d/da [a (e^u - 1)] = e^u - 1 - u e^u
     return {select(x > 0, V(0), vm::expm1(u) - mul_exp(u, u))};
@@ -102,6 +110,11 @@ struct Softplus {
     const SoftplusParts<V> p(x, b);
     return select(p.z > t, V(1), p.L.corrected(p.L.sigma_pos_fast(), p.z_lo));
   }
+  // beta sigma(z) sigma(-z), with d ln(sigma sigma(-z))/dz = sigma(-z) - sigma(z) for z_lo
+  template <class V> static V derivative2(V x, V b, V t) {
+    const SoftplusParts<V> p(x, b);
+    return select(p.z > t, V(0), p.L.sigma_sigma_neg_times(b, p.z_lo));
+  }
   // d/dbeta [sp(beta x)/beta] = (x sigma(z) - sp(z)/beta)/beta; with z = beta x - z_lo both
   // branches factor as e * (...): z >= 0: -e (x r + (L1 - r z_lo)/b)/b,
   // z < 0: e (x r - (L1 + r z_lo)/b)/b.
@@ -123,6 +136,13 @@ struct Sigmoid {
   // 1/(1 + e) in the quotient, so the result stays within ~1.5 ULP including subnormals.
   template <class V> static V forward(V x) { return Logistic<V>(x).sigma_pos_fast(); }
   template <class V> static V derivative(V x) { return Logistic<V>(x).sigma_sigma_neg(); }
+  // sigma sigma(-x) (sigma(-x) - sigma(x)) = sign(x) e expm1(-|x|) / (1 + e)^3, e = e^-|x|
+  // (expm1 keeps 1 - e accurate near 0)
+  template <class V> static V derivative2(V x) {
+    const Logistic<V> L(x);
+    const V m = vm::expm1(-abs(x)) / (L.d * L.d_squared());
+    return L.E.times(copysign(m, -x));
+  }
 };
 
 struct Logsigmoid {
@@ -134,6 +154,7 @@ struct Logsigmoid {
     return select(x > 0, V(0), x) - vm::log1p_unit(vm::exp(-abs(x)));
   }
   template <class V> static V derivative(V x) { return Logistic<V>(-x).sigma_pos_fast(); }
+  template <class V> static V derivative2(V x) { return -Logistic<V>(x).sigma_sigma_neg(); }
 };
 
 struct Tanh {
@@ -154,6 +175,8 @@ struct Tanh {
     const V big = ((4 * g) * E.value / fma(e, e + 2, V(1))) * E.scale;  // (1 + e)^2 by fma
     return select(ax < 0.55, g * (1 - t * t), big);
   }
+  // -2 tanh(x) sech^2(x)
+  template <class V> static V derivative2(V x) { return (-2 * vm::tanh(x)) * derivative(x); }
 };
 
 struct Tanhshrink {
@@ -219,6 +242,7 @@ struct Tanhshrink {
     const V t = vm::tanh(x);
     return t * t;
   }
+  template <class V> static V derivative2(V x) { return -Tanh::derivative2(x); }
 };
 
 struct Softsign {
@@ -233,6 +257,14 @@ struct Softsign {
   template <class V> static V derivative(V x) {
     const V r = 1 / (1 + abs(x));
     return r * r;
+  }
+  // -2 sign(x) / d^3, d = 1 + |x| = d_hi + d_lo (two_sum): 1/(d_hi + d_lo)^3 =
+  // (1 - 3 d_lo/d_hi) / d_hi^3; 0 at the kink x = 0 (abs'(0) = 0, as autograd).
+  template <class V> static V derivative2(V x) {
+    const V ax = abs(x), d = 1 + ax;
+    const V d_lo = finite_or_zero(select(ax <= 1, (1 - d) + ax, (ax - d) + 1));  // x = inf: 0
+    const V q = (2 / (d * d)) / d;
+    return select(x == 0, V(0), copysign(fma(q, -3 * (d_lo / d), q), -x));
   }
 };
 

@@ -35,6 +35,14 @@ struct Gelu {
     const V D = N.times(N.q);
     return select(x < 0, D, 1 - D);
   }
+  // phi(x) (2 - x^2), with 2 - x^2 from the exact square (no rounding error near sqrt 2)
+  template <class V> static V derivative2(V x) {
+    const V a = vmin(abs(x), V(vm::NormalTail<V>::kAmax));
+    const auto N = vm::normal_tail<vm::coef::NormalQ>(a);
+    V h, l;
+    vm::square_hi_lo(a, h, l);
+    return select(abs(x) < vm::NormalTail<V>::kAmax, N.times(((2 - h) - l) * V(0.3989422804014327)), V(0));
+  }
 };
 
 }  // namespace NONLIN_ISA

@@ -12,6 +12,7 @@ struct Relu {
   NONLIN_NO_PARAMS
   static constexpr Meta meta{"relu", "max(0, x)", "x > 0 ? 1 : 0", "PyTorch torch.nn.ReLU",
                              {false, true, false, false, false, "[0, inf)"}, params.data(), 0};
+  static constexpr bool piecewise_linear = true;
   template <class V> static V forward(V x) { return select(x < 0, V(0), x); }
   template <class V> static V derivative(V x) { return select(x > 0, V(1), V(0)); }
 };
@@ -21,6 +22,7 @@ struct Relu6 {
   static constexpr Meta meta{"relu6", "min(max(0, x), 6)", "0 < x < 6 ? 1 : 0",
                              "PyTorch torch.nn.ReLU6", {false, true, true, false, false, "[0, 6]"},
                              params.data(), 0};
+  static constexpr bool piecewise_linear = true;
   template <class V> static V forward(V x) { return select(x < 0, V(0), select(x > 6, V(6), x)); }
   template <class V> static V derivative(V x) { return select((x > 0) & (x < 6), V(1), V(0)); }
 };
@@ -30,6 +32,7 @@ struct LeakyRelu {
   static constexpr Meta meta{"leaky_relu", "x > 0 ? x : negative_slope * x",
                              "x > 0 ? 1 : negative_slope", "PyTorch torch.nn.LeakyReLU",
                              {false, true, false, false, false, "(-inf, inf)"}, params.data(), 1};
+  static constexpr bool piecewise_linear = true;
   template <class V> static V forward(V x, V s) { return select(x > 0, x, x * s); }
   template <class V> static V derivative(V x, V s) { return select(x > 0, V(1), s); }
 };
@@ -40,6 +43,7 @@ struct Prelu {
   static constexpr Meta meta{"prelu", "x > 0 ? x : weight * x", "x > 0 ? 1 : weight",
                              "He et al. 2015, arXiv:1502.01852; PyTorch torch.nn.PReLU",
                              {false, true, false, false, false, "(-inf, inf)"}, params.data(), 1};
+  static constexpr bool piecewise_linear = true;
   template <class V> static V forward(V x, V w) { return select(x > 0, x, x * w); }
   template <class V> static V derivative(V x, V w) { return select(x > 0, V(1), w); }
   template <class V> static std::array<V, 1> param_grad(V x, V) {
@@ -54,6 +58,7 @@ struct Hardtanh {
                              "min_val < x < max_val ? 1 : 0", "PyTorch torch.nn.Hardtanh",
                              {false, true, true, true, false, "[min_val, max_val]"},
                              params.data(), 2};
+  static constexpr bool piecewise_linear = true;
   template <class V> static V forward(V x, V lo, V hi) {
     return select(x < lo, lo, select(x > hi, hi, x));
   }
@@ -67,6 +72,7 @@ struct Hardsigmoid {
   static constexpr Meta meta{"hardsigmoid", "relu6(x + 3) / 6", "-3 < x < 3 ? 1/6 : 0",
                              "Courbariaux et al. 2015; PyTorch torch.nn.Hardsigmoid",
                              {false, true, true, false, false, "[0, 1]"}, params.data(), 0};
+  static constexpr bool piecewise_linear = true;
   template <class V> static V forward(V x) {
     // x + 3 is exact near -3 (Sterbenz), so the result keeps its relative accuracy near 0.
     return select(x <= -3, V(0), select(x >= 3, V(1), (x + 3) / 6));
@@ -88,6 +94,10 @@ struct Hardswish {
   template <class V> static V derivative(V x) {
     return select(x <= -3, V(0), select(x < 3, x / 3 + 0.5, V(1)));  // as torch 2.x at +-3
   }
+  // 1/3 strictly inside (-3, 3), as PyTorch's double backward of hardswish
+  template <class V> static V derivative2(V x) {
+    return select((x > -3) & (x < 3), V(1.0 / 3.0), V(0));
+  }
 };
 
 struct Hardshrink {
@@ -95,6 +105,7 @@ struct Hardshrink {
   static constexpr Meta meta{"hardshrink", "|x| > lambd ? x : 0", "|x| > lambd ? 1 : 0",
                              "PyTorch torch.nn.Hardshrink",
                              {false, false, false, true, false, "(-inf, inf)"}, params.data(), 1};
+  static constexpr bool piecewise_linear = true;
   template <class V> static V forward(V x, V l) {
     return select((x >= -l) & (x <= l), V(0), x);
   }
@@ -108,6 +119,7 @@ struct Softshrink {
   static constexpr Meta meta{"softshrink", "x > lambd ? x - lambd : x < -lambd ? x + lambd : 0",
                              "|x| > lambd ? 1 : 0", "PyTorch torch.nn.Softshrink",
                              {false, true, false, true, false, "(-inf, inf)"}, params.data(), 1};
+  static constexpr bool piecewise_linear = true;
   template <class V> static V forward(V x, V l) {
     return select(x > l, x - l, select(x < -l, x + l, select(x == x, V(0), x)));
   }
@@ -127,6 +139,7 @@ struct SquaredRelu {
   }
   template <class V> static V derivative(V x) { return 2 * select(x < 0, V(0), x); }
   template <class V> static V backward(V g, V x) { return (g * select(x < 0, V(0), x)) * 2; }
+  template <class V> static V derivative2(V x) { return select(x > 0, V(2), V(0)); }
 };
 
 }  // namespace NONLIN_ISA

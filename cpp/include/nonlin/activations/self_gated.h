@@ -48,6 +48,16 @@ struct GeluTanh {
     const V dz = fma(x * x, V(0.21406444881780073), V(1.5957691216057308));
     return L.corrected(L.sigma_times_one_plus(x * dz), z_lo);
   }
+  // s (1 - s) [2 z' + x (1 - 2s) z'^2 + x z''], s = sigma(z), z' = dz/dx, z'' = 6 k3 x
+  template <class V> static V derivative2(V x) {
+    V z, z_lo;
+    argument(x, z, z_lo);
+    const Logistic<V> L(z);
+    const V x2 = x * x;
+    const V dz = fma(x2, V(0.21406444881780073), V(1.5957691216057308));
+    const V k = fma(x * (L.sigma_neg() - L.sigma_pos()), dz * dz, fma(x2, V(0.42812889763560147), 2 * dz));
+    return L.sigma_sigma_neg_times(k, z_lo);
+  }
 };
 
 struct Silu {
@@ -73,9 +83,14 @@ struct Silu {
   template <class V> static std::array<V, 1> param_grad(V x, V b) {
     V z, z_lo;
     scaled_argument(b, x, z, z_lo);
+    return {Logistic<V>(z).sigma_sigma_neg_times(x * x, z_lo)};
+  }
+  // beta sigma(z) sigma(-z) (2 + z (sigma(-z) - sigma(z)))
+  template <class V> static V derivative2(V x, V b) {
+    V z, z_lo;
+    scaled_argument(b, x, z, z_lo);
     const Logistic<V> L(z);
-    const V c = fma(L.sigma_neg() - L.sigma_pos(), z_lo, V(1));
-    return {select(L.E.value == 0, V(0), ((x * x * c) * (L.E.value / L.d_squared())) * L.E.scale)};
+    return L.sigma_sigma_neg_times(b * fma(z, L.sigma_neg() - L.sigma_pos(), V(2)), z_lo);
   }
 };
 
@@ -107,6 +122,19 @@ struct Mish {
     const V e = E.unscaled();
     const V d = fma(e, e + 2, V(2));
     return select(x > linear_from<V>(), V(1), E.times(fma(e + 2, d, 4 * x * (1 + e)) / (d * d)));
+  }
+  // f'' = 4e [2 (1 + e)(n + 2) + x (n + 2 - 2 n e)] / (n + 2)^3 for x <= 0; for x > 0 the same
+  // in w = e^-x (no overflow): 4 w^2 [2 (1 + w) m + x (w m - 2 - 4w)] / m^3, m = 1 + 2w + 2w^2.
+  template <class V> static V derivative2(V x) {
+    const ScaledExp<V> E = exp_scaled(-abs(x));
+    const V e = E.unscaled();  // e^x for x <= 0, w for x > 0
+    const V n2 = fma(e, e + 2, V(2));
+    const V neg = 4 * fma(2 * (1 + e), n2, x * fma(-2 * e, e * (e + 2), n2)) / (n2 * n2 * n2);
+    const V neg_result = E.times(neg);
+    if (!any(x > 0)) return neg_result;
+    const V m = fma(2 * e, e + 1, V(1));
+    const V pos = 4 * fma(2 * (1 + e), m, x * fma(e, m, fma(V(-4), e, V(-2)))) / (m * m * m);
+    return select(x > 0, exp_scaled(-2 * abs(x)).times(pos), neg_result);  // w^2 = e^-2x
   }
 };
 

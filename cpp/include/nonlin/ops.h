@@ -176,14 +176,14 @@ struct GatedBackward {
 // Calls f.template operator()<Op>(name) for every op, in a fixed order shared by all ISAs.
 template <class F>
 void for_each_op(F&& f) {
-#define NONLIN_VISIT_ELEMENTWISE(A)                                     \
-  f.template operator()<Forward<A>>(A::meta.name);                      \
-  f.template operator()<Derivative<A>>(A::meta.name);                   \
-  f.template operator()<Backward<A>>(A::meta.name);                     \
-  if constexpr (has_derivative2<A>()) f.template operator()<Derivative2<A>>(A::meta.name); \
+#define NONLIN_VISIT_ELEMENTWISE(A)                                                         \
+  f.template operator()<Forward<A>>(A::meta.name);                                          \
+  f.template operator()<Derivative<A>>(A::meta.name);                                       \
+  f.template operator()<Backward<A>>(A::meta.name);                                         \
+  if constexpr (has_derivative2<A>()) f.template operator()<Derivative2<A>>(A::meta.name);  \
   if constexpr (num_learnable<A>() > 0) f.template operator()<ParamGrad<A>>(A::meta.name);
-#define NONLIN_VISIT_GATED(name, A)                                     \
-  f.template operator()<Gated<A>>(#name);                               \
+#define NONLIN_VISIT_GATED(name, A)                                                         \
+  f.template operator()<Gated<A>>(#name);                                                   \
   f.template operator()<GatedBackward<A>>(#name);
   NONLIN_ELEMENTWISE(NONLIN_VISIT_ELEMENTWISE)
   NONLIN_GATED(NONLIN_VISIT_GATED)

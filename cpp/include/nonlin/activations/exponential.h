@@ -261,8 +261,10 @@ struct Softsign {
   // -2 sign(x) / d^3, d = 1 + |x| = d_hi + d_lo (two_sum): 1/(d_hi + d_lo)^3 =
   // (1 - 3 d_lo/d_hi) / d_hi^3; 0 at the kink x = 0 (abs'(0) = 0, as autograd).
   template <class V> static V derivative2(V x) {
-    const V ax = abs(x), d = 1 + ax;
-    const V d_lo = finite_or_zero(select(ax <= 1, (1 - d) + ax, (ax - d) + 1));  // x = inf: 0
+    const V ax = abs(x);
+    V d, d_lo;
+    two_sum(V(1), ax, d, d_lo);
+    d_lo = finite_or_zero(d_lo);  // x = inf
     const V q = (2 / (d * d)) / d;
     return select(x == 0, V(0), copysign(fma(q, -3 * (d_lo / d), q), -x));
   }

@@ -380,6 +380,13 @@ NONLIN_HD inline void two_prod(Vec<P> a, Vec<P> b, Vec<P>& hi, Vec<P>& lo) {
     lo = ((ah * bh - hi) + ah * bl + al * bh) + al * bl;
   }
 }
+// a + b = s + err exactly (Knuth's 2Sum: no ordering of |a|, |b| needed).
+template <class P>
+NONLIN_HD inline void two_sum(Vec<P> a, Vec<P> b, Vec<P>& s, Vec<P>& err) {
+  s = a + b;
+  const Vec<P> bb = s - a;
+  err = (a - (s - bb)) + (b - bb);
+}
 // c - a*b computed exactly, for c close to a*b (the residual of a quotient or a square root).
 template <class P>
 NONLIN_HD inline Vec<P> fms_exact(Vec<P> a, Vec<P> b, Vec<P> c) {

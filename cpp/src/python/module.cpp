@@ -22,6 +22,8 @@
 namespace nb = nanobind;
 using namespace nonlin;
 
+void register_mittag_leffler(nb::module_& m);  // mittag_leffler.cpp
+
 namespace {
 
 template <class T>
@@ -126,6 +128,7 @@ NB_MODULE(_core, m) {
   for (const OpInfo& op : op_infos())
     ops.append(nb::make_tuple(make_ufunc(op), kind_name(op.kind), meta_dict(*op.meta)));
   m.attr("_ops") = ops;
+  register_mittag_leffler(m);
 
   m.def("simd_level", [] { return std::string(simd_level_name(simd_level())); },
         "The instruction set the kernels currently run on.");

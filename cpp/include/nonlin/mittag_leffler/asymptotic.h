@@ -1,0 +1,76 @@
+// Asymptotic expansion for large |z| (Gorenflo-Kilbas-Mainardi-Rogosin 2014, Thm 4.3/4.4):
+//   E_{a,b}(z) = sum_{poles} (1/a) s^{1-b} e^{s}  -  sum_{k>=1} z^{-k} / Gamma(b - a k)
+// with the poles s of the principal sheet (residues.h). The power sum is divergent: it is
+// truncated before its smallest term, and accepted only if that term's bound
+// |z|^{-k} Gamma(a k - b + 2) (reflection formula) is below 2^-56 of the result's scale.
+// a = 1, z < 0: the pole s = z sits on the branch cut; its contribution e^z |z|^{1-b}
+// cos(pi (1-b)) is exact for integer b (no cut) and exponentially small otherwise.
+#pragma once
+
+#include <cmath>
+
+#include "gamma.h"
+#include "part.h"
+#include "residues.h"
+
+namespace nonlin::ml {
+
+struct AsymptoticSum {
+  double sum = 0.0;
+  bool converged = false;
+};
+
+inline double stokes_term_a1(double z, double b, Part part, double shift) {
+  const double m = -z, c = cospi(1.0 - b);
+  const double r = std::exp((z - shift) + (1.0 - b) * std::log(m)) * c;
+  switch (part) {
+    case Part::value: return r;
+    case Part::d_z: return r * (1.0 - (1.0 - b) / m);
+    case Part::d_beta:
+      return -std::log(m) * r + std::exp((z - shift) + (1.0 - b) * std::log(m)) *
+                                    std::numbers::pi * sinpi(1.0 - b);
+    case Part::d_alpha: return 0.0;  // exponentially small against the power terms
+  }
+  return 0.0;
+}
+
+// `shift`: every exponential e^{s} is returned as e^{s - shift} and the power terms are
+// multiplied by e^{-shift} (scaled evaluation).
+inline AsymptoticSum asymptotic(double z, double a, double b, Part part, double shift,
+                                int max_terms) {
+  AsymptoticSum r;
+  double res = residue_sum(z, a, b, part, shift);
+  if (a == 1.0 && z < 0) res += stokes_term_a1(z, b, part, shift);
+  const double scale = std::exp(-shift);
+  const double lz = std::log(std::fabs(z));
+  const double iz = 1.0 / z;
+  double zk = 1.0;  // z^{-k}
+  double power = 0.0, prev_bound = INFINITY;
+  for (int k = 1; k <= max_terms; ++k) {
+    zk *= iz;
+    const double arg = b - a * k;
+    double t;
+    switch (part) {
+      case Part::value: t = -zk * rgamma(arg); break;
+      case Part::d_z: t = k * zk * iz * rgamma(arg); break;
+      case Part::d_beta: t = -zk * rgamma_deriv(arg); break;
+      case Part::d_alpha: t = k * zk * rgamma_deriv(arg); break;
+    }
+    // bound of this term (log), with room for the factors k and psi of the derivatives
+    const double lbound = -k * lz + log_rgamma_envelope(arg) + std::log(k + 1.0) * 2.0 +
+                          (part == Part::value ? 0.0 : std::log(4.0 + std::log1p(std::fabs(arg))));
+    const double bound = std::exp(lbound);
+    power += t;
+    const double total = std::fabs(res) + std::fabs(power * scale);
+    if (bound * scale <= 0x1p-56 * total) {
+      r.sum = res + power * scale;
+      r.converged = true;
+      return r;
+    }
+    if (bound > prev_bound) return r;  // past the smallest term: the expansion cannot reach it
+    prev_bound = bound;
+  }
+  return r;
+}
+
+}  // namespace nonlin::ml

@@ -61,7 +61,7 @@ def _eval(task):
             x = mp.mpf(-z) ** (1 / mp.mpf(a))
             scale = max(scale, mp.exp(x * mp.cos(mp.pi / a)) * x ** (1 - b) / a,
                         abs(mp.rgamma(b - a) / z))
-        if abs(v40 - v30) > mp.mpf(10) ** -25 * max(scale, mp.mpf(10) ** -300):
+        if abs(v40 - v30) > mp.mpf(10) ** -25 * max(scale, mp.mpf(10) ** -30):
             raise RuntimeError(f"reference unstable at {task}: {v30} vs {v40}")
     return float(v40), float(scale)
 

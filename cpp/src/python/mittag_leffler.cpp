@@ -1,6 +1,7 @@
 // NumPy ufuncs for the Mittag-Leffler function E_{alpha,beta}(z) and its derivatives
-// (cpp/include/nonlin/mittag_leffler/). float32 computes in float64. Each element costs
-// 0.1-10 us, so calls with more than a few dozen elements are split over the thread pool.
+// (cpp/include/nonlin/mittag_leffler/). float32 computes in float64. Calls with one (alpha,
+// beta) use a cached precomputed plan (plan.h, ~0.1 us per element); otherwise each element
+// costs 1-30 us, so calls with more than a few dozen elements are split over the thread pool.
 #include <nanobind/nanobind.h>
 
 #define PY_ARRAY_UNIQUE_SYMBOL nonlin_ARRAY_API
@@ -18,6 +19,7 @@
 
 #include "../cpu/thread_pool.h"
 #include "nonlin/mittag_leffler/evaluate.h"
+#include "nonlin/mittag_leffler/plan_cache.h"
 
 namespace nb = nanobind;
 
@@ -36,11 +38,19 @@ template <class T>
 void ml_loop(char** args, const npy_intp* dims, const npy_intp* steps, void* data) {
   const MlKernel& k = *static_cast<const MlKernel*>(data);
   const int nin = k.fourth == Fourth::none ? 3 : 4;
+  const npy_intp n = dims[0];
+  // one (alpha, beta) for the whole call: a precomputed plan (cached across calls)
+  std::shared_ptr<const nonlin::ml::Plan> plan;
+  if (k.fourth != Fourth::order && steps[1] == 0 && steps[2] == 0 && n > 0)
+    plan = nonlin::ml::PlanCache::instance().get(*reinterpret_cast<const T*>(args[1]),
+                                                 *reinterpret_cast<const T*>(args[2]), k.part, n);
   auto body = [&](std::ptrdiff_t begin, std::ptrdiff_t end) {
     for (std::ptrdiff_t i = begin; i < end; ++i) {
       auto in = [&](int j) { return double(*reinterpret_cast<const T*>(args[j] + i * steps[j])); };
       double r;
-      if (k.fourth == Fourth::order) {
+      if (plan) {
+        r = (*plan)(in(0), k.fourth == Fourth::shift ? in(3) : 0.0);
+      } else if (k.fourth == Fourth::order) {
         const auto order = *reinterpret_cast<const std::int64_t*>(args[3] + i * steps[3]);
         r = order > 12 || order < 0 ? NAN
                                     : nonlin::ml::mittag_leffler_derivative(in(0), in(1), in(2), int(order));
@@ -51,7 +61,6 @@ void ml_loop(char** args, const npy_intp* dims, const npy_intp* steps, void* dat
       *reinterpret_cast<T*>(args[nin] + i * steps[nin]) = T(r);
     }
   };
-  const npy_intp n = dims[0];
   if (n >= 32) nonlin::parallel_for(n, 8, body);
   else body(0, n);
   std::feclearexcept(FE_ALL_EXCEPT);

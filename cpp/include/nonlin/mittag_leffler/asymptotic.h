@@ -37,7 +37,7 @@ inline double stokes_term_a1(double z, double b, Part part, double shift) {
 // `shift`: every exponential e^{s} is returned as e^{s - shift} and the power terms are
 // multiplied by e^{-shift} (scaled evaluation).
 inline AsymptoticSum asymptotic(double z, double a, double b, Part part, double shift,
-                                int max_terms) {
+                                int max_terms, int* terms_used = nullptr) {
   AsymptoticSum r;
   double res = residue_sum(z, a, b, part, shift);
   if (a == 1.0 && z < 0) res += stokes_term_a1(z, b, part, shift);
@@ -57,14 +57,16 @@ inline AsymptoticSum asymptotic(double z, double a, double b, Part part, double 
       case Part::d_alpha: t = k * zk * rgamma_deriv(arg); break;
     }
     // bound of this term (log), with room for the factors k and psi of the derivatives
-    const double lbound = -k * lz + log_rgamma_envelope(arg) + std::log(k + 1.0) * 2.0 +
-                          (part == Part::value ? 0.0 : std::log(4.0 + std::log1p(std::fabs(arg))));
+    const double lbound = -k * lz + log_rgamma_envelope(arg) +
+                          (part == Part::value || part == Part::d_beta ? 0.0 : std::log(k + 1.0)) +
+                          (part == Part::value || part == Part::d_z ? 0.0 : std::log(4.0 + std::log1p(std::fabs(arg))));
     const double bound = std::exp(lbound);
     power += t;
     const double total = std::fabs(res) + std::fabs(power * scale);
     if (bound * scale <= 0x1p-56 * total) {
       r.sum = res + power * scale;
       r.converged = true;
+      if (terms_used) *terms_used = k;
       return r;
     }
     if (bound > prev_bound) return r;  // past the smallest term: the expansion cannot reach it

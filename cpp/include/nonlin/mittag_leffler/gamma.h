@@ -77,10 +77,13 @@ inline double rgamma_deriv(double x) {
   return std::tgamma(y) * bracket;
 }
 
-// log|1/Gamma(-y)| bound for y >= 0: |1/Gamma(-y)| <= Gamma(y + 1)/pi (reflection formula);
-// used to bound the terms of the asymptotic expansion whether or not they vanish.
+// A bound of log|1/Gamma(x)|, tight for |x| large, that does not vanish at the poles (used to
+// bound the terms of the asymptotic expansion whether or not they happen to be zero):
+// |1/Gamma(x)| = |sin(pi x)| Gamma(1-x)/pi <= Gamma(1-x)/pi for x <= 0, <= 1 on (0, 1).
 inline double log_rgamma_envelope(double x) {
-  return x >= 1.0 ? -std::lgamma(x) : std::lgamma(2.0 - x) - std::log(std::numbers::pi) + 1.0;
+  if (x >= 1.0) return -std::lgamma(x);
+  if (x > 0.0) return 0.0;
+  return std::lgamma(1.0 - x) - std::log(std::numbers::pi);
 }
 
 }  // namespace nonlin::ml

@@ -1,0 +1,188 @@
+// A precomputed evaluation plan for one (alpha, beta, part) on the whole real line, for arrays
+// that share the parameters (the activation use): per element a table lookup and ~20 fmas
+// instead of a contour integral.
+//   - |z|^{1/a} <= x_asym: piecewise Chebyshev interpolants (degree 20) of the part, fitted to
+//     the accurate evaluator (evaluate.h) and checked against it between the nodes: a piece
+//     that misses 2^-45 relative (against max(|f|, |f|_max/100) near zeros, |f|_max where
+//     E oscillates; the evaluator itself is good to ~1e-14) is halved, up to 3 times, and
+//     otherwise left to the accurate evaluator. For z > 2^a the interpolant is of
+//     the part times e^{-z^{1/a}}, smooth and bounded, and the exponential is put back.
+//   - |z|^{1/a} > x_asym: the asymptotic expansion (asymptotic.h) with its power coefficients
+//     precomputed; x_asym is where a fixed number of terms is accurate for every larger |z|.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <vector>
+
+#include "asymptotic.h"
+#include "evaluate.h"
+#include "gamma.h"
+#include "part.h"
+#include "residues.h"
+
+namespace nonlin::ml {
+
+class Plan {
+ public:
+  static constexpr int degree = 20;
+  static constexpr int max_asym_terms = 128;
+
+  Plan(double a, double b, Part part) : a_(a), b_(b), part_(part) {
+    ok_ = std::isfinite(a) && std::isfinite(b) && a > 0 && a <= 8 &&
+          !(a == 1 && (b == 1 || b == 2) && part == Part::value);  // exact branches are faster
+    if (!ok_) return;
+    for (int side : {-1, 1}) {
+      const int s = side > 0;
+      x_asym_[s] = find_asymptotic_start(side);
+      const double xmax = std::min(x_asym_[s], side > 0 ? 710.0 : 4096.0);
+      // initial pieces: unit steps in x = |z|^{1/a} (the local exponential rate is ~1)
+      // (z < 0, a <= 1: completely monotone or nearly, smooth in log|z|: geometric steps)
+      const bool smooth = side < 0 && a_ <= 1;
+      for (double x0 = 0, x1 = 1; x0 < xmax; x0 = x1, x1 += smooth ? std::max(1.0, 0.25 * x1) : 1.0)
+        fit(side * std::pow(x0, a_), side * std::pow(std::min(x1, xmax), a_), 0);
+    }
+    std::sort(pieces_.begin(), pieces_.end(), [](const Piece& p, const Piece& q) { return p.lo < q.lo; });
+    bounds_.reserve(pieces_.size());
+    for (const Piece& p : pieces_) bounds_.push_back(p.hi);
+  }
+
+  bool valid() const { return ok_; }
+  std::size_t pieces() const { return pieces_.size(); }
+  std::size_t fitted() const {
+    return std::count_if(pieces_.begin(), pieces_.end(), [](const Piece& p) { return p.fitted; });
+  }
+  double x_asym(int side) const { return x_asym_[side > 0]; }
+  double alpha() const { return a_; }
+  double beta() const { return b_; }
+  Part part() const { return part_; }
+
+  double operator()(double z, double shift = 0.0) const {
+    if (!ok_ || !std::isfinite(z) || std::isnan(shift)) return mittag_leffler_part(z, a_, b_, part_, shift);
+    const int s = z > 0;
+    const double x = pole_modulus(z, a_);
+    if (x > x_asym_[s])
+      return terms_[s] ? asymptotic_tail(z, shift) : mittag_leffler_part(z, a_, b_, part_, shift);
+    // the piece with lo <= z <= hi
+    const auto it = std::lower_bound(bounds_.begin(), bounds_.end(), z);
+    if (it == bounds_.end()) return mittag_leffler_part(z, a_, b_, part_, shift);
+    const Piece& p = pieces_[it - bounds_.begin()];
+    if (!p.fitted || z < p.lo) return mittag_leffler_part(z, a_, b_, part_, shift);
+    const double v = clenshaw(p, z);
+    return p.scaled ? v * std::exp(x - shift) : (shift == 0 ? v : v * std::exp(-shift));
+  }
+
+ private:
+  struct Piece {
+    double lo, hi;
+    bool scaled, fitted;
+    std::array<double, degree + 1> c;
+  };
+
+  // f on the piece: the part, times e^{-x} if scaled
+  double target(double z, bool scaled) const {
+    return mittag_leffler_part(z, a_, b_, part_, scaled ? pole_modulus(z, a_) : 0.0);
+  }
+
+  static double clenshaw(const Piece& p, double z) {
+    const double t = (2 * z - (p.lo + p.hi)) / (p.hi - p.lo);
+    double b1 = 0, b2 = 0;
+    for (int k = degree; k >= 1; --k) {
+      const double b0 = std::fma(2 * t, b1, p.c[k] - b2);
+      b2 = b1;
+      b1 = b0;
+    }
+    return std::fma(t, b1, p.c[0] - b2);
+  }
+
+  void fit(double za, double zb, int depth) {
+    Piece p;
+    p.lo = std::min(za, zb);
+    p.hi = std::max(za, zb);
+    p.scaled = p.lo >= std::pow(2.0, a_);
+    p.fitted = false;
+    constexpr int n = degree + 1;
+    std::array<double, n> f;
+    for (int j = 0; j < n; ++j) {
+      const double t = std::cos(std::numbers::pi * (j + 0.5) / n);
+      f[j] = target(0.5 * (p.lo + p.hi) + 0.5 * (p.hi - p.lo) * t, p.scaled);
+    }
+    for (int k = 0; k < n; ++k) {
+      double s = 0;
+      for (int j = 0; j < n; ++j) s += f[j] * std::cos(std::numbers::pi * k * (j + 0.5) / n);
+      p.c[k] = (k == 0 ? 1.0 : 2.0) * s / n;
+    }
+    double fmax = 0;
+    for (double v : f) fmax = std::max(fmax, std::fabs(v));
+    // errors near zeros count against the piece's maximum (all of it where E oscillates)
+    const double floor = (p.hi <= 0 && a_ > 1) ? 1.0 : 0.01;
+    bool good = std::isfinite(fmax);
+    for (int j = 0; good && j < degree; ++j) {  // between the nodes
+      const double t = std::cos(std::numbers::pi * (j + 1.0) / n);
+      const double z = 0.5 * (p.lo + p.hi) + 0.5 * (p.hi - p.lo) * t;
+      const double exact = target(z, p.scaled);
+      good = std::fabs(clenshaw(p, z) - exact) <= 0x1p-45 * std::max(std::fabs(exact), floor * fmax);
+    }
+    if (good || depth >= 3) {
+      p.fitted = good;
+      pieces_.push_back(p);
+      return;
+    }
+    const double mid = 0.5 * (p.lo + p.hi);
+    fit(p.lo, mid, depth + 1);
+    fit(mid, p.hi, depth + 1);
+  }
+
+  // Smallest x (of a coarse grid) from which `terms` asymptotic terms suffice for all larger
+  // |z| (the term bound only falls as |z| grows); fixes the coefficients.
+  double find_asymptotic_start(int side) {
+    const int s = side > 0;
+    for (double x = 16; x <= 1e6; x *= 1.125) {
+      const double z = side * std::pow(x, a_);
+      if (!std::isfinite(z)) break;
+      int used = 0;
+      const AsymptoticSum r = asymptotic(z, a_, b_, part_, 0.0, max_asym_terms, &used);
+      if (!r.converged) continue;
+      terms_[s] = used;
+      for (int k = 1; k <= used; ++k) coef_[k] = asymptotic_coefficient(k);
+      return x;
+    }
+    terms_[s] = 0;
+    return 710.0;  // pieces up to overflow
+  }
+
+  double asymptotic_coefficient(int k) const {
+    const double arg = b_ - a_ * k;
+    switch (part_) {
+      case Part::value: return -rgamma(arg);
+      case Part::d_z: return k * rgamma(arg);
+      case Part::d_beta: return -rgamma_deriv(arg);
+      case Part::d_alpha: return k * rgamma_deriv(arg);
+    }
+    return 0;
+  }
+
+  double asymptotic_tail(double z, double shift) const {
+    const int s = z > 0;
+    const double w = 1 / z;
+    double power = 0;
+    for (int k = terms_[s]; k >= 1; --k) power = std::fma(power, w, coef_[k]);
+    power *= w;
+    if (part_ == Part::d_z) power *= w;
+    double res = residue_sum(z, a_, b_, part_, shift);
+    if (a_ == 1.0 && z < 0) res += stokes_term_a1(z, b_, part_, shift);
+    return res + (shift == 0 ? power : power * std::exp(-shift));
+  }
+
+  double a_, b_;
+  Part part_;
+  bool ok_ = false;
+  double x_asym_[2] = {710.0, 710.0};
+  int terms_[2] = {0, 0};
+  std::array<double, max_asym_terms + 1> coef_{};
+  std::vector<Piece> pieces_;
+  std::vector<double> bounds_;
+};
+
+}  // namespace nonlin::ml

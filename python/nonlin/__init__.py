@@ -10,6 +10,8 @@ import os as _os
 from . import _core
 from ._registry import activations as _activations, catalog, ufuncs
 from ._core import get_num_threads, set_num_threads, set_simd_level, simd_level, simd_levels
+from .mittag_leffler import mittag_leffler
+from .ml_activations import ml_activations
 
 __version__ = "0.1.0"
 
@@ -17,6 +19,8 @@ if _os.environ.get("NONLIN_SIMD"):
     set_simd_level(_os.environ["NONLIN_SIMD"])
 
 globals().update(_activations)
+globals().update(ml_activations)
 
 __all__ = ["catalog", "ufuncs", "simd_level", "simd_levels", "set_simd_level",
-           "get_num_threads", "set_num_threads", *sorted(_activations)]
+           "get_num_threads", "set_num_threads", "mittag_leffler", "ml_activations",
+           *sorted(_activations), *sorted(ml_activations)]

@@ -71,8 +71,12 @@ def main():
     ap.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args()
     pts = points()
+    res = []
     with Pool(args.jobs) as pool:
-        res = pool.map(_eval, pts, chunksize=8)
+        for i, r in enumerate(pool.imap(_eval, pts, chunksize=8)):
+            res.append(r)
+            if i % 500 == 0:
+                print(f"{i}/{len(pts)}", flush=True)
     arr = np.array(pts, dtype=np.float64)
     ref = np.array([r[0] for r in res])
     scale = np.array([r[1] for r in res])

@@ -95,9 +95,12 @@ inline double mittag_leffler(double z, double a, double b) {
   return mittag_leffler_part(z, a, b, Part::value);
 }
 
-// k-th derivative in z: D E_{a,b} = [E_{a,a+b-1} + (1-b) E_{a,a+b}]' ... applied recursively
-// down to the first derivative (evaluated directly): D^k E_{a,b} =
-// [D^{k-1} E_{a,a+b-1} + (1-b) D^{k-1} E_{a,a+b}] / a. Orders above 12 give NaN.
+// k-th derivative in z, from the first derivative (evaluated directly) by one of two
+// recurrences, each free of cancellation where it is used:
+//   |z| < 1:  D^k E_{a,b} = [D^{k-1} E_{a,a+b-1} + (1-b) D^{k-1} E_{a,a+b}] / a
+//   |z| >= 1: D^k E_{a,b} = [D^{k-1} E_{a,b-1} - (b-1+a(k-1)) D^{k-1} E_{a,b}] / (a z)
+// (the second is a z E' = E_{a,b-1} - (b-1) E differentiated k-1 times; the first cancels for
+// large |z|, where E ~ -1/(z Gamma(b-a))). Orders above 12 give NaN.
 inline double mittag_leffler_derivative(double z, double a, double b, int order) {
   if (order < 0 || order > 12) return NAN;
   if (order == 0) return mittag_leffler_part(z, a, b, Part::value);
@@ -106,6 +109,11 @@ inline double mittag_leffler_derivative(double z, double a, double b, int order)
     double f = 1;
     for (int i = 2; i <= order; ++i) f *= i;
     return f * rgamma(b) / std::pow(1.0 - z, order + 1);
+  }
+  if (std::fabs(z) >= 1) {
+    const double lower = mittag_leffler_derivative(z, a, b - 1, order - 1);
+    const double same = mittag_leffler_derivative(z, a, b, order - 1);
+    return (lower - (b - 1 + a * (order - 1)) * same) / (a * z);
   }
   const double first = mittag_leffler_derivative(z, a, a + b - 1, order - 1);
   const double second = b == 1 ? 0.0 : (1 - b) * mittag_leffler_derivative(z, a, a + b, order - 1);

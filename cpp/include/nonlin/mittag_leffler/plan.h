@@ -59,7 +59,8 @@ class Plan {
   Part part() const { return part_; }
 
   double operator()(double z, double shift = 0.0) const {
-    if (!ok_ || !std::isfinite(z) || std::isnan(shift)) return mittag_leffler_part(z, a_, b_, part_, shift);
+    if (!ok_ || !std::isfinite(z) || z == 0 || std::isnan(shift))
+      return mittag_leffler_part(z, a_, b_, part_, shift);  // exact special values
     const int s = z > 0;
     const double x = pole_modulus(z, a_);
     if (x > x_asym_[s])

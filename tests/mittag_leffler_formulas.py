@@ -1,9 +1,9 @@
 """Independent mpmath references for the Mittag-Leffler function E_{a,b}(z) = sum z^k/Gamma(a k+b).
 
-- |z|^{1/a} <= 60: the power series in working precision raised by the cancellation it suffers
+- |z|^{1/a} <= 45: the power series in working precision raised by the cancellation it suffers
   (the terms reach ~e^{|z|^{1/a}} while E may be ~e^{-|z|^{1/a}} or ~1/|z|).
-- |z|^{1/a} > 60: the asymptotic expansion (poles of the principal sheet + divergent power sum
-  truncated at its smallest term, which is then below e^{-60} of the scale); for a = 1 the
+- |z|^{1/a} > 45: the asymptotic expansion (poles of the principal sheet + divergent power sum
+  truncated at its smallest term, which is then below ~e^{-45} = 3e-20 of the scale); for a = 1 the
   exact 1F1 form E_{1,b}(z) = 1F1(1; b; z)/Gamma(b) instead.
 - derivatives in z, a, b: central differences of the value with step 1e-12 at 30 extra digits
   (truncation ~1e-24 relative; mpmath's default tiny step cancels the divergent asymptotic
@@ -14,10 +14,12 @@ import mpmath as mp
 
 
 def _series(z, a, b):
+    """sum z^k/Gamma(a k + b) for real or complex z."""
     x = abs(z) ** (1 / a)
     extra = int(float(x) / 2.3) + 25
     with mp.workdps(mp.mp.dps + extra):
-        z, a, b = mp.mpf(z), mp.mpf(a), mp.mpf(b)
+        z = mp.mpc(z) if isinstance(z, complex) or isinstance(z, mp.mpc) else mp.mpf(z)
+        a, b = mp.mpf(a), mp.mpf(b)
         s = mp.mpf(0)
         zk = mp.mpf(1)
         tol = mp.mpf(10) ** (-(mp.mp.dps))
@@ -67,6 +69,13 @@ def _asymptotic(z, a, b):
     return res + power
 
 
+def ml_value_complex(z, a, b):
+    """E_{a,b}(z) for complex z with |z|^{1/a} <= 60 (series)."""
+    if abs(z) ** (1 / a) > 60:
+        raise ValueError("complex reference only by the series")
+    return _series(complex(z), a, b)
+
+
 def ml_value(z, a, b):
     """E_{a,b}(z) for real z (mpmath number)."""
     z, a, b = mp.mpf(z), mp.mpf(a), mp.mpf(b)
@@ -79,7 +88,7 @@ def ml_value(z, a, b):
             return z * ml_value(z, a, b + 1)
         return mp.hyp1f1(1, b, z) * mp.rgamma(b)
     x = abs(z) ** (1 / a)
-    return _series(z, a, b) if x <= 60 else _asymptotic(z, a, b)
+    return _series(z, a, b) if x <= 45 else _asymptotic(z, a, b)
 
 
 def ml_part(part, z, a, b):

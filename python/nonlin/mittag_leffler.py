@@ -4,7 +4,8 @@
 (cpp/include/nonlin/mittag_leffler/): exact branches (alpha = 0, z = 0, alpha = 1 with
 beta = 1, 2), the power series for small |z|^{1/alpha}, the asymptotic expansion with its
 exponential residues for large |z|^{1/alpha}, Garrappa's Laplace inversion in between.
-Real float32/float64 z (float32 computed in float64); broadcasting over alpha and beta.
+Real float32/float64 z (float32 computed in float64) and complex128 z (value only);
+broadcasting over alpha and beta.
 alpha < 0 raises ValueError; NaN anywhere gives NaN; alpha = 0 is E_{0,beta}(z) =
 1/(Gamma(beta)(1 - z)). E(+inf) = +inf; E(-inf) = 0 for alpha < 2 and NaN for alpha >= 2
 (no limit).
@@ -30,6 +31,13 @@ def _real(name, value):
     return value
 
 
+def _real_or_complex(name, value):
+    v = np.asarray(value)
+    if v.dtype.kind == "c":
+        return v.astype(np.complex128, copy=False)
+    return _real(name, value)
+
+
 def _check_alpha(alpha):
     _real("alpha", alpha)
     if np.any(np.asarray(alpha) < 0):
@@ -51,7 +59,8 @@ class MittagLeffler:
     __doc__ = __doc__ + "\n\n" + (__doc__ or "")
 
     def __call__(self, z, alpha, beta=1.0, *, out=None):
-        return ufuncs["mittag_leffler"](_real("z", z), _check_alpha(alpha), _real("beta", beta), out=out)
+        """E_{alpha,beta}(z); z real or complex (complex128), alpha and beta real."""
+        return ufuncs["mittag_leffler"](_real_or_complex("z", z), _check_alpha(alpha), _real("beta", beta), out=out)
 
     def derivative(self, z, alpha, beta=1.0, order=1, *, out=None):
         """d^order/dz^order E_{alpha,beta}(z) (order 0..12; the first derivative is evaluated

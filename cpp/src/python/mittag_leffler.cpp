@@ -15,9 +15,11 @@
 #include <cfenv>
 #include <cstdint>
 #include <deque>
+#include <complex>
 #include <string>
 
 #include "../cpu/thread_pool.h"
+#include "nonlin/mittag_leffler/complex.h"
 #include "nonlin/mittag_leffler/evaluate.h"
 #include "nonlin/mittag_leffler/plan_cache.h"
 
@@ -66,11 +68,26 @@ void ml_loop(char** args, const npy_intp* dims, const npy_intp* steps, void* dat
   std::feclearexcept(FE_ALL_EXCEPT);
 }
 
+// complex128 z (value only): the complex evaluator, element by element
+void ml_complex_loop(char** args, const npy_intp* dims, const npy_intp* steps, void*) {
+  using C = std::complex<double>;
+  auto body = [&](std::ptrdiff_t begin, std::ptrdiff_t end) {
+    for (std::ptrdiff_t i = begin; i < end; ++i)
+      *reinterpret_cast<C*>(args[3] + i * steps[3]) = nonlin::ml::mittag_leffler(
+          *reinterpret_cast<const C*>(args[0] + i * steps[0]),
+          *reinterpret_cast<const double*>(args[1] + i * steps[1]),
+          *reinterpret_cast<const double*>(args[2] + i * steps[2]));
+  };
+  if (dims[0] >= 32) nonlin::parallel_for(dims[0], 8, body);
+  else body(0, dims[0]);
+  std::feclearexcept(FE_ALL_EXCEPT);
+}
+
 struct MlUfunc {
   MlKernel kernel;
-  PyUFuncGenericFunction funcs[2] = {&ml_loop<float>, &ml_loop<double>};
-  void* data[2];
-  char types[10];
+  PyUFuncGenericFunction funcs[3] = {&ml_loop<float>, &ml_loop<double>, &ml_complex_loop};
+  void* data[3];
+  char types[15];
   std::string name, doc;
 };
 
@@ -87,8 +104,13 @@ nb::object make_ml_ufunc(MlKernel kernel, const char* name, const char* doc) {
     if (kernel.fourth != Fourth::none) u.types[t++] = kernel.fourth == Fourth::order ? NPY_INT64 : code;
     u.types[t++] = code;
   }
-  u.data[0] = u.data[1] = &u.kernel;
-  PyObject* f = PyUFunc_FromFuncAndData(u.funcs, u.data, u.types, 2, nin, 1, PyUFunc_None,
+  // complex128 z with real alpha, beta: the value only
+  const int ntypes = kernel.part == Part::value && kernel.fourth == Fourth::none ? 3 : 2;
+  if (ntypes == 3)
+    for (char code : {char(NPY_CDOUBLE), char(NPY_DOUBLE), char(NPY_DOUBLE), char(NPY_CDOUBLE)})
+      u.types[t++] = code;
+  u.data[0] = u.data[1] = u.data[2] = &u.kernel;
+  PyObject* f = PyUFunc_FromFuncAndData(u.funcs, u.data, u.types, ntypes, nin, 1, PyUFunc_None,
                                         u.name.c_str(), u.doc.c_str(), 0);
   if (!f) throw nb::python_error();
   return nb::steal(f);

@@ -36,6 +36,7 @@ class Plan {
     for (int side : {-1, 1}) {
       const int s = side > 0;
       x_asym_[s] = find_asymptotic_start(side);
+      z_asym_[s] = side * std::pow(x_asym_[s], a_);  // |z| beyond which the tail is used
       const double xmax = std::min(x_asym_[s], side > 0 ? 710.0 : 4096.0);
       // initial pieces: unit steps in x = |z|^{1/a} (the local exponential rate is ~1)
       // (z < 0, a <= 1: completely monotone or nearly, smooth in log|z|: geometric steps)
@@ -62,8 +63,7 @@ class Plan {
     if (!ok_ || !std::isfinite(z) || z == 0 || std::isnan(shift))
       return mittag_leffler_part(z, a_, b_, part_, shift);  // exact special values
     const int s = z > 0;
-    const double x = pole_modulus(z, a_);
-    if (x > x_asym_[s])
+    if (s ? z > z_asym_[1] : z < z_asym_[0])
       return terms_[s] ? asymptotic_tail(z, shift) : mittag_leffler_part(z, a_, b_, part_, shift);
     // the piece with lo <= z <= hi
     const auto it = std::lower_bound(bounds_.begin(), bounds_.end(), z);
@@ -71,7 +71,7 @@ class Plan {
     const Piece& p = pieces_[it - bounds_.begin()];
     if (!p.fitted || z < p.lo) return mittag_leffler_part(z, a_, b_, part_, shift);
     const double v = clenshaw(p, z);
-    return p.scaled ? v * std::exp(x - shift) : (shift == 0 ? v : v * std::exp(-shift));
+    return p.scaled ? v * std::exp(pole_modulus(z, a_) - shift) : (shift == 0 ? v : v * std::exp(-shift));
   }
 
  private:
@@ -180,6 +180,7 @@ class Plan {
   Part part_;
   bool ok_ = false;
   double x_asym_[2] = {710.0, 710.0};
+  double z_asym_[2] = {-INFINITY, INFINITY};
   int terms_[2] = {0, 0};
   std::array<double, max_asym_terms + 1> coef_{};
   std::vector<Piece> pieces_;

@@ -47,6 +47,7 @@ void for_each_pole(double z, double a, F&& f) {
 
 // Sum of the residues at the poles of the principal sheet (real z), each scaled by e^{-shift}.
 inline double residue_sum(double z, double a, double b, Part part, double shift) {
+  if (z < 0 && a <= 1) return 0.0;  // no pole on the principal sheet
   const double x = pole_modulus(z, a);
   const double lx = std::isfinite(x) ? std::log(x) : std::log(std::fabs(z)) / a;  // log |s|
   double total = 0.0;

@@ -1,0 +1,85 @@
+"""Mittag-Leffler E_{a,b}(z) on real z in [-10, 5]: nonlin vs pymittagleffler (Rust port of
+Garrappa's algorithm, complex128 only) and mlfp (pure Python).
+
+nonlin runs two ways: `plan` (one (alpha, beta) for the array: the cached precomputed plan,
+the activation use) and `elementwise` (alpha varies along the array by one ulp: the accurate
+per-element evaluator). Peers get the same z (as complex for pymittagleffler).
+"""
+
+import numpy as np
+
+PAIRS = ["0.5,1.0", "1.5,1.0", "0.8,1.2"]
+SIZES = [1_000, 100_000]
+
+
+def _inputs(pair, size):
+    a, b = (float(v) for v in pair.split(","))
+    z = np.linspace(-10.0, 5.0, size)
+    return a, b, z
+
+
+class NonlinPlan:
+    params = [PAIRS, SIZES, ["float64", "float32"]]
+    param_names = ["alpha_beta", "size", "dtype"]
+
+    def setup(self, pair, size, dtype):
+        import nonlin as nl
+        self.E = nl.mittag_leffler
+        self.a, self.b, z = _inputs(pair, size)
+        self.z = z.astype(dtype)
+        self.a, self.b = np.dtype(dtype).type(self.a), np.dtype(dtype).type(self.b)
+        self.out = np.empty_like(self.z)
+        nl.set_num_threads(1)
+        self.E(np.tile(self.z, -(-4096 // size)), self.a, self.b)  # build the plan once
+
+    def time_mittag_leffler(self, pair, size, dtype):
+        self.E(self.z, self.a, self.b, out=self.out)
+
+
+class NonlinElementwise:
+    params = [PAIRS, [1_000]]
+    param_names = ["alpha_beta", "size"]
+
+    def setup(self, pair, size):
+        import nonlin as nl
+        self.E = nl.mittag_leffler
+        a, self.b, self.z = _inputs(pair, size)
+        self.a = np.nextafter(np.full(size, a), np.where(np.arange(size) % 2, 2 * a, 0))
+        nl.set_num_threads(1)
+
+    def time_mittag_leffler(self, pair, size):
+        self.E(self.z, self.a, self.b)
+
+
+class PyMittagLeffler:
+    params = [PAIRS, [1_000]]
+    param_names = ["alpha_beta", "size"]
+
+    def setup(self, pair, size):
+        try:
+            import pymittagleffler
+        except ImportError:
+            raise NotImplementedError("pymittagleffler is not installed")
+        self.f = pymittagleffler.mittag_leffler
+        self.a, self.b, z = _inputs(pair, size)
+        self.z = z.astype(np.complex128)
+
+    def time_mittag_leffler(self, pair, size):
+        self.f(self.z, self.a, self.b)
+
+
+class Mlfp:
+    params = [PAIRS, [100]]
+    param_names = ["alpha_beta", "size"]
+    timeout = 300
+
+    def setup(self, pair, size):
+        try:
+            import mlfp
+        except ImportError:
+            raise NotImplementedError("mlfp is not installed")
+        self.f = mlfp.mittag_leffler
+        self.a, self.b, self.z = _inputs(pair, size)
+
+    def time_mittag_leffler(self, pair, size):
+        self.f(self.z, self.a, self.b)

@@ -14,7 +14,6 @@ for the derivatives), a few points recomputed live, and closed forms evaluated l
 
 from __future__ import annotations
 
-import math
 import os
 
 import mpmath as mp
@@ -27,38 +26,8 @@ import nonlin as nl
 E = nl.mittag_leffler
 EPS = np.finfo(np.float64).eps
 HERE = os.path.dirname(os.path.abspath(__file__))
-PART_NAMES = ("value", "d_z", "d_alpha", "d_beta")
-# bound on |y - ref|/scale beyond the conditioning term, per part
-BOUND = {"value": 1e-13, "d_z": 1e-13, "d_alpha": 1e-12, "d_beta": 1e-12}
-
-
-def _scale(ref, z, a, b):
-    """Error scale (see module docstring), vectorised over float64 arrays."""
-    z, a, b = np.broadcast_arrays(np.asarray(z, float), np.asarray(a, float), np.asarray(b, float))
-    with np.errstate(all="ignore"):
-        x = np.abs(z) ** (1 / a)
-        rg = np.array([float(mp.rgamma(bb - aa)) for aa, bb in zip(a.ravel(), b.ravel())]).reshape(a.shape)
-        first = np.where(z != 0, np.abs(rg / z), 0.0)
-        res = np.exp(x * np.cos(np.pi / a)) * x ** (1 - b) / a
-    osc = (z < 0) & (a > 1)
-    s = np.abs(ref)
-    s = np.where(osc, np.maximum(s, np.maximum(np.nan_to_num(res), first)), s)
-    s = np.where((z < 0) & (b < a), np.maximum(s, np.minimum(first, np.abs(1 / np.vectorize(math.gamma)(np.where(b > 0, b, 1.0))) + 0 * first)), s)
-    return s
-
-
-def _bound(part, z, a):
-    z, a = np.broadcast_arrays(np.asarray(z, float), np.asarray(a, float))
-    x = np.abs(z) ** (1 / a)
-    cond = np.where((z > 0) | (a > 1), 1 + x / a, 1.0)
-    return BOUND[part] + 8 * EPS * cond
-
-
-def _errors(y, ref, z, a, b):
-    scale = _scale(ref, z, a, b)
-    with np.errstate(all="ignore"):
-        err = np.abs(y - ref) / np.where(scale > 0, scale, 1.0)
-    return np.where((y == ref) | (np.isinf(ref) & (y == ref)), 0.0, err)
+PART_NAMES = mlf.PART_NAMES
+_scale, _bound, _errors = mlf.error_scale, mlf.error_bound, mlf.relative_errors
 
 
 def _call(part, z, a, b):

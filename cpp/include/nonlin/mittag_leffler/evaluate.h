@@ -1,6 +1,6 @@
 // E_{a,b}(z) and its first derivatives for real z, choosing per element among
-//   - exact branches: a = 0 (E_{0,b}(z) = 1/(Gamma(b)(1 - z))), z = 0, a = 1 with b = 1, 2,
-//     z = +-inf;
+//   - exact branches: a = 0 (E_{0,b}(z) = 1/(Gamma(b)(1 - z))), z = 0, a = 1 with integer
+//     b <= 1 (z^{1-b} e^z) or b = 2 (expm1(z)/z), z = +-inf;
 //   - the power series where |z|^{1/a} is small (accepted only if its rounding error bound,
 //     eps * sum |terms|, is small against the result);
 //   - the asymptotic expansion with its exponential residues where |z|^{1/a} is large;
@@ -33,6 +33,15 @@ inline double alpha_zero(double z, double b, Part part) {
     case Part::d_alpha: return std::isinf(z) ? 0.0 : rgamma_deriv(b) * z * w * w;  // sum k z^k
   }
   return NAN;
+}
+
+// a = 1 with integer b <= 1 (E_{1,1-m}(z) = z^m e^z) or b = 2 (E_{1,2}(z) = expm1(z)/z): exact
+// formulas for the value, and for d/dz when b <= 1 (the asymptotic power terms all vanish
+// there, so only these forms keep relative accuracy for z -> -inf).
+inline bool has_closed_form(double a, double b, Part part) {
+  if (a != 1) return false;
+  const bool small_int = b <= 1 && b == std::nearbyint(b) && b > -64;
+  return (part == Part::value && (small_int || b == 2)) || (part == Part::d_z && small_int);
 }
 
 inline double at_zero(double a, double b, Part part) {
@@ -70,10 +79,12 @@ inline double mittag_leffler_part(double z, double a, double b, Part part, doubl
   if (z == 0) return at_zero(a, b, part) * std::exp(-shift);
   if (std::isinf(z)) return at_infinity(z, a, part, shift);
   const double x = pole_modulus(z, a);
-  if (a == 1 && part == Part::value) {
-    if (b == 1) return std::exp(z - shift);
+  if (has_closed_form(a, b, part)) {
     if (b == 2)
       return (z < 1 ? std::expm1(z) * std::exp(-shift) : std::exp(z - shift) - std::exp(-shift)) / z;
+    // E_{1,1-m}(z) = z^m e^z for m = 0, 1, 2, ...
+    const double m = 1 - b, zm = std::pow(z, m), e = std::exp(z - shift);
+    return part == Part::value ? zm * e : (m == 0 ? e : (m * std::pow(z, m - 1) + zm) * e);
   }
   // power series
   const double terms = series_terms_estimate(z, a, x);

@@ -152,14 +152,18 @@ inline cplx laplace_inversion(cplx z, double a, double b, Part part, double shif
     if (phi > 1e-15) poles[np++] = {s, ls, phi};
   }
   std::sort(poles.begin(), poles.begin() + np, [](const Pole& p, const Pole& q) { return p.phi < q.phi; });
-  // singularities: origin (strength p0) then the poles (strength gamma)
-  const double gamma = (part == Part::d_z || part == Part::d_alpha) ? 2.0 : 1.0;
+  // singularities: origin (strength p0) then the poles (strength gamma). The squared
+  // denominators are Prabhakar transforms s^{a gamma - b'}/(s^a - z)^gamma with gamma = 2,
+  // b' = a + b (E' = E^2_{a,a+b}); Garrappa's p0 = max(0, -2(a gamma - b' + 1)).
+  const bool squared = part == Part::d_z || part == Part::d_alpha;
+  const double gamma = squared ? 2.0 : 1.0;
+  const double bp = squared ? a + b : b;
   const int ns = np + 1;
   std::array<double, 132> phi{}, pp{}, qq{};
   phi[0] = 0;
   for (int i = 0; i < np; ++i) phi[i + 1] = poles[i].phi;
   phi[ns] = INFINITY;
-  pp[0] = std::max(0.0, -2 * (a * gamma - b + 1));
+  pp[0] = std::max(0.0, -2 * (a * gamma - bp + 1));
   for (int i = 1; i < ns; ++i) pp[i] = gamma;
   for (int i = 0; i < ns - 1; ++i) qq[i] = gamma;
   qq[ns - 1] = INFINITY;

@@ -1,6 +1,7 @@
 // A precomputed evaluation plan for one (alpha, beta, part) on the whole real line, for arrays
 // that share the parameters (the activation use): per element a table lookup and ~20 fmas
 // instead of a contour integral.
+//   - |z| <= 1/8: the power series, coefficients precomputed.
 //   - |z|^{1/a} <= x_asym: piecewise Chebyshev interpolants (degree 20) of the part, fitted to
 //     the accurate evaluator (evaluate.h) and checked against it between the nodes: a piece
 //     that misses 2^-45 relative (against max(|f|, |f|_max/100) near zeros, |f|_max where
@@ -28,10 +29,14 @@ class Plan {
  public:
   static constexpr int degree = 20;
   static constexpr int max_asym_terms = 128;
+  // |z| <= 1/8: the power series with precomputed 1/Gamma(a k + b), relative accuracy also at
+  // the zero z = 0 of E for b = 0, -1, -2, ... (used if the last term is below 2^-60 of the sum)
+  static constexpr double series_radius = 0.125;
+  static constexpr int series_terms = 22;
 
   Plan(double a, double b, Part part) : a_(a), b_(b), part_(part) {
     ok_ = std::isfinite(a) && std::isfinite(b) && a > 0 && a <= 8 &&
-          !(a == 1 && (b == 1 || b == 2) && part == Part::value);  // exact branches are faster
+          !detail::has_closed_form(a, b, part);  // exact branches are faster
     if (!ok_) return;
     for (int side : {-1, 1}) {
       const int s = side > 0;
@@ -44,6 +49,13 @@ class Plan {
       for (double x0 = 0, x1 = 1; x0 < xmax; x0 = x1, x1 += smooth ? std::max(1.0, 0.25 * x1) : 1.0)
         fit(side * std::pow(x0, a_), side * std::pow(std::min(x1, xmax), a_), 0);
     }
+    double total = 0;
+    for (int k = 0; k < series_terms; ++k) {
+      series_coef_[k] = series_coefficient(k);
+      total += std::fabs(series_coef_[k]) * std::pow(series_radius, k);
+    }
+    const double last = std::fabs(series_coef_[series_terms - 1]) * std::pow(series_radius, series_terms - 1);
+    series_ok_ = std::isfinite(total) && last <= 0x1p-60 * total;  // else the pieces cover |z| <= 1/8
     std::sort(pieces_.begin(), pieces_.end(), [](const Piece& p, const Piece& q) { return p.lo < q.lo; });
     bounds_.reserve(pieces_.size());
     for (const Piece& p : pieces_) bounds_.push_back(p.hi);
@@ -62,6 +74,11 @@ class Plan {
   double operator()(double z, double shift = 0.0) const {
     if (!ok_ || !std::isfinite(z) || z == 0 || std::isnan(shift))
       return mittag_leffler_part(z, a_, b_, part_, shift);  // exact special values
+    if (series_ok_ && std::fabs(z) <= series_radius) {
+      double v = 0;
+      for (int k = series_terms - 1; k >= 0; --k) v = std::fma(v, z, series_coef_[k]);
+      return shift == 0 ? v : v * std::exp(-shift);
+    }
     const int s = z > 0;
     if (s ? z > z_asym_[1] : z < z_asym_[0])
       return terms_[s] ? asymptotic_tail(z, shift) : mittag_leffler_part(z, a_, b_, part_, shift);
@@ -153,6 +170,17 @@ class Plan {
     return 710.0;  // pieces up to overflow
   }
 
+  // coefficient of z^k in the power series of the part
+  double series_coefficient(int k) const {
+    switch (part_) {
+      case Part::value: return rgamma(a_ * k + b_);
+      case Part::d_z: return (k + 1) * rgamma(a_ * (k + 1) + b_);
+      case Part::d_beta: return rgamma_deriv(a_ * k + b_);
+      case Part::d_alpha: return k * rgamma_deriv(a_ * k + b_);
+    }
+    return 0;
+  }
+
   double asymptotic_coefficient(int k) const {
     const double arg = b_ - a_ * k;
     switch (part_) {
@@ -183,6 +211,8 @@ class Plan {
   double z_asym_[2] = {-INFINITY, INFINITY};
   int terms_[2] = {0, 0};
   std::array<double, max_asym_terms + 1> coef_{};
+  std::array<double, series_terms> series_coef_{};
+  bool series_ok_ = false;
   std::vector<Piece> pieces_;
   std::vector<double> bounds_;
 };

@@ -5,7 +5,8 @@
 
 Accuracy: max |y - ref| / scale over tests/reference/mittag_leffler.npz (scale as in
 tests/mittag_leffler_formulas.error_scale: |E|, or the residue / first-term size near zeros),
-for the per-element evaluator and for the cached plan (one (alpha, beta) per array).
+for the per-element evaluator and for the cached plan (one (alpha, beta) per array); for
+z > 0 beyond z^(1/a) = 20 the error grows like the conditioning, eps * z^(1/a) / a.
 Speed: ns per element, median of 7 runs, one thread, z = linspace(-10, 5), side by side with
 pymittagleffler (complex128) and mlfp, and nl.gelu for the activation comparison.
 """
@@ -28,11 +29,10 @@ CALL = {"value": E, "d_z": E.derivative, "d_alpha": E.d_alpha, "d_beta": E.d_bet
 REGIONS = [
     ("0 < a <= 1, z < 0, b >= a (completely monotone)", lambda a, b, z: (a <= 1) & (z < 0) & (b >= a)),
     ("0 < a <= 1, z < 0, b < a", lambda a, b, z: (a <= 1) & (z < 0) & (b < a)),
-    ("0 < a <= 1, z >= 0", lambda a, b, z: (a <= 1) & (z >= 0)),
     ("1 < a < 2, z < 0 (oscillating)", lambda a, b, z: (a > 1) & (a < 2) & (z < 0)),
-    ("1 < a < 2, z >= 0", lambda a, b, z: (a > 1) & (a < 2) & (z >= 0)),
     ("2 <= a <= 3, z < 0", lambda a, b, z: (a >= 2) & (z < 0)),
-    ("2 <= a <= 3, z >= 0", lambda a, b, z: (a >= 2) & (z >= 0)),
+    ("any a, z >= 0, z^(1/a) <= 20", lambda a, b, z: (z >= 0) & (np.abs(z) ** (1 / a) <= 20)),
+    ("any a, z > 0, z^(1/a) in (20, 700] (to overflow)", lambda a, b, z: (z > 0) & (np.abs(z) ** (1 / a) > 20)),
 ]
 
 

@@ -46,21 +46,30 @@ inline AsymptoticSum asymptotic(double z, double a, double b, Part part, double 
   const double iz = 1.0 / z;
   double zk = 1.0;  // z^{-k}
   double power = 0.0, prev_bound = INFINITY;
+  RgammaSequence rg(a, b, -1);
   for (int k = 1; k <= max_terms; ++k) {
     zk *= iz;
     const double arg = b - a * k;
-    double t;
+    double t, g = 0;
     switch (part) {
-      case Part::value: t = -zk * rgamma(arg); break;
-      case Part::d_z: t = k * zk * iz * rgamma(arg); break;
+      case Part::value: t = -zk * (g = rg(k)); break;
+      case Part::d_z: t = k * zk * iz * (g = rg(k)); break;
       case Part::d_beta: t = -zk * rgamma_deriv(arg); break;
       case Part::d_alpha: t = k * zk * rgamma_deriv(arg); break;
     }
-    // bound of this term (log), with room for the factors k and psi of the derivatives
-    const double lbound = -k * lz + log_rgamma_envelope(arg) +
-                          (part == Part::value || part == Part::d_beta ? 0.0 : std::log(k + 1.0)) +
-                          (part == Part::value || part == Part::d_z ? 0.0 : std::log(4.0 + std::log1p(std::fabs(arg))));
-    const double bound = std::exp(lbound);
+    // bound of this term, also where it happens to vanish (1/Gamma at its zeros): from the
+    // term itself away from them (|1/Gamma(x)| >= envelope/4 where |sin(pi x)| >= 1/4),
+    // otherwise from the envelope (log), with room for the factors k and psi of derivatives
+    double bound;
+    const bool plain = part == Part::value || part == Part::d_z;
+    if (plain && g != 0 && (arg >= 1 || std::fabs(sinpi(arg)) >= 0.25)) {
+      bound = 4 * std::fabs(t);
+    } else {
+      const double lbound = -k * lz + log_rgamma_envelope(arg) +
+                            (part == Part::value || part == Part::d_beta ? 0.0 : std::log(k + 1.0)) +
+                            (plain ? 0.0 : std::log(4.0 + std::log1p(std::fabs(arg))));
+      bound = std::exp(lbound);
+    }
     power += t;
     const double total = std::fabs(res) + std::fabs(power * scale);
     if (bound * scale <= 0x1p-56 * total) {

@@ -86,4 +86,50 @@ inline double log_rgamma_envelope(double x) {
   return std::lgamma(1.0 - x) - std::log(std::numbers::pi);
 }
 
+// 1/Gamma(b + s a k) for k = 0, 1, 2, ... (s = +1 or -1), the coefficients of the series and of
+// the asymptotic expansion. For a dyadic a = p/q (q <= 8, p <= 16, exactly: a q - p == 0) the
+// value q steps back gives the next by Gamma(x + p) = Gamma(x) x (x+1)...(x+p-1) (a few
+// multiplications instead of a tgamma call); direct evaluation every 8 q steps, and after a
+// zero going up (0/0 at the poles), bounds the growth of rounding errors.
+class RgammaSequence {
+ public:
+  RgammaSequence(double a, double b, int sign) : a_(a), b_(b), sign_(sign) {
+    for (int q = 1; q <= 8; ++q) {
+      const double p = std::nearbyint(a * q);
+      if (p >= 1 && p <= 16 && std::fma(a, q, -p) == 0) {
+        q_ = q;
+        p_ = int(p);
+        break;
+      }
+    }
+  }
+
+  // call with k = k0, k0 + 1, k0 + 2, ... in order
+  double operator()(int k) {
+    const double x = b_ + sign_ * a_ * k;
+    double r;
+    if (first_ < 0) first_ = k;
+    const bool have_prev = q_ && k - q_ >= first_;  // the value q steps back was computed
+    const double prev = have_prev ? ring_[k % q_] : 0.0;
+    if (!have_prev || (k / q_) % 8 == 0 || (sign_ > 0 && prev == 0)) {
+      r = rgamma(x);
+    } else if (sign_ > 0) {  // 1/Gamma(y + p) = 1/Gamma(y) / (y (y+1) ... (y+p-1)), y = x - p
+      double d = 1;
+      for (int j = p_; j >= 1; --j) d *= x - j;
+      r = prev / d;
+    } else {  // 1/Gamma(y - p) = 1/Gamma(y) (y-1)(y-2)...(y-p), y = x + p
+      double m = 1;
+      for (int j = 1; j <= p_; ++j) m *= x + p_ - j;
+      r = prev * m;
+    }
+    if (q_) ring_[k % q_] = r;
+    return r;
+  }
+
+ private:
+  double a_, b_;
+  int sign_, q_ = 0, p_ = 0, first_ = -1;
+  double ring_[8] = {};
+};
+
 }  // namespace nonlin::ml

@@ -21,12 +21,13 @@ inline SeriesSum power_series(double z, double a, double b, Part part, int max_t
   const double peak = std::pow(std::fabs(z), 1.0 / a);  // terms decrease once a k + b > |z|^{1/a}
   double zk = 1.0;                                      // z^k
   double zk1 = 0.0;                                     // z^{k-1}
+  RgammaSequence rg(a, b, +1);
   for (int k = 0; k < max_terms; ++k) {
     const double arg = a * k + b;
     double t;
     switch (part) {
-      case Part::value: t = zk * rgamma(arg); break;
-      case Part::d_z: t = k * zk1 * rgamma(arg); break;
+      case Part::value: t = zk * rg(k); break;
+      case Part::d_z: t = k * zk1 * rg(k); break;
       case Part::d_beta: t = zk * rgamma_deriv(arg); break;
       case Part::d_alpha: t = k * zk * rgamma_deriv(arg); break;
     }

@@ -45,7 +45,7 @@ inline AsymptoticSum asymptotic(double z, double a, double b, Part part, double 
   const double lz = std::log(std::fabs(z));
   const double iz = 1.0 / z;
   double zk = 1.0;  // z^{-k}
-  double power = 0.0, prev_bound = INFINITY;
+  double power = 0.0, min_bound = INFINITY;
   RgammaSequence rg(a, b, -1);
   for (int k = 1; k <= max_terms; ++k) {
     zk *= iz;
@@ -65,7 +65,7 @@ inline AsymptoticSum asymptotic(double z, double a, double b, Part part, double 
     if (plain && g != 0 && (arg >= 1 || std::fabs(sinpi(arg)) >= 0.25)) {
       bound = 4 * std::fabs(t);
     } else {
-      const double lbound = -k * lz + log_rgamma_envelope(arg) +
+      const double lbound = -(k + (part == Part::d_z)) * lz + log_rgamma_envelope(arg) +
                             (part == Part::value || part == Part::d_beta ? 0.0 : std::log(k + 1.0)) +
                             (plain ? 0.0 : std::log(4.0 + std::log1p(std::fabs(arg))));
       bound = std::exp(lbound);
@@ -78,8 +78,10 @@ inline AsymptoticSum asymptotic(double z, double a, double b, Part part, double 
       if (terms_used) *terms_used = k;
       return r;
     }
-    if (bound > prev_bound) return r;  // past the smallest term: the expansion cannot reach it
-    prev_bound = bound;
+    // past the smallest term: the expansion cannot reach the tolerance (the bounds from the
+    // terms themselves sit within 4x of the unimodal envelope, hence the factor 16)
+    if (bound > 16 * min_bound) return r;
+    min_bound = std::min(min_bound, bound);
   }
   return r;
 }

@@ -94,8 +94,9 @@ inline double mittag_leffler_part(double z, double a, double b, Part part, doubl
     if (s.converged && (s.abs_sum <= 64 * std::fabs(s.sum) || (oscillating && s.abs_sum <= 32)))
       return s.sum * std::exp(-shift);
   }
-  // asymptotic expansion
-  if (x >= 20.0) {
+  // asymptotic expansion: its smallest term is ~e^{-x} of the leading one, against E ~ e^x
+  // (z > 0) or E ~ 1/|z| (z < 0)
+  if (x >= (z > 0 ? 20.0 : 36.0)) {
     const AsymptoticSum r = asymptotic(z, a, b, part, shift, 400);
     if (r.converged) return r.sum;
   }

@@ -93,8 +93,9 @@ inline double log_rgamma_envelope(double x) {
 // zero going up (0/0 at the poles), bounds the growth of rounding errors.
 class RgammaSequence {
  public:
-  RgammaSequence(double a, double b, int sign) : a_(a), b_(b), sign_(sign) {
-    for (int q = 1; q <= 8; ++q) {
+  // recur = false: always direct (where the sum cancels, the terms' own accuracy matters)
+  RgammaSequence(double a, double b, int sign, bool recur = true) : a_(a), b_(b), sign_(sign) {
+    for (int q = 1; recur && q <= 8; ++q) {
       const double p = std::nearbyint(a * q);
       if (p >= 1 && p <= 16 && std::fma(a, q, -p) == 0) {
         q_ = q;

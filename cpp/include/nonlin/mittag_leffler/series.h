@@ -21,7 +21,7 @@ inline SeriesSum power_series(double z, double a, double b, Part part, int max_t
   const double peak = std::pow(std::fabs(z), 1.0 / a);  // terms decrease once a k + b > |z|^{1/a}
   double zk = 1.0;                                      // z^k
   double zk1 = 0.0;                                     // z^{k-1}
-  RgammaSequence rg(a, b, +1, z > 0);  // z < 0: alternating, cancelling terms
+  RgammaSequence rg(a, b, +1);
   for (int k = 0; k < max_terms; ++k) {
     const double arg = a * k + b;
     double t;

@@ -56,15 +56,17 @@ def growth(z, alpha):
 class MittagLeffler:
     """E_{alpha,beta}(z) and its derivatives in z, alpha and beta, as NumPy ufuncs."""
 
-    __doc__ = __doc__ + "\n\n" + (__doc__ or "")
+    ufuncs = ufuncs  # the numpy.ufunc objects (mittag_leffler, ..._dz, ..._shifted, ...)
 
     def __call__(self, z, alpha, beta=1.0, *, out=None):
         """E_{alpha,beta}(z); z real or complex (complex128), alpha and beta real."""
         return ufuncs["mittag_leffler"](_real_or_complex("z", z), _check_alpha(alpha), _real("beta", beta), out=out)
 
     def derivative(self, z, alpha, beta=1.0, order=1, *, out=None):
-        """d^order/dz^order E_{alpha,beta}(z) (order 0..12; the first derivative is evaluated
-        directly, higher orders by D E_{a,b} = [E_{a,a+b-1} + (1-b) E_{a,a+b}]'/a)."""
+        """d^order/dz^order E_{alpha,beta}(z), order 0..12: the first derivative is evaluated
+        directly, higher orders by recurrences in beta that do not cancel
+        (a z E' = E_{a,b-1} - (b-1) E for |z| >= 1, D E_{a,b} = [E_{a,a+b-1} + (1-b) E_{a,a+b}]/a
+        below)."""
         order = np.asarray(order)
         if order.dtype.kind not in "iu" or np.any(order < 0) or np.any(order > 12):
             raise ValueError("mittag_leffler.derivative: 'order' must be an integer in 0..12")
@@ -98,4 +100,5 @@ class MittagLeffler:
         return "<nonlin mittag_leffler E_{alpha,beta}(z)>"
 
 
+MittagLeffler.__doc__ += "\n" + __doc__
 mittag_leffler = MittagLeffler()

@@ -15,6 +15,7 @@
 #include <cfenv>
 #include <cstdint>
 #include <deque>
+#include <algorithm>
 #include <complex>
 #include <string>
 
@@ -46,13 +47,26 @@ void ml_loop(char** args, const npy_intp* dims, const npy_intp* steps, void* dat
   if (k.fourth != Fourth::order && steps[1] == 0 && steps[2] == 0 && n > 0)
     plan = nonlin::ml::PlanCache::instance().get(*reinterpret_cast<const T*>(args[1]),
                                                  *reinterpret_cast<const T*>(args[2]), k.part, n);
+  auto planned = [&](std::ptrdiff_t begin, std::ptrdiff_t end) {
+    constexpr int nb = nonlin::ml::Plan::batch;
+    double z[nb], shift[nb], out[nb];
+    const bool shifted = k.fourth == Fourth::shift;
+    for (std::ptrdiff_t i0 = begin; i0 < end; i0 += nb) {
+      const int n = int(std::min<std::ptrdiff_t>(nb, end - i0));
+      for (int j = 0; j < n; ++j) {
+        z[j] = double(*reinterpret_cast<const T*>(args[0] + (i0 + j) * steps[0]));
+        if (shifted) shift[j] = double(*reinterpret_cast<const T*>(args[3] + (i0 + j) * steps[3]));
+      }
+      plan->evaluate(z, shifted ? shift : nullptr, out, n);
+      for (int j = 0; j < n; ++j) *reinterpret_cast<T*>(args[nin] + (i0 + j) * steps[nin]) = T(out[j]);
+    }
+  };
   auto body = [&](std::ptrdiff_t begin, std::ptrdiff_t end) {
+    if (plan) return planned(begin, end);
     for (std::ptrdiff_t i = begin; i < end; ++i) {
       auto in = [&](int j) { return double(*reinterpret_cast<const T*>(args[j] + i * steps[j])); };
       double r;
-      if (plan) {
-        r = (*plan)(in(0), k.fourth == Fourth::shift ? in(3) : 0.0);
-      } else if (k.fourth == Fourth::order) {
+      if (k.fourth == Fourth::order) {
         const auto order = *reinterpret_cast<const std::int64_t*>(args[3] + i * steps[3]);
         r = order > 12 || order < 0 ? NAN
                                     : nonlin::ml::mittag_leffler_derivative(in(0), in(1), in(2), int(order));

@@ -25,10 +25,21 @@
 
 namespace nonlin::ml {
 
+// a * b + c in the hot loops: one fused instruction where the build targets FMA, two roundings
+// otherwise (std::fma without hardware support is a slow library call).
+inline double madd(double a, double b, double c) {
+#ifdef __FMA__
+  return std::fma(a, b, c);
+#else
+  return a * b + c;
+#endif
+}
+
 class Plan {
  public:
   static constexpr int degree = 20;
   static constexpr int max_asym_terms = 128;
+  static constexpr int tail_terms = 24;
   // |z| <= 1/8: the power series with precomputed 1/Gamma(a k + b), relative accuracy also at
   // the zero z = 0 of E for b = 0, -1, -2, ... (used if the last term is below 2^-60 of the sum)
   static constexpr double series_radius = 0.125;
@@ -76,19 +87,49 @@ class Plan {
       return mittag_leffler_part(z, a_, b_, part_, shift);  // exact special values
     if (series_ok_ && std::fabs(z) <= series_radius) {
       double v = 0;
-      for (int k = series_terms - 1; k >= 0; --k) v = std::fma(v, z, series_coef_[k]);
+      for (int k = series_terms - 1; k >= 0; --k) v = madd(v, z, series_coef_[k]);
       return shift == 0 ? v : v * std::exp(-shift);
     }
     const int s = z > 0;
     if (s ? z > z_asym_[1] : z < z_asym_[0])
       return terms_[s] ? asymptotic_tail(z, shift) : mittag_leffler_part(z, a_, b_, part_, shift);
-    // the piece with lo <= z <= hi
-    const auto it = std::lower_bound(bounds_.begin(), bounds_.end(), z);
-    if (it == bounds_.end()) return mittag_leffler_part(z, a_, b_, part_, shift);
-    const Piece& p = pieces_[it - bounds_.begin()];
-    if (!p.fitted || z < p.lo) return mittag_leffler_part(z, a_, b_, part_, shift);
-    const double v = clenshaw(p, z);
-    return p.scaled ? v * std::exp(pole_modulus(z, a_) - shift) : (shift == 0 ? v : v * std::exp(-shift));
+    const Piece* p = piece(z);
+    if (!p) return mittag_leffler_part(z, a_, b_, part_, shift);
+    return finish(*p, clenshaw(*p, z), z, shift);
+  }
+
+  // out[i] = (*this)(z[i], shift[i] or 0), i < n <= batch: the Chebyshev recurrences of the
+  // elements that fall in pieces run interleaved (independent chains instead of one
+  // latency-bound chain at a time); the rest go through operator().
+  static constexpr int batch = 8;
+  void evaluate(const double* z, const double* shift, double* out, int n) const {
+    const Piece* ps[batch];
+    double t[batch], b1[batch] = {}, b2[batch] = {};
+    int lane[batch], m = 0;
+    for (int i = 0; i < n; ++i) {
+      const double zi = z[i], si = shift ? shift[i] : 0.0;
+      const Piece* p = nullptr;
+      if (ok_ && std::isfinite(zi) && !std::isnan(si) && !(series_ok_ && std::fabs(zi) <= series_radius) &&
+          zi >= z_asym_[0] && zi <= z_asym_[1])
+        p = piece(zi);
+      if (!p) {
+        out[i] = (*this)(zi, si);
+        continue;
+      }
+      ps[m] = p;
+      t[m] = (2 * zi - (p->lo + p->hi)) / (p->hi - p->lo);
+      lane[m++] = i;
+    }
+    for (int k = degree; k >= 1; --k)
+      for (int j = 0; j < m; ++j) {
+        const double b0 = madd(2 * t[j], b1[j], ps[j]->c[k] - b2[j]);
+        b2[j] = b1[j];
+        b1[j] = b0;
+      }
+    for (int j = 0; j < m; ++j) {
+      const int i = lane[j];
+      out[i] = finish(*ps[j], madd(t[j], b1[j], ps[j]->c[0] - b2[j]), z[i], shift ? shift[i] : 0.0);
+    }
   }
 
  private:
@@ -97,6 +138,23 @@ class Plan {
     bool scaled, fitted;
     std::array<double, degree + 1> c;
   };
+
+  // The fitted piece with lo <= z <= hi, or nullptr (branch-free lower bound on the upper ends).
+  const Piece* piece(double z) const {
+    std::size_t base = 0, len = bounds_.size();
+    if (len == 0 || z > bounds_.back()) return nullptr;
+    while (len > 1) {
+      const std::size_t half = len / 2;
+      base = bounds_[base + half - 1] < z ? base + half : base;
+      len -= half;
+    }
+    const Piece& p = pieces_[base];
+    return p.fitted && z >= p.lo ? &p : nullptr;
+  }
+
+  double finish(const Piece& p, double v, double z, double shift) const {
+    return p.scaled ? v * std::exp(pole_modulus(z, a_) - shift) : (shift == 0 ? v : v * std::exp(-shift));
+  }
 
   // f on the piece: the part, times e^{-x} if scaled
   double target(double z, bool scaled) const {
@@ -107,11 +165,11 @@ class Plan {
     const double t = (2 * z - (p.lo + p.hi)) / (p.hi - p.lo);
     double b1 = 0, b2 = 0;
     for (int k = degree; k >= 1; --k) {
-      const double b0 = std::fma(2 * t, b1, p.c[k] - b2);
+      const double b0 = madd(2 * t, b1, p.c[k] - b2);
       b2 = b1;
       b1 = b0;
     }
-    return std::fma(t, b1, p.c[0] - b2);
+    return madd(t, b1, p.c[0] - b2);
   }
 
   void fit(double za, double zb, int depth) {
@@ -152,8 +210,8 @@ class Plan {
     fit(mid, p.hi, depth + 1);
   }
 
-  // Smallest x (of a coarse grid) from which `terms` asymptotic terms suffice for all larger
-  // |z| (the term bound only falls as |z| grows); fixes the coefficients.
+  // Smallest x (of a coarse grid) from which at most `tail_terms` asymptotic terms suffice
+  // for all larger |z| (the term bound only falls as |z| grows); fixes the coefficients.
   double find_asymptotic_start(int side) {
     const int s = side > 0;
     for (double x = 16; x <= 1e6; x *= 1.125) {
@@ -161,9 +219,19 @@ class Plan {
       if (!std::isfinite(z)) break;
       int used = 0;
       const AsymptoticSum r = asymptotic(z, a_, b_, part_, 0.0, max_asym_terms, &used);
-      if (!r.converged) continue;
+      // converged, and with few enough terms to be cheaper than extending the pieces
+      if (!r.converged || (used > tail_terms && x < 512)) continue;
       terms_[s] = used;
       for (int k = 1; k <= used; ++k) coef_[k] = asymptotic_coefficient(k);
+      // farther out fewer terms suffice: zones from x 4^j on with their own term counts
+      for (int j = 0; j < zones; ++j) {
+        const double xj = x * std::pow(4.0, j), zj = side * std::pow(xj, a_);
+        int used_j = used;
+        if (j > 0 && std::isfinite(zj) && !asymptotic(zj, a_, b_, part_, 0.0, used, &used_j).converged)
+          used_j = used;
+        zone_abs_z_[s][j] = std::isfinite(zj) ? std::fabs(zj) : INFINITY;
+        zone_terms_[s][j] = std::min(used_j, j ? zone_terms_[s][j - 1] : used);
+      }
       return x;
     }
     terms_[s] = 0;
@@ -196,7 +264,9 @@ class Plan {
     const int s = z > 0;
     const double w = 1 / z;
     double power = 0;
-    for (int k = terms_[s]; k >= 1; --k) power = std::fma(power, w, coef_[k]);
+    int terms = zone_terms_[s][0];
+    for (int j = 1; j < zones && std::fabs(z) >= zone_abs_z_[s][j]; ++j) terms = zone_terms_[s][j];
+    for (int k = terms; k >= 1; --k) power = madd(power, w, coef_[k]);
     power *= w;
     if (part_ == Part::d_z) power *= w;
     double res = residue_sum(z, a_, b_, part_, shift);
@@ -210,6 +280,9 @@ class Plan {
   double x_asym_[2] = {710.0, 710.0};
   double z_asym_[2] = {-INFINITY, INFINITY};
   int terms_[2] = {0, 0};
+  static constexpr int zones = 6;
+  double zone_abs_z_[2][zones] = {};
+  int zone_terms_[2][zones] = {};
   std::array<double, max_asym_terms + 1> coef_{};
   std::array<double, series_terms> series_coef_{};
   bool series_ok_ = false;

@@ -23,6 +23,7 @@ namespace nb = nanobind;
 using namespace nonlin;
 
 void register_mittag_leffler(nb::module_& m);  // mittag_leffler.cpp
+void register_jax_ffi(nb::module_& m);  // jax_ffi.cpp
 
 namespace {
 
@@ -129,6 +130,8 @@ NB_MODULE(_core, m) {
     ops.append(nb::make_tuple(make_ufunc(op), kind_name(op.kind), meta_dict(*op.meta)));
   m.attr("_ops") = ops;
   register_mittag_leffler(m);
+
+  register_jax_ffi(m);
 
   m.def("simd_level", [] { return std::string(simd_level_name(simd_level())); },
         "The instruction set the kernels currently run on.");

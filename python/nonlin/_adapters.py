@@ -1,0 +1,64 @@
+"""What the framework adapters (nonlin.torch, nonlin.jax) wrap, found by protocol rather than by
+name, so every registry row -- and any later kind of activation exported by ``nonlin`` that
+follows the same protocol -- is wrapped without touching the adapters.
+
+Elementwise protocol: ``name``, ``params`` (name -> default), ``learnable`` (names),
+``act(x, out=None, **params)``, ``derivative``, ``backward(grad_out, x, out=None, **params)``,
+``param_backward(grad_out, x, **params)`` -> {learnable name: grad reduced to its shape};
+optional ``derivative2(x, **params)`` (f'') enables second derivatives.
+Gated protocol (GLU family): ``name``, ``gate``, ``act(x, axis, out=None)``,
+``backward(grad_out, x, axis)``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+_ELEMENTWISE = ("name", "params", "learnable", "derivative", "backward", "param_backward")
+_GATED = ("name", "gate", "backward")
+
+# PyTorch's own class names where torch has the activation; others get a generated CamelCase.
+TORCH_CLASS_NAMES = {
+    "relu": "ReLU", "relu6": "ReLU6", "leaky_relu": "LeakyReLU", "prelu": "PReLU", "elu": "ELU",
+    "selu": "SELU", "celu": "CELU", "gelu": "GELU", "silu": "SiLU", "mish": "Mish",
+    "softplus": "Softplus", "softsign": "Softsign", "sigmoid": "Sigmoid", "tanh": "Tanh",
+    "logsigmoid": "LogSigmoid", "hardtanh": "Hardtanh", "hardsigmoid": "Hardsigmoid",
+    "hardswish": "Hardswish", "hardshrink": "Hardshrink", "softshrink": "Softshrink",
+    "tanhshrink": "Tanhshrink", "glu": "GLU",
+    # not in torch, but with an established spelling
+    "gelu_tanh": "GELUTanh", "squared_relu": "SquaredReLU", "reglu": "ReGLU", "geglu": "GEGLU",
+    "swiglu": "SwiGLU",
+}
+
+
+def is_elementwise(obj) -> bool:
+    return callable(obj) and all(hasattr(obj, a) for a in _ELEMENTWISE)
+
+
+def is_gated(obj) -> bool:
+    return callable(obj) and not hasattr(obj, "derivative") and all(hasattr(obj, a) for a in _GATED)
+
+
+def activations() -> dict:
+    """name -> activation object, for everything ``nonlin`` exports that follows a protocol."""
+    nl = sys.modules["nonlin"]
+    return {obj.name: obj for obj in vars(nl).values() if is_elementwise(obj) or is_gated(obj)}
+
+
+def class_name(name: str) -> str:
+    return TORCH_CLASS_NAMES.get(name) or "".join(w[:1].upper() + w[1:] for w in name.split("_"))
+
+
+def require(module: str, minimum: tuple, extra: str, probe):
+    """Import `module`, or raise ImportError saying which version nonlin needs and how to get it."""
+    need = ".".join(map(str, minimum))
+    try:
+        mod = importlib.import_module(module)
+    except ImportError as e:
+        raise ImportError(f"nonlin.{extra} needs {module} >= {need} (pip install 'nonlin[{extra}]'"
+                          f" or pip install '{module}>={need}'): {e}") from e
+    version = tuple(int(p) for p in mod.__version__.split("+")[0].split(".")[:2] if p.isdigit())
+    if version < minimum[:2] or not probe(mod):
+        raise ImportError(f"nonlin.{extra} needs {module} >= {need}, found {mod.__version__}")
+    return mod

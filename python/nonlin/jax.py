@@ -1,0 +1,204 @@
+"""nonlin activations for JAX: ``nonlin.jax.gelu(x)``, ``nonlin.jax.prelu(x, weight=w)``,
+``nonlin.jax.swiglu(x, axis=-1)``.
+
+Every activation runs nonlin's C++ kernels through one XLA FFI custom-call target (no Python
+callback: it works under ``jit`` and inside compiled XLA programs on CPU). Differentiation is a
+``custom_jvp`` calling the derivative kernel, so ``grad``, ``jvp``, ``vmap`` (nested),
+``jacfwd``/``jacrev`` all work; learnable parameters are ordinary arguments and get gradients
+(e.g. ``jax.grad(lambda w: nonlin.jax.prelu(x, weight=w).sum())(w)``). Parameters broadcast
+against x NumPy-style (per-channel arrays without copies). float32/float64 natively, float16 and
+bfloat16 computed in float32. Second derivatives (grad of grad) need the op
+``<name>_derivative2`` in the registry and raise NotImplementedError where it is missing.
+
+Everything here is generated from the registry (see ``nonlin._adapters``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _adapters, _core
+
+jax = _adapters.require("jax", (0, 5), "jax", lambda m: hasattr(m, "ffi") and hasattr(m.ffi, "ffi_call"))
+import jax.numpy as jnp  # noqa: E402
+from jax.custom_derivatives import SymbolicZero  # noqa: E402
+
+_TARGET = "nonlin_call"
+jax.ffi.register_ffi_target(_TARGET, _core._jax_ffi_targets()[_TARGET], platform="cpu")
+_OP_INDEX = {ufunc.__name__: i for i, (ufunc, _kind, _meta) in enumerate(_core._ops)}
+
+
+def _ffi(op, shape, dtype, *operands, nout=1):
+    """Run registry op `op` (a name) on operands that broadcast to `shape`."""
+    out = jax.ShapeDtypeStruct(shape, dtype)
+    call = jax.ffi.ffi_call(_TARGET, [out] * nout, vmap_method="expand_dims")
+    res = call(*operands, op=np.int64(_OP_INDEX[op]))
+    return res if nout > 1 else res[0]
+
+
+def _is_zero(t):
+    return t is None or isinstance(t, SymbolicZero)
+
+
+def _compute_dtype(x, name, argname="x"):
+    dt = jnp.result_type(x)
+    if not jnp.issubdtype(dt, jnp.floating):
+        raise TypeError(f"nonlin.jax.{name}: '{argname}' must be a floating-point array, got {dt}")
+    return dt, (jnp.float32 if dt in (jnp.float16, jnp.bfloat16) else dt)
+
+
+def _not_available(name, what):
+    def rule(primals, tangents):
+        raise NotImplementedError(f"nonlin.jax.{name}: {what} is not available (the registry has "
+                                  f"no '{name}_derivative2' kernel yet)")
+    return rule
+
+
+def _elementwise(act):
+    name = act.name
+    pnames = list(act.params)
+    learn = [p in act.learnable for p in pnames]
+    missing = [op for op in (name, f"{name}_derivative") if op not in _OP_INDEX]
+    if missing or (any(learn) and f"{name}_param_grad" not in _OP_INDEX):
+        raise TypeError(f"nonlin.jax: {name} has no XLA kernel (ops {missing} are not in the registry)")
+    has_d2 = f"{name}_derivative2" in _OP_INDEX
+
+    def shape_of(x, ps):
+        return jnp.broadcast_shapes(x.shape, *(p.shape for p in ps))
+
+    @jax.custom_jvp
+    def derivative(x, *ps):
+        return _ffi(f"{name}_derivative", shape_of(x, ps), x.dtype, x, *ps)
+
+    if has_d2:
+        def derivative_jvp(primals, tangents):
+            x, *ps = primals
+            if not all(_is_zero(t) for t in tangents[1:]):
+                raise NotImplementedError(f"nonlin.jax.{name}: mixed second derivatives in the "
+                                          f"parameters are not available")
+            d = derivative(x, *ps)
+            if _is_zero(tangents[0]):
+                return d, jnp.zeros_like(d)
+            return d, _ffi(f"{name}_derivative2", shape_of(x, ps), x.dtype, x, *ps) * tangents[0]
+
+        derivative.defjvp(derivative_jvp, symbolic_zeros=True)
+    else:
+        derivative.defjvp(_not_available(name, "the second derivative (grad of grad)"))
+
+    @jax.custom_jvp
+    def forward(x, *ps):
+        return _ffi(name, shape_of(x, ps), x.dtype, x, *ps)
+
+    def forward_jvp(primals, tangents):
+        x, *ps = primals
+        tx, *tps = tangents
+        y = forward(x, *ps)
+        ty = None if _is_zero(tx) else derivative(x, *ps) * tx
+        for pname, lrn, tp in zip(pnames, learn, tps):
+            if not _is_zero(tp) and not lrn:
+                raise TypeError(f"nonlin.jax.{name}: parameter '{pname}' is not learnable (no "
+                                f"gradient kernel); pass it as a constant")
+        if any(lrn and not _is_zero(tp) for lrn, tp in zip(learn, tps)):
+            one = jnp.ones((1,) * x.ndim, x.dtype)
+            grads = _param_grads(one, x, ps)
+            for g, tp in zip(grads, [tp for lrn, tp in zip(learn, tps) if lrn]):
+                if not _is_zero(tp):
+                    ty = g * tp if ty is None else ty + g * tp
+        return y, jnp.zeros_like(y) if ty is None else jnp.broadcast_to(ty, y.shape)
+
+    forward.defjvp(forward_jvp, symbolic_zeros=True)
+
+    nlearn = sum(learn)
+
+    @jax.custom_jvp
+    def param_grads_raw(g, x, *ps):
+        res = _ffi(f"{name}_param_grad", shape_of(x, ps), x.dtype, g, x, *ps, nout=nlearn)
+        return tuple(res) if nlearn > 1 else (res,)
+
+    param_grads_raw.defjvp(_not_available(name, "the derivative of a parameter gradient"))
+
+    def _param_grads(g, x, ps):
+        return param_grads_raw(g, x, *ps)
+
+    def fn(x, **params):
+        unknown = set(params) - set(pnames)
+        if unknown:
+            raise TypeError(f"nonlin.jax.{name}() got an unexpected keyword argument "
+                            f"'{sorted(unknown)[0]}' (parameters: {', '.join(pnames) or 'none'})")
+        x = jnp.asarray(x)
+        orig, dt = _compute_dtype(x, name)
+        x = x.astype(dt)
+        ps = []
+        for p in pnames:
+            v = jnp.asarray(params.get(p, act.params[p]))
+            if v.dtype.kind not in "biuf":
+                raise TypeError(f"nonlin.jax.{name}: parameter '{p}' must be a real number or array")
+            ps.append(v.astype(dt))
+        # One rank for all operands (leading 1s): vmap then adds its batch axis in front of each.
+        rank = max([x.ndim, *(p.ndim for p in ps)])
+        x = x.reshape((1,) * (rank - x.ndim) + x.shape)
+        ps = [p.reshape((1,) * (rank - p.ndim) + p.shape) for p in ps]
+        return forward(x, *ps).astype(orig)
+
+    return _describe(fn, act, f"{name}(x, *, {', '.join(f'{k}={v!r}' for k, v in act.params.items())})")
+
+
+def _gated(act):
+    name = act.name
+    if name not in _OP_INDEX or f"{name}_backward" not in _OP_INDEX:
+        raise TypeError(f"nonlin.jax: {name} has no XLA kernel")
+
+    @jax.custom_jvp
+    def unit(a, b):
+        return _ffi(name, a.shape, a.dtype, a, b)
+
+    def unit_jvp(primals, tangents):
+        a, b = primals
+        ta, tb = tangents
+        one = jnp.ones((1,) * a.ndim, a.dtype)
+        gate, slope = _partials(one, a, b)  # act(b) and a * act'(b)
+        return unit(a, b), gate * ta + slope * tb
+
+    @jax.custom_jvp
+    def _partials(one, a, b):
+        return tuple(_ffi(f"{name}_backward", a.shape, a.dtype, one, a, b, nout=2))
+
+    _partials.defjvp(_not_available(name, "the second derivative (grad of grad)"))
+    unit.defjvp(unit_jvp)
+
+    def fn(x, axis=-1):
+        x = jnp.asarray(x)
+        orig, dt = _compute_dtype(x, name)
+        if x.ndim == 0:
+            raise ValueError(f"nonlin.jax.{name}: x must have at least one dimension")
+        if not -x.ndim <= axis < x.ndim:
+            raise ValueError(f"nonlin.jax.{name}: axis {axis} is out of range for {x.ndim} dimensions")
+        if x.shape[axis] % 2:
+            raise ValueError(f"nonlin.jax.{name}: the length of axis {axis} must be even, got {x.shape[axis]}")
+        a, b = jnp.split(x.astype(dt), 2, axis=axis)
+        return unit(a, b).astype(orig)
+
+    return _describe(fn, act, f"{name}(x, axis=-1)")
+
+
+def _describe(fn, act, signature):
+    fn.__name__ = fn.__qualname__ = act.name
+    fn.__doc__ = f"{signature}\n\nJAX version of nonlin.{act.name} (XLA FFI, custom_jvp).\n\n{act.__doc__ or ''}"
+    return fn
+
+
+def wrap(act):
+    """The JAX function for any nonlin activation object (elementwise or gated protocol)."""
+    return _gated(act) if _adapters.is_gated(act) else _elementwise(act)
+
+
+def __getattr__(name):
+    acts = _adapters.activations()
+    if name not in acts:
+        raise AttributeError(f"module 'nonlin.jax' has no attribute '{name}'")
+    fn = globals()[name] = wrap(acts[name])
+    return fn
+
+
+def __dir__():
+    return sorted([*globals(), *_adapters.activations()])

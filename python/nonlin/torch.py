@@ -1,0 +1,405 @@
+"""nonlin activations for PyTorch: functional ops (``nonlin.torch.gelu(t)``,
+``nonlin.torch.leaky_relu(t, negative_slope=0.2)``, ``nonlin.torch.swiglu(t, dim=-1)``), modules
+with PyTorch's constructor conventions (``nonlin.torch.GELU()``, ``nonlin.torch.PReLU(
+num_parameters=64, init=0.25)``, ``nonlin.torch.SwiGLU(dim=-1)``) and
+``replace_activations(model)``.
+
+Each activation is a ``torch.library.custom_op`` in the namespace ``nonlin`` (``torch.ops.nonlin.
+gelu``, ``..._backward``, ``..._param_backward``) with fake (meta) kernels and an autograd formula,
+so ``torch.compile(fullgraph=True)`` and ``torch.library.opcheck`` work. CPU tensors are handed
+to nonlin's kernels without copies (NumPy views of the tensors, results written into the output
+tensor); float16/float32/float64 natively, bfloat16 computed in float32. Parameters are tensors
+or numbers broadcasting against x NumPy-style; learnable ones get gradients (reduced to their
+shape). Second derivatives (gradgradcheck) need ``derivative2`` on the activation and are not
+registered where it is missing. This build has no CUDA kernels: CUDA tensors raise.
+
+Everything is generated from the registry (see ``nonlin._adapters``): no per-activation code.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+
+from . import _adapters
+
+torch = _adapters.require("torch", (2, 4), "torch",
+                          lambda m: hasattr(m, "library") and hasattr(m.library, "custom_op"))
+from torch import nn  # noqa: E402
+
+_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
+
+
+# --- the CPU hand-off -------------------------------------------------------------------------
+def _check_input(name, x, argname="x"):
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"nonlin.torch.{name}: '{argname}' must be a torch.Tensor, got {type(x).__name__}")
+    if x.dtype not in _DTYPES:
+        raise TypeError(f"nonlin.torch.{name}: '{argname}' must be float16, bfloat16, float32 or "
+                        f"float64, got {x.dtype}")
+
+
+def _require_cpu(name, *tensors):
+    for t in tensors:
+        if t.device.type != "cpu":
+            raise RuntimeError(f"nonlin.torch.{name}: got a tensor on '{t.device}', but this build of "
+                               f"nonlin has no {t.device.type.upper()} kernels (CPU tensors only)")
+
+
+def _np(t):
+    """A NumPy view of a CPU tensor (bfloat16, which NumPy lacks, as a float32 copy)."""
+    t = t.detach()
+    return t.float().numpy() if t.dtype is torch.bfloat16 else t.numpy()
+
+
+def _scalar_or_np(t):
+    # 0-d parameters go in as Python floats: NumPy's fastest path, no array validation.
+    return t.item() if t.ndim == 0 else _np(t)
+
+
+def _into(out, compute):
+    """Run compute(out_array) writing into `out` (zero-copy unless out is bfloat16)."""
+    if out.dtype is torch.bfloat16:
+        tmp = np.empty(out.shape, np.float32)
+        compute(tmp)
+        out.copy_(torch.from_numpy(tmp))
+    else:
+        compute(out.numpy())
+    return out
+
+
+def _empty_result(x, *others):
+    shape = torch.broadcast_shapes(x.shape, *(t.shape for t in others))
+    return torch.empty_like(x) if shape == x.shape else x.new_empty(shape)
+
+
+def _from_np(a, like):
+    return torch.from_numpy(np.ascontiguousarray(a)).to(like.dtype).reshape(like.shape)
+
+
+# --- elementwise activations -------------------------------------------------------------------
+class _Elementwise:
+    """The custom ops, the functional and the module class of one elementwise activation."""
+
+    def __init__(self, act):
+        self.act = act
+        self.name = name = act.name
+        self.pnames = list(act.params)
+        self.learn = [p in act.learnable for p in self.pnames]
+        self.has_d2 = callable(getattr(act, "derivative2", None))
+        sig = ", ".join(["Tensor x", *(f"Tensor {p}" for p in self.pnames)])
+        gsig = ", ".join(["Tensor grad", "Tensor x", *(f"Tensor {p}" for p in self.pnames)])
+        lib = torch.library
+        self.forward = lib.custom_op(f"nonlin::{name}", self._forward_impl, mutates_args=(),
+                                     schema=f"({sig}) -> Tensor")
+        self.backward = lib.custom_op(f"nonlin::{name}_backward", self._backward_impl,
+                                      mutates_args=(), schema=f"({gsig}) -> Tensor")
+        self.forward.register_fake(lambda x, *ps: _empty_result(x, *ps))
+        self.backward.register_fake(lambda g, x, *ps: _empty_result(x, g, *ps))
+        self.forward.register_autograd(self._grad, setup_context=self._save)
+        if any(self.learn):
+            self.param_backward = lib.custom_op(f"nonlin::{name}_param_backward",
+                                                self._param_backward_impl, mutates_args=(),
+                                                schema=f"({gsig}) -> Tensor[]")
+            self.param_backward.register_fake(
+                lambda g, x, *ps: [torch.empty_like(p) for p, lrn in zip(ps, self.learn) if lrn])
+        if self.has_d2:
+            self.derivative = lib.custom_op(f"nonlin::{name}_derivative", self._derivative_impl,
+                                            mutates_args=(), schema=f"({sig}) -> Tensor")
+            self.derivative2 = lib.custom_op(f"nonlin::{name}_derivative2", self._derivative2_impl,
+                                             mutates_args=(), schema=f"({sig}) -> Tensor")
+            for op in (self.derivative, self.derivative2):
+                op.register_fake(lambda x, *ps: _empty_result(x, *ps))
+            self.backward.register_autograd(self._grad_of_grad, setup_context=self._save_backward)
+
+    # kernels (CPU, zero-copy through NumPy views)
+    def _kw(self, ps):
+        return {p: _scalar_or_np(t) for p, t in zip(self.pnames, ps)}
+
+    def _forward_impl(self, x, *ps):
+        _require_cpu(self.name, x, *ps)
+        return _into(_empty_result(x, *ps), lambda o: self.act(_np(x), out=o, **self._kw(ps)))
+
+    def _derivative_impl(self, x, *ps):
+        _require_cpu(self.name, x, *ps)
+        return _into(_empty_result(x, *ps), lambda o: self.act.derivative(_np(x), out=o, **self._kw(ps)))
+
+    def _derivative2_impl(self, x, *ps):
+        _require_cpu(self.name, x, *ps)
+        return _into(_empty_result(x, *ps), lambda o: self.act.derivative2(_np(x), out=o, **self._kw(ps)))
+
+    def _backward_impl(self, g, x, *ps):
+        _require_cpu(self.name, g, x, *ps)
+        return _into(_empty_result(x, g, *ps),
+                     lambda o: self.act.backward(_np(g), _np(x), out=o, **self._kw(ps)))
+
+    def _param_backward_impl(self, g, x, *ps):
+        _require_cpu(self.name, g, x, *ps)
+        grads = self.act.param_backward(_np(g), _np(x), **self._kw(ps))
+        return [_from_np(grads[p], t) for p, t, lrn in zip(self.pnames, ps, self.learn) if lrn]
+
+    # autograd
+    @staticmethod
+    def _save(ctx, inputs, output):
+        ctx.save_for_backward(*inputs)
+
+    def _grad(self, ctx, grad):
+        x, *ps = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gx = None
+        if need[0]:
+            gx = self.backward(grad, x, *ps)
+            gx = gx if gx.shape == x.shape else gx.sum_to_size(x.shape)
+        gps = [None] * len(ps)
+        for i, (p, lrn) in enumerate(zip(self.pnames, self.learn)):
+            if need[1 + i] and not lrn:
+                raise RuntimeError(f"nonlin.torch.{self.name}: parameter '{p}' is not learnable "
+                                   f"(no gradient kernel); pass it as a number or detach it")
+        if any(need[1 + i] for i, lrn in enumerate(self.learn) if lrn):
+            it = iter(self.param_backward(grad, x, *ps))
+            gps = [next(it) if lrn else None for lrn in self.learn]
+        return (gx, *gps)
+
+    @staticmethod
+    def _save_backward(ctx, inputs, output):
+        ctx.save_for_backward(*inputs)
+
+    def _grad_of_grad(self, ctx, gg):
+        # backward(g, x) = g f'(x): d/dg = f'(x), d/dx = g f''(x)
+        g, x, *ps = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        if any(need[2:]):
+            raise RuntimeError(f"nonlin.torch.{self.name}: second derivatives in the parameters "
+                               f"are not available")
+        dg = (gg * self.derivative(x, *ps)).sum_to_size(g.shape) if need[0] else None
+        dx = (gg * g * self.derivative2(x, *ps)).sum_to_size(x.shape) if need[1] else None
+        return (dg, dx, *([None] * len(ps)))
+
+    # the public functional
+    def functional(self):
+        name, act, pnames = self.name, self.act, self.pnames
+        forward = self.forward
+
+        def fn(x, **params):
+            _check_input(name, x)
+            for k in params:
+                if k not in act.params:
+                    raise TypeError(f"nonlin.torch.{name}() got an unexpected keyword argument "
+                                    f"'{k}' (parameters: {', '.join(pnames) or 'none'})")
+            ps = []
+            for p in pnames:
+                v = params.get(p, act.params[p])
+                if isinstance(v, torch.Tensor):
+                    _check_input(name, v, p)
+                    ps.append(v.to(x.dtype))
+                else:
+                    ps.append(torch.tensor(v, dtype=x.dtype, device=x.device))
+            return forward(x, *ps)
+
+        fn.__name__ = fn.__qualname__ = name
+        fn.__doc__ = (f"{name}(x, *, {', '.join(f'{k}={v!r}' for k, v in act.params.items())})\n\n"
+                      f"PyTorch version of nonlin.{name} (custom op torch.ops.nonlin.{name}).\n\n"
+                      f"{act.__doc__ or ''}")
+        return fn
+
+    def module(self, functional):
+        act, learnable = self.act, self.act.learnable
+        names = list(act.params)
+        # PyTorch's conventions: PReLU(num_parameters=1, init=0.25); LeakyReLU(negative_slope,
+        # inplace); learnable parameters have num_parameters channels (dim 1 of the input).
+        sig = []
+        if learnable:
+            sig.append(inspect.Parameter("num_parameters", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=1))
+            if len(learnable) == 1:
+                sig.append(inspect.Parameter("init", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None))
+        sig += [inspect.Parameter(p, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=d) for p, d in act.params.items()]
+        sig.append(inspect.Parameter("inplace", inspect.Parameter.KEYWORD_ONLY, default=False))
+        signature = inspect.Signature([inspect.Parameter("self", inspect.Parameter.POSITIONAL_ONLY), *sig])
+
+        def __init__(self, *args, **kwargs):
+            nn.Module.__init__(self)
+            bound = signature.bind(self, *args, **kwargs)
+            bound.apply_defaults()
+            a = bound.arguments
+            if len(learnable) == 1 and a.get("init") is not None:
+                a[learnable[0]] = a["init"]
+            self.inplace = a["inplace"]  # accepted for compatibility; nonlin never writes into x
+            for p in names:
+                if p in learnable:
+                    n = a["num_parameters"]
+                    setattr(self, p, nn.Parameter(torch.full((n,), float(a[p]))))
+                else:
+                    setattr(self, p, a[p])
+
+        def forward(self, x):
+            params = {}
+            for p in names:
+                v = getattr(self, p)
+                if p in learnable and v.numel() > 1 and x.ndim >= 2:
+                    v = v.view(-1, *([1] * (x.ndim - 2)))  # channels on dim 1, as torch.nn.PReLU
+                elif p in learnable and v.numel() == 1:
+                    v = v.view(())
+                params[p] = v
+            return functional(x, **params)
+
+        def extra_repr(self):
+            return ", ".join(f"{p}={getattr(self, p)!r}" for p in names if p not in learnable) or (
+                f"num_parameters={getattr(self, learnable[0]).numel()}" if learnable else "")
+
+        __init__.__signature__ = signature
+        return type(_adapters.class_name(self.name), (nn.Module,), {
+            "__init__": __init__, "forward": forward, "extra_repr": extra_repr,
+            "__doc__": f"Module form of nonlin.torch.{self.name}.\n\n{act.__doc__ or ''}",
+            "__module__": __name__})
+
+
+# --- gated linear units ------------------------------------------------------------------------
+class _Gated:
+    def __init__(self, act):
+        self.act = act
+        self.name = name = act.name
+        lib = torch.library
+        self.forward = lib.custom_op(f"nonlin::{name}", self._forward_impl, mutates_args=(),
+                                     schema="(Tensor x, int dim) -> Tensor")
+        self.backward = lib.custom_op(f"nonlin::{name}_backward", self._backward_impl,
+                                      mutates_args=(), schema="(Tensor grad, Tensor x, int dim) -> Tensor")
+        self.forward.register_fake(self._half)
+        self.backward.register_fake(lambda g, x, dim: torch.empty_like(x))
+        self.forward.register_autograd(self._grad, setup_context=self._save)
+
+    @staticmethod
+    def _half(x, dim):
+        shape = list(x.shape)
+        shape[dim] //= 2
+        return x.new_empty(shape)
+
+    def _forward_impl(self, x, dim):
+        _require_cpu(self.name, x)
+        return _into(self._half(x, dim), lambda o: self.act(_np(x), dim, out=o))
+
+    def _backward_impl(self, g, x, dim):
+        _require_cpu(self.name, g, x)
+        return _from_np(self.act.backward(_np(g), _np(x), dim), x)
+
+    @staticmethod
+    def _save(ctx, inputs, output):
+        ctx.save_for_backward(inputs[0])
+        ctx.dim = inputs[1]
+
+    def _grad(self, ctx, grad):
+        (x,) = ctx.saved_tensors
+        return self.backward(grad, x, ctx.dim), None
+
+    def functional(self):
+        name, forward = self.name, self.forward
+
+        def fn(x, dim=-1):
+            _check_input(name, x)
+            if x.ndim == 0:
+                raise ValueError(f"nonlin.torch.{name}: x must have at least one dimension")
+            if not -x.ndim <= dim < x.ndim:
+                raise ValueError(f"nonlin.torch.{name}: dim {dim} is out of range for {x.ndim} dimensions")
+            if x.shape[dim] % 2:
+                raise ValueError(f"nonlin.torch.{name}: the size of dim {dim} must be even, got {x.shape[dim]}")
+            return forward(x, dim % x.ndim)
+
+        fn.__name__ = fn.__qualname__ = name
+        fn.__doc__ = f"{name}(x, dim=-1)\n\nPyTorch version of nonlin.{name}.\n\n{self.act.__doc__ or ''}"
+        return fn
+
+    def module(self, functional):
+        def __init__(self, dim=-1):
+            nn.Module.__init__(self)
+            self.dim = dim
+
+        return type(_adapters.class_name(self.name), (nn.Module,), {
+            "__init__": __init__, "forward": lambda self, x: functional(x, self.dim),
+            "extra_repr": lambda self: f"dim={self.dim}", "__module__": __name__,
+            "__doc__": f"Module form of nonlin.torch.{self.name}: a * {self.act.gate}(b)."})
+
+
+# --- generation, lazily on first access --------------------------------------------------------
+_wrapped = {}  # activation name -> (functional, module class)
+
+
+def wrap(act):
+    """(functional, module class) for any nonlin activation object (elementwise or gated protocol);
+    registers its custom ops once."""
+    if act.name not in _wrapped:
+        w = _Gated(act) if _adapters.is_gated(act) else _Elementwise(act)
+        fn = w.functional()
+        _wrapped[act.name] = (fn, w.module(fn))
+    return _wrapped[act.name]
+
+
+class GELU(nn.Module):
+    """torch.nn.GELU's interface: approximate='none' (nonlin.gelu) or 'tanh' (nonlin.gelu_tanh)."""
+
+    def __new__(cls, approximate="none"):
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        return _module_class("gelu_tanh" if approximate == "tanh" else "gelu")()
+
+
+def _module_class(name):
+    return wrap(_adapters.activations()[name])[1]
+
+
+def _public_names():
+    return {n: n for n in _adapters.activations()} | {
+        _adapters.class_name(n): n for n in _adapters.activations()}
+
+
+def __getattr__(attr):
+    acts = _adapters.activations()
+    name = _public_names().get(attr)
+    if name is None:
+        raise AttributeError(f"module 'nonlin.torch' has no attribute '{attr}'")
+    fn, cls = wrap(acts[name])
+    globals().setdefault(name, fn)
+    globals().setdefault(_adapters.class_name(name), cls)  # keeps the GELU class above
+    return globals()[attr]
+
+
+def __dir__():
+    return sorted([*globals(), *_public_names()])
+
+
+# --- swapping the activations of an existing model ---------------------------------------------
+def _replacement(module):
+    """nonlin's module for one of torch's activation modules (same configuration and the same
+    Parameter objects), or None."""
+    tname = type(module).__name__
+    if type(module).__module__.split(".")[0] != "torch":
+        return None
+    if tname == "GELU":
+        return GELU(module.approximate)
+    names = {v: k for k, v in _adapters.TORCH_CLASS_NAMES.items()}
+    name = names.get(tname)
+    acts = _adapters.activations()
+    if name not in acts:
+        return None
+    act = acts[name]
+    cls = _module_class(name)
+    if _adapters.is_gated(act):
+        return cls(module.dim)
+    new = cls(**{p: getattr(module, p) for p in act.params if p not in act.learnable})
+    for p in act.learnable:
+        setattr(new, p, getattr(module, p))  # the very same nn.Parameter (optimizer state kept)
+    return new
+
+
+def replace_activations(model):
+    """Swap torch's own activation modules (nn.GELU, nn.PReLU, nn.GLU, ...) inside `model` for
+    nonlin's, in place, keeping their configuration and parameters. Returns the model (a bare
+    activation module is returned replaced)."""
+    top = _replacement(model)
+    if top is not None:
+        return top
+    for parent in model.modules():
+        for child_name, child in list(parent.named_children()):
+            new = _replacement(child)
+            if new is not None:
+                setattr(parent, child_name, new)
+    return model

@@ -70,6 +70,8 @@ def _into(out, compute):
 
 
 def _empty_result(x, *others):
+    if all(t.ndim == 0 or t.shape == x.shape for t in others):  # the common case, fast
+        return torch.empty_like(x)
     shape = torch.broadcast_shapes(x.shape, *(t.shape for t in others))
     return torch.empty_like(x) if shape == x.shape else x.new_empty(shape)
 
@@ -112,6 +114,8 @@ class _Elementwise:
             for op in (self.derivative, self.derivative2):
                 op.register_fake(lambda x, *ps: _empty_result(x, *ps))
             self.backward.register_autograd(self._grad_of_grad, setup_context=self._save_backward)
+        else:
+            self.backward.register_autograd(self._no_grad_of_grad, setup_context=self._save_backward)
 
     # kernels (CPU, zero-copy through NumPy views)
     def _kw(self, ps):
@@ -165,6 +169,10 @@ class _Elementwise:
     def _save_backward(ctx, inputs, output):
         ctx.save_for_backward(*inputs)
 
+    def _no_grad_of_grad(self, ctx, gg):
+        raise RuntimeError(f"nonlin.torch.{self.name}: second derivatives are not available (the "
+                           f"activation has no derivative2 kernel yet)")
+
     def _grad_of_grad(self, ctx, gg):
         # backward(g, x) = g f'(x): d/dg = f'(x), d/dx = g f''(x)
         g, x, *ps = ctx.saved_tensors
@@ -187,14 +195,16 @@ class _Elementwise:
                 if k not in act.params:
                     raise TypeError(f"nonlin.torch.{name}() got an unexpected keyword argument "
                                     f"'{k}' (parameters: {', '.join(pnames) or 'none'})")
+            # parameters in the compute dtype (bfloat16 inputs are computed in float32)
+            pdt = torch.float32 if x.dtype is torch.bfloat16 else x.dtype
             ps = []
             for p in pnames:
                 v = params.get(p, act.params[p])
                 if isinstance(v, torch.Tensor):
                     _check_input(name, v, p)
-                    ps.append(v.to(x.dtype))
+                    ps.append(v.to(pdt))
                 else:
-                    ps.append(torch.tensor(v, dtype=x.dtype, device=x.device))
+                    ps.append(torch.tensor(v, dtype=pdt, device=x.device))
             return forward(x, *ps)
 
         fn.__name__ = fn.__qualname__ = name
@@ -366,6 +376,12 @@ def __dir__():
     return sorted([*globals(), *_public_names()])
 
 
+# Register every activation's ops now (~3 ms each) so torch.ops.nonlin.* always resolve, e.g. in
+# graphs loaded by torch.export; later protocol objects are wrapped on first access.
+for _name in _adapters.activations():
+    __getattr__(_name)
+
+
 # --- swapping the activations of an existing model ---------------------------------------------
 def _replacement(module):
     """nonlin's module for one of torch's activation modules (same configuration and the same
@@ -384,9 +400,12 @@ def _replacement(module):
     cls = _module_class(name)
     if _adapters.is_gated(act):
         return cls(module.dim)
-    new = cls(**{p: getattr(module, p) for p in act.params if p not in act.learnable})
-    for p in act.learnable:
-        setattr(new, p, getattr(module, p))  # the very same nn.Parameter (optimizer state kept)
+    # torch's attribute of the same name (nonlin uses torch's parameter names), else the default
+    values = {p: getattr(module, p, d) for p, d in act.params.items()}
+    new = cls(**{p: v for p, v in values.items() if not isinstance(v, nn.Parameter)})
+    for p, v in values.items():
+        if isinstance(v, nn.Parameter):
+            setattr(new, p, v)  # the very same nn.Parameter (optimizer state kept)
     return new
 
 

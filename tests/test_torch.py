@@ -1,0 +1,297 @@
+"""nonlin.torch: the custom ops against the NumPy path (bit for bit) and PyTorch's own activations,
+gradcheck (inputs and learnable parameters, float64) against finite differences, opcheck,
+torch.compile(fullgraph=True), modules and replace_activations, and a training loop whose loss
+curve must match the one with torch's own activation."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import reference_formulas as rf
+from conftest import require_nonlin
+
+torch = pytest.importorskip("torch")
+nl = require_nonlin()
+import nonlin.torch as nt  # noqa: E402
+from nonlin import _adapters  # noqa: E402
+
+torch.set_num_threads(1)  # small tensors: torch's OpenMP team only adds spin-waiting on 2 shared cores
+
+F = torch.nn.functional
+ACTS = _adapters.activations()
+ELEMENTWISE = sorted(n for n, a in ACTS.items() if _adapters.is_elementwise(a))
+GATED = sorted(n for n, a in ACTS.items() if _adapters.is_gated(a))
+LEARNABLE = [n for n in ELEMENTWISE if ACTS[n].learnable]
+
+# PyTorch's own functional for the activations torch has (same parameter names).
+TORCH_FN = {
+    "relu": F.relu, "relu6": F.relu6, "leaky_relu": F.leaky_relu, "elu": F.elu, "selu": F.selu,
+    "celu": F.celu, "gelu": F.gelu, "gelu_tanh": lambda x: F.gelu(x, approximate="tanh"),
+    "silu": F.silu, "mish": F.mish, "softplus": F.softplus, "softsign": F.softsign,
+    "sigmoid": torch.sigmoid, "tanh": torch.tanh, "logsigmoid": F.logsigmoid,
+    "hardtanh": F.hardtanh, "hardsigmoid": F.hardsigmoid, "hardswish": F.hardswish,
+    "hardshrink": F.hardshrink, "softshrink": F.softshrink, "tanhshrink": F.tanhshrink,
+    "prelu": lambda x, weight: F.prelu(x, weight.reshape(-1)),
+}
+
+
+def _points(name, n=64, seed=0, dtype=torch.float64):
+    """Random points in [-6, 6] away from the activation's kinks/thresholds (rf.kinks)."""
+    ref = rf.BY_NAME.get(name)
+    kinks = set(ref.kinks(ref.params) if ref else [0.0]) | {0.0, 3.0, -3.0, 6.0, 1.0, -1.0}
+    x = np.random.default_rng(seed).uniform(-6, 6, 4 * n)
+    for k in kinks:
+        x = x[np.abs(x - k) > 0.05]
+    return torch.tensor(x[:n], dtype=dtype)
+
+
+def _param_tensors(name, channels, dtype=torch.float64, requires_grad=False):
+    """Learnable parameters as per-channel tensors around their default (distinct values)."""
+    act = ACTS[name]
+    out = {}
+    for k, p in enumerate(act.learnable):
+        base = act.params[p]
+        v = base + 0.1 * (k + 1) * torch.linspace(-1, 1, channels, dtype=dtype) * max(1.0, abs(base))
+        out[p] = v.requires_grad_(requires_grad)
+    return out
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.float32, torch.float64])
+@pytest.mark.parametrize("name", ELEMENTWISE)
+def test_matches_numpy_path(name, dtype):
+    x = _points(name, 256, dtype=dtype)
+    y = getattr(nt, name)(x)
+    assert y.dtype == dtype and y.shape == x.shape
+    np.testing.assert_array_equal(y.numpy(), getattr(nl, name)(x.numpy()))
+    # non-contiguous input (every other element of a transposed 2-D view)
+    x2 = x.reshape(16, 16).t()[:, ::2]
+    np.testing.assert_array_equal(getattr(nt, name)(x2).numpy(), getattr(nl, name)(x2.numpy()))
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE)
+def test_bfloat16_computed_in_float32(name):
+    x = _points(name, 64, dtype=torch.float32).to(torch.bfloat16)
+    y = getattr(nt, name)(x)
+    expected = torch.from_numpy(getattr(nl, name)(x.float().numpy())).to(torch.bfloat16)
+    assert y.dtype == torch.bfloat16
+    assert torch.equal(y, expected)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("name", sorted(set(TORCH_FN) & set(ELEMENTWISE)))
+def test_matches_torch_forward_and_grad(name, dtype):
+    x = _points(name, 256, dtype=dtype).reshape(64, 4).requires_grad_()
+    params = _param_tensors(name, 4, dtype) if name == "prelu" else {}  # torch: numbers only
+    ours = getattr(nt, name)(x, **params)
+    theirs = TORCH_FN[name](x, **params)
+    # atol: torch's own errors (its float32 erf is off by 1.5e-7; its gelu tails cancel)
+    tol = dict(rtol=2e-6, atol=2e-6) if dtype == torch.float32 else dict(rtol=1e-13, atol=1e-14)
+    torch.testing.assert_close(ours, theirs, **tol)
+    g = torch.randn_like(ours)
+    (ga,) = torch.autograd.grad(ours, x, g)
+    (gb,) = torch.autograd.grad(theirs, x, g)
+    if name == "hardsigmoid" and dtype == torch.float64:
+        tol = dict(rtol=3e-8, atol=0)  # torch's float64 backward multiplies by float32(1/6)
+    torch.testing.assert_close(ga, gb, **tol)
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE)
+def test_gradcheck_input_and_params(name):
+    x = _points(name, 24).reshape(6, 4).requires_grad_()
+    params = _param_tensors(name, 4, requires_grad=True)
+    fn = getattr(nt, name)
+    keys = list(params)
+    assert torch.autograd.gradcheck(lambda x, *ps: fn(x, **dict(zip(keys, ps))), (x, *params.values()))
+    if keys:  # scalar (0-d) parameters reduce over every element
+        p0 = {k: v.detach()[1].clone().requires_grad_() for k, v in params.items()}
+        assert torch.autograd.gradcheck(lambda x, *ps: fn(x, **dict(zip(keys, ps))), (x, *p0.values()))
+
+
+@pytest.mark.parametrize("name", GATED)
+def test_gated(name):
+    x = torch.randn(6, 8, dtype=torch.float64, requires_grad=True)
+    fn = getattr(nt, name)
+    for dim in (-1, 0):
+        y = fn(x, dim=dim)
+        np.testing.assert_array_equal(y.detach().numpy(), getattr(nl, name)(x.detach().numpy(), axis=dim))
+        assert torch.autograd.gradcheck(lambda t: fn(t, dim=dim), (x,))
+    if name == "glu":
+        torch.testing.assert_close(fn(x), F.glu(x), rtol=1e-14, atol=0)
+    m = getattr(nt, _adapters.class_name(name))(dim=0)
+    torch.testing.assert_close(m(x), fn(x, dim=0), rtol=0, atol=0)
+    with pytest.raises(ValueError, match="even"):
+        fn(torch.randn(3, 5), dim=-1)
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE + GATED)
+def test_opcheck(name):
+    getattr(nt, name)  # registers the ops (importing nonlin.torch does that for the registry)
+    if name in GATED:
+        torch.library.opcheck(getattr(torch.ops.nonlin, name), (torch.randn(4, 6), 1))
+        torch.library.opcheck(getattr(torch.ops.nonlin, name + "_backward"),
+                              (torch.randn(4, 3), torch.randn(4, 6), 1))
+        return
+    act = ACTS[name]
+    x = _points(name, 32, dtype=torch.float32).reshape(8, 4)
+    per_channel = _param_tensors(name, 4, torch.float32)
+    ps = [per_channel.get(p, torch.tensor(float(d))) for p, d in act.params.items()]
+    if act.learnable:
+        ps = [p.requires_grad_() if p.ndim else p for p in ps]
+    xg = x.clone().requires_grad_()
+    torch.library.opcheck(getattr(torch.ops.nonlin, name), (xg, *ps))
+    torch.library.opcheck(getattr(torch.ops.nonlin, name + "_backward"),
+                          (torch.randn(8, 4), x, *[p.detach() for p in ps]))
+    if act.learnable:
+        torch.library.opcheck(getattr(torch.ops.nonlin, name + "_param_backward"),
+                              (torch.randn(8, 4), x, *[p.detach() for p in ps]))
+
+
+def test_compile_fullgraph_matches_eager():
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(8, 16), nt.GELU(), torch.nn.Linear(16, 16),
+                                nt.PReLU(num_parameters=16), torch.nn.Linear(16, 16),
+                                nt.LeakyReLU(0.2), nt.SwiGLU(), torch.nn.Linear(8, 1), nt.Softplus(beta=2.0))
+    x = torch.randn(32, 8)
+    compiled = torch.compile(model, fullgraph=True)
+    ye = model(x)
+    ye.sum().backward()
+    ge = [p.grad.clone() for p in model.parameters()]
+    model.zero_grad()
+    yc = compiled(x)
+    yc.sum().backward()
+    torch.testing.assert_close(yc, ye, rtol=0, atol=0)
+    for a, p in zip(ge, model.parameters()):
+        torch.testing.assert_close(p.grad, a, rtol=1e-6, atol=1e-7)
+
+
+def test_modules_follow_torch_conventions():
+    m = nt.PReLU(num_parameters=3, init=0.1)
+    assert isinstance(m.weight, torch.nn.Parameter) and m.weight.shape == (3,)
+    assert torch.all(m.weight == 0.1)
+    assert torch.all(nt.PReLU().weight == 0.25)  # the paper's (and torch's) initialisation
+    x = torch.randn(2, 3, 5, 5)
+    torch.testing.assert_close(m(x), F.prelu(x, m.weight), rtol=0, atol=0)
+    assert nt.LeakyReLU(0.2).negative_slope == 0.2
+    assert nt.Hardtanh(-2.0, 3.0).max_val == 3.0
+    assert nt.ELU(alpha=0.5, inplace=True).alpha.item() == 0.5  # learnable in nonlin
+    torch.testing.assert_close(nt.GELU("tanh")(x), F.gelu(x, approximate="tanh"), rtol=2e-6, atol=1e-7)
+    with pytest.raises(TypeError):
+        nt.LeakyReLU(slope=0.1)
+
+
+def test_replace_activations_keeps_parameters():
+    torch.manual_seed(1)
+    prelu = torch.nn.PReLU(4, init=0.3)
+    model = torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.GELU(approximate="tanh"),
+                                torch.nn.Linear(4, 4), prelu,
+                                torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.LeakyReLU(0.2)),
+                                torch.nn.GLU(), torch.nn.ReLU6(), torch.nn.Hardtanh(-2, 2))
+    x = torch.randn(5, 4)
+    expected = model(x)
+    nt.replace_activations(model)
+    kinds = [type(m).__name__ for m in model.modules()]
+    assert type(model[1]).__module__ == "nonlin.torch" and kinds.count("GELUTanh") == 1
+    assert type(model[3]).__module__ == "nonlin.torch" and model[3].weight is prelu.weight
+    assert type(model[4][1]).__module__ == "nonlin.torch" and model[4][1].negative_slope == 0.2
+    assert all(type(m).__module__ == "nonlin.torch" for m in (model[5], model[6], model[7]))
+    assert type(model[6]).__name__ == "ReLU6" and model[7].min_val == -2.0
+    torch.testing.assert_close(model(x), expected, rtol=2e-6, atol=1e-7)
+    assert type(nt.replace_activations(torch.nn.SiLU())).__module__ == "nonlin.torch"
+
+
+@pytest.mark.parametrize("act_name", ["GELU", "PReLU"])
+def test_training_loop_matches_torch(act_name):
+    """An MLP on a synthetic regression task: the loss curve with nonlin's activation equals the
+    one with torch's own to float64 rounding (same init, same data, SGD)."""
+    def run(act_cls):
+        torch.manual_seed(0)
+        model = torch.nn.Sequential(torch.nn.Linear(3, 32), act_cls(), torch.nn.Linear(32, 32),
+                                    act_cls(), torch.nn.Linear(32, 1)).double()
+        opt = torch.optim.SGD(model.parameters(), lr=0.05)
+        g = torch.Generator().manual_seed(1)
+        x = torch.randn(256, 3, generator=g, dtype=torch.float64)
+        y = torch.sin(x[:, :1]) + x[:, 1:2] * x[:, 2:3]
+        losses = []
+        for _ in range(60):
+            opt.zero_grad()
+            loss = F.mse_loss(model(x), y)
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+        return np.array(losses)
+
+    ours, theirs = run(getattr(nt, act_name)), run(getattr(torch.nn, act_name))
+    assert ours[-1] < 0.5 * ours[0]
+    np.testing.assert_allclose(ours, theirs, rtol=1e-10)
+
+
+def test_bad_input():
+    with pytest.raises(TypeError, match="'x'"):
+        nt.gelu(torch.arange(4))
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        nt.leaky_relu(torch.randn(3), slope=0.1)
+    with pytest.raises(ValueError, match="'lambd'"):
+        nt.softshrink(torch.randn(3), lambd=-1.0)
+    with pytest.raises(RuntimeError, match="'negative_slope' is not learnable"):
+        nt.leaky_relu(torch.randn(3), negative_slope=torch.tensor(0.1, requires_grad=True)).sum().backward()
+    assert nt.gelu(torch.empty(0, 3)).shape == (0, 3)
+    assert nt.gelu(torch.tensor(1.0)).shape == ()
+
+
+class _Cubic:
+    """A protocol-conforming activation that is not in the registry (f = x^3/3 + a x), written in
+    NumPy here: nonlin.torch.wrap must make it a full torch op, including double backward
+    through its derivative2."""
+    name = "test_cubic"
+    params = {"a": 0.5}
+    learnable = ("a",)
+    __doc__ = "x^3/3 + a x"
+
+    def __call__(self, x, out=None, a=0.5):
+        return np.add(x ** 3 / 3, a * x, out=out)
+
+    def derivative(self, x, out=None, a=0.5):
+        return np.add(x * x, a, out=out)
+
+    def derivative2(self, x, out=None, a=0.5):
+        return np.multiply(2, x, out=out)
+
+    def backward(self, g, x, out=None, a=0.5):
+        return np.multiply(g, x * x + a, out=out)
+
+    def param_backward(self, g, x, a=0.5):
+        return {"a": np.asarray(np.sum(g * x, axis=tuple(range(x.ndim - np.ndim(a))))).reshape(np.shape(a))}
+
+
+def test_wrap_any_protocol_object_with_double_backward():
+    fn, cls = nt.wrap(_Cubic())
+    assert cls.__name__ == "TestCubic"
+    x = torch.randn(5, 3, dtype=torch.float64, requires_grad=True)
+    a = torch.tensor([0.2, 0.5, -0.3], dtype=torch.float64, requires_grad=True)
+    torch.testing.assert_close(fn(x, a=a), x ** 3 / 3 + a * x, rtol=1e-15, atol=0)
+    assert torch.autograd.gradcheck(lambda x, a: fn(x, a=a), (x, a))
+    assert torch.autograd.gradgradcheck(lambda x: fn(x, a=a.detach()), (x,))
+
+
+def test_gradgrad_unavailable_is_reported():
+    x = torch.randn(4, dtype=torch.float64, requires_grad=True)
+    (g,) = torch.autograd.grad(nt.gelu(x).sum(), x, create_graph=True)
+    with pytest.raises(RuntimeError, match="gelu: second derivatives are not available"):
+        g.sum().backward()
+
+
+def test_import_nonlin_imports_neither_torch_nor_jax():
+    code = ("import sys, nonlin, numpy; nonlin.gelu(numpy.ones(3));"
+            "assert 'torch' not in sys.modules and 'jax' not in sys.modules, sorted(sys.modules)")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_missing_torch_names_the_version():
+    code = ("import sys; sys.modules['torch'] = None\n"
+            "try:\n import nonlin.torch\nexcept ImportError as e:\n print(e)")
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    assert "needs torch >= 2.4" in out

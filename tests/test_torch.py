@@ -11,7 +11,7 @@ import sys
 import numpy as np
 import pytest
 
-import reference_formulas as rf
+from adapter_points import points
 from conftest import require_nonlin
 
 torch = pytest.importorskip("torch")
@@ -40,13 +40,7 @@ TORCH_FN = {
 
 
 def _points(name, n=64, seed=0, dtype=torch.float64):
-    """Random points in [-6, 6] away from the activation's kinks/thresholds (rf.kinks)."""
-    ref = rf.BY_NAME.get(name)
-    kinks = set(ref.kinks(ref.params) if ref else [0.0]) | {0.0, 3.0, -3.0, 6.0, 1.0, -1.0}
-    x = np.random.default_rng(seed).uniform(-6, 6, 4 * n)
-    for k in kinks:
-        x = x[np.abs(x - k) > 0.05]
-    return torch.tensor(x[:n], dtype=dtype)
+    return torch.tensor(points(name, n, seed), dtype=dtype)
 
 
 def _param_tensors(name, channels, dtype=torch.float64, requires_grad=False):

@@ -1,0 +1,173 @@
+"""nonlin.jax: the XLA FFI path against the NumPy path (bit for bit) and jax.nn, grad / jvp /
+vmap (nested) / jacfwd / jacrev against the NumPy derivatives and jax.nn's autodiff, parameter
+gradients, and a training loop whose loss curve must match the one with jax.nn's activation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from adapter_points import points
+from conftest import require_nonlin
+
+jax = pytest.importorskip("jax")
+nl = require_nonlin()
+jax.config.update("jax_enable_x64", True)
+import jax.numpy as jnp  # noqa: E402
+
+import nonlin.jax as nj  # noqa: E402
+from nonlin import _adapters  # noqa: E402
+
+ACTS = _adapters.activations()
+ELEMENTWISE = sorted(n for n, a in ACTS.items() if _adapters.is_elementwise(a))
+GATED = sorted(n for n, a in ACTS.items() if _adapters.is_gated(a))
+LEARNABLE = [n for n in ELEMENTWISE if ACTS[n].learnable]
+
+JAX_FN = {
+    "relu": jax.nn.relu, "relu6": jax.nn.relu6, "elu": jax.nn.elu, "selu": jax.nn.selu,
+    "celu": jax.nn.celu, "gelu": lambda x: jax.nn.gelu(x, approximate=False),
+    "gelu_tanh": lambda x: jax.nn.gelu(x, approximate=True), "silu": jax.nn.silu,
+    "mish": jax.nn.mish, "softplus": jax.nn.softplus, "softsign": jax.nn.soft_sign,
+    "sigmoid": jax.nn.sigmoid, "tanh": jnp.tanh, "logsigmoid": jax.nn.log_sigmoid,
+    "hardtanh": jax.nn.hard_tanh, "hardswish": jax.nn.hard_swish, "hardsigmoid": jax.nn.hard_sigmoid,
+    "leaky_relu": jax.nn.leaky_relu,
+}
+
+
+def _points(name, n=64, seed=0, dtype=np.float64):
+    return points(name, n, seed).astype(dtype)
+
+
+def _channels(name, c, dtype=np.float64):
+    act = ACTS[name]
+    return {p: (act.params[p] + 0.1 * (k + 1) * np.linspace(-1, 1, c) * max(1.0, abs(act.params[p]))).astype(dtype)
+            for k, p in enumerate(act.learnable)}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", ELEMENTWISE)
+def test_matches_numpy_path_and_derivatives(name, dtype):
+    x = _points(name, 64, dtype=dtype).reshape(16, 4)
+    f = getattr(nj, name)
+    np.testing.assert_array_equal(np.asarray(jax.jit(f)(x)), getattr(nl, name)(x))
+    # grad/jvp use the derivative kernel: equal to the NumPy path's derivative
+    ref = getattr(nl, name).derivative(x)
+    np.testing.assert_array_equal(np.asarray(jax.grad(lambda t: f(t).sum())(x)), ref)
+    _, tangent = jax.jvp(f, (x,), (np.ones_like(x),))
+    np.testing.assert_array_equal(np.asarray(tangent), ref)
+    # nested vmap and a scalar call
+    np.testing.assert_array_equal(np.asarray(jax.vmap(jax.vmap(f))(x)), getattr(nl, name)(x))
+    np.testing.assert_array_equal(np.asarray(jax.vmap(jax.grad(f))(x[:, 0])), ref[:, 0])
+
+
+@pytest.mark.parametrize("name", LEARNABLE)
+def test_parameter_gradients(name):
+    x = _points(name, 64).reshape(16, 4)
+    ps = _channels(name, 4)
+    f = getattr(nj, name)
+    g = np.random.default_rng(2).uniform(-1, 1, x.shape)
+    expected = getattr(nl, name).param_backward(g, x, **ps)
+    for p in ps:
+        grad = jax.jit(jax.grad(lambda v: (f(x, **dict(ps, **{p: v})) * g).sum()))(ps[p])
+        np.testing.assert_allclose(np.asarray(grad), expected[p], rtol=1e-13, atol=1e-14)
+        # a scalar parameter, and the batched gradient under vmap (one parameter per row)
+        s = jax.grad(lambda v: (f(x, **dict(ps, **{p: v})) * g).sum())(ps[p][1])
+        np.testing.assert_allclose(float(s), getattr(nl, name).param_backward(
+            g, x, **dict(ps, **{p: ps[p][1]}))[p], rtol=1e-12)
+        rows = jax.vmap(lambda xr, gr, v: jax.grad(lambda v: (f(xr, **dict(ps, **{p: v})) * gr).sum())(v),
+                        in_axes=(0, 0, None))(x, g, ps[p])
+        np.testing.assert_allclose(np.asarray(rows).sum(0), expected[p], rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("name", sorted(set(JAX_FN) & set(ELEMENTWISE)))
+def test_matches_jax_nn(name):
+    x = _points(name, 128)
+    ours, theirs = getattr(nj, name), JAX_FN[name]
+    np.testing.assert_allclose(ours(x), theirs(x), rtol=1e-13, atol=1e-14)
+    np.testing.assert_allclose(jax.vmap(jax.grad(ours))(x), jax.vmap(jax.grad(theirs))(x),
+                               rtol=1e-12, atol=1e-14)
+    x32 = x.astype(np.float32)
+    np.testing.assert_allclose(ours(x32), theirs(x32), rtol=2e-6, atol=2e-6)
+
+
+def test_jacobians_and_low_precision():
+    x = _points("elu", 5)
+    J = np.diag(nl.elu.derivative(x))
+    np.testing.assert_array_equal(jax.jacfwd(nj.elu)(x), J)
+    np.testing.assert_array_equal(jax.jacrev(nj.elu)(x), J)
+    for dt in (jnp.float16, jnp.bfloat16):
+        y = nj.gelu(jnp.asarray(x, dt))
+        assert y.dtype == dt
+        np.testing.assert_array_equal(np.asarray(y, np.float32),
+                                      np.asarray(jnp.asarray(nl.gelu(np.asarray(jnp.asarray(x, dt), np.float32)), dt), np.float32))
+
+
+@pytest.mark.parametrize("name", GATED)
+def test_gated(name):
+    x = np.random.default_rng(3).standard_normal((6, 8))
+    f = getattr(nj, name)
+    for axis in (-1, 0):
+        np.testing.assert_array_equal(jax.jit(f, static_argnums=1)(x, axis), getattr(nl, name)(x, axis=axis))
+        g = np.random.default_rng(4).standard_normal(getattr(nl, name)(x, axis=axis).shape)
+        np.testing.assert_allclose(jax.grad(lambda t: (f(t, axis) * g).sum())(x),
+                                   getattr(nl, name).backward(g, x, axis=axis), rtol=1e-15, atol=0)
+    np.testing.assert_array_equal(jax.vmap(f)(x), getattr(nl, name)(x))
+    if name == "glu":
+        np.testing.assert_allclose(f(x), jax.nn.glu(x), rtol=1e-15)
+    with pytest.raises(ValueError, match="even"):
+        f(np.ones((3, 5)))
+
+
+def test_per_channel_params_broadcast_and_vmap():
+    x = np.random.default_rng(5).standard_normal((3, 5, 4))
+    w = np.array([0.1, 0.2, 0.3, 0.4])
+    np.testing.assert_array_equal(nj.prelu(x, weight=w), nl.prelu(x, weight=w))
+    # vmap over the parameter only (x unbatched): expand_dims batching, no tiling
+    ws = np.stack([w, 2 * w])
+    np.testing.assert_array_equal(jax.vmap(lambda v: nj.prelu(x, weight=v))(ws),
+                                  np.stack([nl.prelu(x, weight=w), nl.prelu(x, weight=2 * w)]))
+
+
+def test_second_derivative_and_bad_input_are_reported():
+    with pytest.raises(NotImplementedError, match="gelu_derivative2"):
+        jax.grad(jax.grad(nj.gelu))(1.0)
+    with pytest.raises(TypeError, match="'negative_slope' is not learnable"):
+        jax.grad(lambda s: nj.leaky_relu(np.ones(3), negative_slope=s).sum())(0.1)
+    with pytest.raises(TypeError, match="'x'"):
+        nj.gelu(np.arange(3))
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        nj.elu(np.ones(3), beta=1.0)
+    assert nj.gelu(np.zeros((0, 3))).shape == (0, 3)
+    assert nj.gelu(1.0).shape == ()
+
+
+def test_training_loop_matches_jax_nn():
+    """An MLP on a synthetic regression task, plain SGD in float64: the loss curve with
+    nonlin.jax.gelu equals the one with jax.nn.gelu to rounding."""
+    k = jax.random.split(jax.random.PRNGKey(0), 5)
+    x = jax.random.normal(k[0], (256, 3), jnp.float64)
+    y = jnp.sin(x[:, :1]) + x[:, 1:2] * x[:, 2:3]
+    init = [jax.random.normal(k[1], (3, 32), jnp.float64) * 0.5, jnp.zeros(32),
+            jax.random.normal(k[2], (32, 32), jnp.float64) * 0.2, jnp.zeros(32),
+            jax.random.normal(k[3], (32, 1), jnp.float64) * 0.2, jnp.zeros(1)]
+
+    def run(act):
+        def loss(params):
+            w1, b1, w2, b2, w3, b3 = params
+            h = act(act(x @ w1 + b1) @ w2 + b2)
+            return jnp.mean((h @ w3 + b3 - y) ** 2)
+
+        @jax.jit
+        def step(params):
+            val, grads = jax.value_and_grad(loss)(params)
+            return [p - 0.05 * g for p, g in zip(params, grads)], val
+
+        params, losses = init, []
+        for _ in range(60):
+            params, val = step(params)
+            losses.append(float(val))
+        return np.array(losses)
+
+    ours, theirs = run(nj.gelu), run(lambda t: jax.nn.gelu(t, approximate=False))
+    assert ours[-1] < 0.5 * ours[0]
+    np.testing.assert_allclose(ours, theirs, rtol=1e-10)

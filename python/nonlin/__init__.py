@@ -21,6 +21,14 @@ if _os.environ.get("NONLIN_SIMD"):
 globals().update(_activations)
 globals().update(ml_activations)
 
+
+def __getattr__(name):
+    # nl.torch / nl.jax: the framework adapters, imported on first use (never by `import nonlin`)
+    if name in ("torch", "jax"):
+        import importlib
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'nonlin' has no attribute '{name}'")
+
 __all__ = ["catalog", "ufuncs", "simd_level", "simd_levels", "set_simd_level",
            "get_num_threads", "set_num_threads", "mittag_leffler", "ml_activations",
            *sorted(_activations), *sorted(ml_activations)]

@@ -128,9 +128,23 @@ def test_per_channel_params_broadcast_and_vmap():
                                   np.stack([nl.prelu(x, weight=w), nl.prelu(x, weight=2 * w)]))
 
 
+@pytest.mark.parametrize("name", [n for n in ELEMENTWISE if ACTS[n].derivative2_ufunc is not None])
+def test_grad_of_grad(name):
+    x = _points(name, 32)
+    ps = _channels(name, 32)
+    f = getattr(nj, name)
+    ref = getattr(nl, name).derivative2(x, **ps)
+    d2 = jax.vmap(jax.grad(jax.grad(lambda t, *p: f(t, **dict(zip(ps, p))))))(x, *ps.values())
+    np.testing.assert_array_equal(np.asarray(d2), ref)
+    np.testing.assert_array_equal(np.asarray(jax.jit(jax.hessian(lambda t: f(t, **ps).sum()))(x)),
+                                  np.diag(ref))
+
+
 def test_second_derivative_and_bad_input_are_reported():
-    with pytest.raises(NotImplementedError, match="gelu_derivative2"):
-        jax.grad(jax.grad(nj.gelu))(1.0)
+    with pytest.raises(NotImplementedError, match="second derivative of a gated unit"):
+        jax.grad(lambda t: jax.grad(lambda u: nj.glu(u).sum())(t).sum())(np.ones(4))
+    with pytest.raises(NotImplementedError, match="second derivative in a parameter"):
+        jax.grad(lambda w: jax.grad(lambda u: nj.prelu(u, weight=w).sum())(np.ones(3)).sum())(0.2)
     with pytest.raises(TypeError, match="'negative_slope' is not learnable"):
         jax.grad(lambda s: nj.leaky_relu(np.ones(3), negative_slope=s).sum())(0.1)
     with pytest.raises(TypeError, match="'x'"):

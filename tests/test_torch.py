@@ -271,11 +271,28 @@ def test_wrap_any_protocol_object_with_double_backward():
     assert torch.autograd.gradgradcheck(lambda x: fn(x, a=a.detach()), (x,))
 
 
-def test_gradgrad_unavailable_is_reported():
+@pytest.mark.parametrize("name", [n for n in ELEMENTWISE if ACTS[n].derivative2_ufunc is not None])
+def test_gradgradcheck(name):
+    """Double backward in x through the derivative2 kernel, against finite differences."""
+    x = _points(name, 12).reshape(3, 4).requires_grad_()
+    params = {k: v.detach() for k, v in _param_tensors(name, 4).items()}
+    assert torch.autograd.gradgradcheck(lambda t: getattr(nt, name)(t, **params), (x,))
+
+
+class _CubicWithoutD2(_Cubic):
+    name = "test_cubic_no_d2"
+    derivative2 = None
+
+
+def test_missing_second_derivatives_are_reported():
+    fn, _ = nt.wrap(_CubicWithoutD2())
     x = torch.randn(4, dtype=torch.float64, requires_grad=True)
-    (g,) = torch.autograd.grad(nt.gelu(x).sum(), x, create_graph=True)
-    with pytest.raises(RuntimeError, match="gelu: second derivatives are not available"):
-        g.sum().backward()
+    w = torch.full((4,), 0.3, dtype=torch.float64, requires_grad=True)
+    cases = [lambda: fn(x), lambda: nt.glu(x), lambda: nt.prelu(x, weight=w)]
+    for f in cases:
+        (g,) = torch.autograd.grad(f().sum(), x, create_graph=True)
+        with pytest.raises(RuntimeError, match="second derivative"):
+            torch.autograd.grad(g.sum(), [x, w] if f is cases[2] else [x])
 
 
 def test_import_nonlin_imports_neither_torch_nor_jax():

@@ -46,7 +46,6 @@ class TorchAdapter:
         self.x, self.g = torch.from_numpy(x), torch.from_numpy(g)
         f = getattr(nt, name) if impl == "nonlin" else _torch_native(torch, name)
         if mode == "compiled":
-            torch._dynamo.reset()
             f = torch.compile(f, fullgraph=True)
         if direction == "fwd":
             self.call = lambda: f(self.x)
@@ -105,8 +104,9 @@ class JaxAdapter:
         self.call()
 
 
-def table(names=NAMES, repeats=7, number=None):
-    """Median times of every configuration, side by side in one process (for the README)."""
+def table(names=NAMES, repeats=9):
+    """Per-element times of native and nonlin side by side, the two timed alternately (median of
+    `repeats` interleaved runs, robust to a shared machine's load), for the README."""
     import timeit
     rows = []
     for cls in (TorchAdapter, JaxAdapter):
@@ -114,15 +114,19 @@ def table(names=NAMES, repeats=7, number=None):
             for mode in ("eager", "compiled"):
                 for direction in ("fwd", "fwd+bwd"):
                     for size in SIZES:
-                        t = {}
+                        benches = {}
                         for impl in ("native", "nonlin"):
-                            b = cls()
-                            b.setup(name, impl, mode, direction, size)
-                            n = number or max(1, int(2e6 // size))
-                            t[impl] = np.median(timeit.repeat(b.call, number=n, repeat=repeats)) / n
+                            benches[impl] = cls()
+                            benches[impl].setup(name, impl, mode, direction, size)
+                        n = max(1, int(2e6 // size))
+                        t = {impl: [] for impl in benches}
+                        for _ in range(repeats):
+                            for impl, b in benches.items():
+                                t[impl].append(timeit.timeit(b.call, number=n) / n / size)
+                        for b in benches.values():
                             b.teardown()
                         rows.append((cls.__name__[:-7].lower(), name, mode, direction, size,
-                                     t["native"], t["nonlin"]))
+                                     np.median(t["native"]), np.median(t["nonlin"])))
     return rows
 
 
@@ -131,4 +135,4 @@ if __name__ == "__main__":  # python -m benchmarks.bench_adapters (from asv_benc
     print("|---|---|---|---|---|---|---|---|")
     import sys
     for fw, name, mode, d, n, tn, tl in table(sys.argv[1:] or NAMES):
-        print(f"| {fw} | {name} | {mode} | {d} | {n:.0e} | {tn / n * 1e9:.2f} | {tl / n * 1e9:.2f} | {tn / tl:.2f}x |")
+        print(f"| {fw} | {name} | {mode} | {d} | {n:.0e} | {tn * 1e9:.2f} | {tl * 1e9:.2f} | {tn / tl:.2f}x |")

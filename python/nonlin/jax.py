@@ -7,8 +7,9 @@ callback: it works under ``jit`` and inside compiled XLA programs on CPU). Diffe
 ``jacfwd``/``jacrev`` all work; learnable parameters are ordinary arguments and get gradients
 (e.g. ``jax.grad(lambda w: nonlin.jax.prelu(x, weight=w).sum())(w)``). Parameters broadcast
 against x NumPy-style (per-channel arrays without copies). float32/float64 natively, float16 and
-bfloat16 computed in float32. Second derivatives (grad of grad) need the op
-``<name>_derivative2`` in the registry and raise NotImplementedError where it is missing.
+bfloat16 computed in float32. Second derivatives in x (grad of grad, ``jax.hessian``) use the
+registry's ``<name>_derivative2`` kernel; where that is missing, in the parameters, and for gated
+units they raise NotImplementedError.
 
 Everything here is generated from the registry (see ``nonlin._adapters``).
 """
@@ -49,8 +50,7 @@ def _compute_dtype(x, name, argname="x"):
 
 def _not_available(name, what):
     def rule(primals, tangents):
-        raise NotImplementedError(f"nonlin.jax.{name}: {what} is not available (the registry has "
-                                  f"no '{name}_derivative2' kernel yet)")
+        raise NotImplementedError(f"nonlin.jax.{name}: {what} is not available")
     return rule
 
 
@@ -74,8 +74,7 @@ def _elementwise(act):
         def derivative_jvp(primals, tangents):
             x, *ps = primals
             if not all(_is_zero(t) for t in tangents[1:]):
-                raise NotImplementedError(f"nonlin.jax.{name}: mixed second derivatives in the "
-                                          f"parameters are not available")
+                _not_available(name, "the second derivative in a parameter")(primals, tangents)
             d = derivative(x, *ps)
             if _is_zero(tangents[0]):
                 return d, jnp.zeros_like(d)
@@ -83,7 +82,7 @@ def _elementwise(act):
 
         derivative.defjvp(derivative_jvp, symbolic_zeros=True)
     else:
-        derivative.defjvp(_not_available(name, "the second derivative (grad of grad)"))
+        derivative.defjvp(_not_available(name, f"the second derivative (no op '{name}_derivative2')"))
 
     @jax.custom_jvp
     def forward(x, *ps):
@@ -163,7 +162,7 @@ def _gated(act):
     def _partials(one, a, b):
         return tuple(_ffi(f"{name}_backward", a.shape, a.dtype, one, a, b, nout=2))
 
-    _partials.defjvp(_not_available(name, "the second derivative (grad of grad)"))
+    _partials.defjvp(_not_available(name, "the second derivative of a gated unit"))
     unit.defjvp(unit_jvp)
 
     def fn(x, axis=-1):

@@ -10,8 +10,9 @@ so ``torch.compile(fullgraph=True)`` and ``torch.library.opcheck`` work. CPU ten
 to nonlin's kernels without copies (NumPy views of the tensors, results written into the output
 tensor); float16/float32/float64 natively, bfloat16 computed in float32. Parameters are tensors
 or numbers broadcasting against x NumPy-style; learnable ones get gradients (reduced to their
-shape). Second derivatives (gradgradcheck) need ``derivative2`` on the activation and are not
-registered where it is missing. This build has no CUDA kernels: CUDA tensors raise.
+shape). Double backward (``gradgradcheck``, Hessian-vector products) in x uses the activation's
+``derivative2`` kernel; where that is missing, in the parameters, and for gated units it raises
+a RuntimeError saying so. This build has no CUDA kernels: CUDA tensors raise.
 
 Everything is generated from the registry (see ``nonlin._adapters``): no per-activation code.
 """
@@ -80,6 +81,10 @@ def _from_np(a, like):
     return torch.from_numpy(np.ascontiguousarray(a)).to(like.dtype).reshape(like.shape)
 
 
+def _no_context(ctx, inputs, output):
+    pass
+
+
 # --- elementwise activations -------------------------------------------------------------------
 class _Elementwise:
     """The custom ops, the functional and the module class of one elementwise activation."""
@@ -89,7 +94,10 @@ class _Elementwise:
         self.name = name = act.name
         self.pnames = list(act.params)
         self.learn = [p in act.learnable for p in self.pnames]
-        self.has_d2 = callable(getattr(act, "derivative2", None))
+        # f'' for double backward: a derivative2 method (Activation objects without the kernel
+        # say so with derivative2_ufunc = None)
+        self.has_d2 = (callable(getattr(act, "derivative2", None))
+                       and getattr(act, "derivative2_ufunc", True) is not None)
         sig = ", ".join(["Tensor x", *(f"Tensor {p}" for p in self.pnames)])
         gsig = ", ".join(["Tensor grad", "Tensor x", *(f"Tensor {p}" for p in self.pnames)])
         lib = torch.library
@@ -106,6 +114,7 @@ class _Elementwise:
                                                 schema=f"({gsig}) -> Tensor[]")
             self.param_backward.register_fake(
                 lambda g, x, *ps: [torch.empty_like(p) for p, lrn in zip(ps, self.learn) if lrn])
+            self.param_backward.register_autograd(self._no_grad_of_grad, setup_context=_no_context)
         if self.has_d2:
             self.derivative = lib.custom_op(f"nonlin::{name}_derivative", self._derivative_impl,
                                             mutates_args=(), schema=f"({sig}) -> Tensor")
@@ -115,7 +124,7 @@ class _Elementwise:
                 op.register_fake(lambda x, *ps: _empty_result(x, *ps))
             self.backward.register_autograd(self._grad_of_grad, setup_context=self._save_backward)
         else:
-            self.backward.register_autograd(self._no_grad_of_grad, setup_context=self._save_backward)
+            self.backward.register_autograd(self._no_grad_of_grad, setup_context=_no_context)
 
     # kernels (CPU, zero-copy through NumPy views)
     def _kw(self, ps):
@@ -169,17 +178,16 @@ class _Elementwise:
     def _save_backward(ctx, inputs, output):
         ctx.save_for_backward(*inputs)
 
-    def _no_grad_of_grad(self, ctx, gg):
-        raise RuntimeError(f"nonlin.torch.{self.name}: second derivatives are not available (the "
-                           f"activation has no derivative2 kernel yet)")
+    def _no_grad_of_grad(self, ctx, *grads):
+        raise RuntimeError(f"nonlin.torch.{self.name}: this second derivative is not available "
+                           f"(nonlin has f'' kernels for x only, and only where derivative2 exists)")
 
     def _grad_of_grad(self, ctx, gg):
         # backward(g, x) = g f'(x): d/dg = f'(x), d/dx = g f''(x)
         g, x, *ps = ctx.saved_tensors
         need = ctx.needs_input_grad
         if any(need[2:]):
-            raise RuntimeError(f"nonlin.torch.{self.name}: second derivatives in the parameters "
-                               f"are not available")
+            self._no_grad_of_grad(ctx, gg)
         dg = (gg * self.derivative(x, *ps)).sum_to_size(g.shape) if need[0] else None
         dx = (gg * g * self.derivative2(x, *ps)).sum_to_size(x.shape) if need[1] else None
         return (dg, dx, *([None] * len(ps)))
@@ -207,6 +215,8 @@ class _Elementwise:
                     ps.append(torch.tensor(v, dtype=pdt, device=x.device))
             return forward(x, *ps)
 
+        # own code object per activation: torch.compile keeps its caches per code object
+        fn.__code__ = fn.__code__.replace(co_name=name)
         fn.__name__ = fn.__qualname__ = name
         fn.__doc__ = (f"{name}(x, *, {', '.join(f'{k}={v!r}' for k, v in act.params.items())})\n\n"
                       f"PyTorch version of nonlin.{name} (custom op torch.ops.nonlin.{name}).\n\n"
@@ -277,6 +287,11 @@ class _Gated:
         self.forward.register_fake(self._half)
         self.backward.register_fake(lambda g, x, dim: torch.empty_like(x))
         self.forward.register_autograd(self._grad, setup_context=self._save)
+        self.backward.register_autograd(self._no_grad_of_grad, setup_context=_no_context)
+
+    def _no_grad_of_grad(self, ctx, *grads):
+        raise RuntimeError(f"nonlin.torch.{self.name}: second derivatives of gated units are not "
+                           f"available")
 
     @staticmethod
     def _half(x, dim):
@@ -314,6 +329,7 @@ class _Gated:
                 raise ValueError(f"nonlin.torch.{name}: the size of dim {dim} must be even, got {x.shape[dim]}")
             return forward(x, dim % x.ndim)
 
+        fn.__code__ = fn.__code__.replace(co_name=name)
         fn.__name__ = fn.__qualname__ = name
         fn.__doc__ = f"{name}(x, dim=-1)\n\nPyTorch version of nonlin.{name}.\n\n{self.act.__doc__ or ''}"
         return fn

@@ -25,19 +25,27 @@ def _jax_native(jax, name):
             "tanh": jax.numpy.tanh, "elu": jnn.elu, "mish": jnn.mish}[name]
 
 
-class TorchAdapter:
+def _import(*modules):
+    import importlib
+    try:
+        return [importlib.import_module(m) for m in modules]
+    except ImportError as e:
+        raise NotImplementedError(str(e))
+
+
+class _Adapter:
     params = PARAMS
     param_names = PARAM_NAMES
     timeout = 300
     repeat = (3, 10, 20.0)
 
+    def time_adapter(self, *args):
+        self.call()
+
+
+class TorchAdapter(_Adapter):
     def setup(self, name, impl, mode, direction, size):
-        try:
-            import torch
-            import nonlin
-            import nonlin.torch as nt
-        except ImportError:
-            raise NotImplementedError("torch not installed")
+        torch, nonlin, nt = _import("torch", "nonlin", "nonlin.torch")
         self.torch = torch
         self.old = torch.get_num_threads(), nonlin.get_num_threads()
         torch.set_num_threads(1)
@@ -60,25 +68,12 @@ class TorchAdapter:
         self.torch.set_num_threads(self.old[0])
         nonlin.set_num_threads(self.old[1])
 
-    def time_adapter(self, *args):
-        self.call()
 
-
-class JaxAdapter:
-    params = PARAMS
-    param_names = PARAM_NAMES
-    timeout = 300
-    repeat = (3, 10, 20.0)
-
+class JaxAdapter(_Adapter):
     def setup(self, name, impl, mode, direction, size):
         os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false "
                                            "intra_op_parallelism_threads=1")
-        try:
-            import jax
-            import nonlin
-            import nonlin.jax as nj
-        except ImportError:
-            raise NotImplementedError("jax not installed")
+        jax, nonlin, nj = _import("jax", "nonlin", "nonlin.jax")
         self.nonlin = nonlin
         self.old = nonlin.get_num_threads()
         nonlin.set_num_threads(1)
@@ -99,9 +94,6 @@ class JaxAdapter:
 
     def teardown(self, *args):
         self.nonlin.set_num_threads(self.old)
-
-    def time_adapter(self, *args):
-        self.call()
 
 
 def table(names=NAMES, repeats=9):

@@ -50,6 +50,19 @@ def class_name(name: str) -> str:
     return TORCH_CLASS_NAMES.get(name) or "".join(w[:1].upper() + w[1:] for w in name.split("_"))
 
 
+def gated_axis(where, shape, axis, word):
+    """The split axis of a gated unit, normalised; TypeError/ValueError naming the problem."""
+    if len(shape) == 0:
+        raise ValueError(f"{where}: x must have at least one dimension")
+    if isinstance(axis, bool) or not isinstance(axis, int):
+        raise TypeError(f"{where}: {word} must be an integer, got {axis!r}")
+    if not -len(shape) <= axis < len(shape):
+        raise ValueError(f"{where}: {word} {axis} is out of range for {len(shape)} dimensions")
+    if shape[axis] % 2:
+        raise ValueError(f"{where}: the length of {word} {axis} must be even, got {shape[axis]}")
+    return axis % len(shape)
+
+
 def require(module: str, minimum: tuple, extra: str, probe):
     """Import `module`, or raise ImportError saying which version nonlin needs and how to get it."""
     need = ".".join(map(str, minimum))

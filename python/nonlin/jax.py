@@ -168,12 +168,7 @@ def _gated(act):
     def fn(x, axis=-1):
         x = jnp.asarray(x)
         orig, dt = _compute_dtype(x, name)
-        if x.ndim == 0:
-            raise ValueError(f"nonlin.jax.{name}: x must have at least one dimension")
-        if not -x.ndim <= axis < x.ndim:
-            raise ValueError(f"nonlin.jax.{name}: axis {axis} is out of range for {x.ndim} dimensions")
-        if x.shape[axis] % 2:
-            raise ValueError(f"nonlin.jax.{name}: the length of axis {axis} must be even, got {x.shape[axis]}")
+        axis = _adapters.gated_axis(f"nonlin.jax.{name}", x.shape, axis, "axis")
         a, b = jnp.split(x.astype(dt), 2, axis=axis)
         return unit(a, b).astype(orig)
 

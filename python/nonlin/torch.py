@@ -321,13 +321,7 @@ class _Gated:
 
         def fn(x, dim=-1):
             _check_input(name, x)
-            if x.ndim == 0:
-                raise ValueError(f"nonlin.torch.{name}: x must have at least one dimension")
-            if not -x.ndim <= dim < x.ndim:
-                raise ValueError(f"nonlin.torch.{name}: dim {dim} is out of range for {x.ndim} dimensions")
-            if x.shape[dim] % 2:
-                raise ValueError(f"nonlin.torch.{name}: the size of dim {dim} must be even, got {x.shape[dim]}")
-            return forward(x, dim % x.ndim)
+            return forward(x, _adapters.gated_axis(f"nonlin.torch.{name}", x.shape, dim, "dim"))
 
         fn.__code__ = fn.__code__.replace(co_name=name)
         fn.__name__ = fn.__qualname__ = name

@@ -54,6 +54,8 @@ class TorchAdapter(_Adapter):
         self.x, self.g = torch.from_numpy(x), torch.from_numpy(g)
         f = getattr(nt, name) if impl == "nonlin" else _torch_native(torch, name)
         if mode == "compiled":
+            # torch.compile(builtin) shares one wrapper code object: room for every configuration
+            torch._dynamo.config.recompile_limit = 1024
             f = torch.compile(f, fullgraph=True)
         if direction == "fwd":
             self.call = lambda: f(self.x)

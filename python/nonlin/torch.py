@@ -122,7 +122,7 @@ class _Elementwise:
                                              mutates_args=(), schema=f"({sig}) -> Tensor")
             for op in (self.derivative, self.derivative2):
                 op.register_fake(lambda x, *ps: _empty_result(x, *ps))
-            self.backward.register_autograd(self._grad_of_grad, setup_context=self._save_backward)
+            self.backward.register_autograd(self._grad_of_grad, setup_context=self._save)
         else:
             self.backward.register_autograd(self._no_grad_of_grad, setup_context=_no_context)
 
@@ -173,10 +173,6 @@ class _Elementwise:
             it = iter(self.param_backward(grad, x, *ps))
             gps = [next(it) if lrn else None for lrn in self.learn]
         return (gx, *gps)
-
-    @staticmethod
-    def _save_backward(ctx, inputs, output):
-        ctx.save_for_backward(*inputs)
 
     def _no_grad_of_grad(self, ctx, *grads):
         raise RuntimeError(f"nonlin.torch.{self.name}: this second derivative is not available "

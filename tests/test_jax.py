@@ -177,7 +177,7 @@ def test_training_loop_matches_jax_nn():
             return [p - 0.05 * g for p, g in zip(params, grads)], val
 
         params, losses = init, []
-        for _ in range(60):
+        for _ in range(40):
             params, val = step(params)
             losses.append(float(val))
         return np.array(losses)

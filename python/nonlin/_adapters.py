@@ -50,6 +50,12 @@ def class_name(name: str) -> str:
     return TORCH_CLASS_NAMES.get(name) or "".join(w[:1].upper() + w[1:] for w in name.split("_"))
 
 
+def signature(act):
+    """'leaky_relu(x, *, negative_slope=0.01)' / 'gelu(x)'."""
+    kw = ", ".join(f"{k}={v!r}" for k, v in act.params.items())
+    return f"{act.name}(x, *, {kw})" if kw else f"{act.name}(x)"
+
+
 def gated_axis(where, shape, axis, word):
     """The split axis of a gated unit, normalised; TypeError/ValueError naming the problem."""
     if len(shape) == 0:

@@ -214,7 +214,7 @@ class _Elementwise:
         # own code object per activation: torch.compile keeps its caches per code object
         fn.__code__ = fn.__code__.replace(co_name=name)
         fn.__name__ = fn.__qualname__ = name
-        fn.__doc__ = (f"{name}(x, *, {', '.join(f'{k}={v!r}' for k, v in act.params.items())})\n\n"
+        fn.__doc__ = (f"{_adapters.signature(act)}\n\n"
                       f"PyTorch version of nonlin.{name} (custom op torch.ops.nonlin.{name}).\n\n"
                       f"{act.__doc__ or ''}")
         return fn

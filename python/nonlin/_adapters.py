@@ -46,6 +46,12 @@ def activations() -> dict:
     return {obj.name: obj for obj in vars(nl).values() if is_elementwise(obj) or is_gated(obj)}
 
 
+def numeric_params(act) -> bool:
+    """True if every parameter default is a real number (what the adapters pass as tensors)."""
+    return all(isinstance(v, (int, float)) and not isinstance(v, bool)
+               for v in getattr(act, "params", {}).values())
+
+
 def class_name(name: str) -> str:
     return TORCH_CLASS_NAMES.get(name) or "".join(w[:1].upper() + w[1:] for w in name.split("_"))
 

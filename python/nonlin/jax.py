@@ -56,6 +56,8 @@ def _not_available(name, what):
 
 def _elementwise(act):
     name = act.name
+    if not _adapters.numeric_params(act):
+        raise TypeError(f"nonlin.jax: {name} has non-numeric parameters {act.params}")
     pnames = list(act.params)
     learn = [p in act.learnable for p in pnames]
     missing = [op for op in (name, f"{name}_derivative") if op not in _OP_INDEX]

@@ -90,6 +90,9 @@ class _Elementwise:
     """The custom ops, the functional and the module class of one elementwise activation."""
 
     def __init__(self, act):
+        if not _adapters.numeric_params(act):
+            raise TypeError(f"nonlin.torch: {act.name} has non-numeric parameters {act.params}; "
+                            f"the adapter passes parameters as tensors")
         self.act = act
         self.name = name = act.name
         self.pnames = list(act.params)
@@ -384,8 +387,9 @@ def __dir__():
 
 # Register every activation's ops now (~3 ms each) so torch.ops.nonlin.* always resolve, e.g. in
 # graphs loaded by torch.export; later protocol objects are wrapped on first access.
-for _name in _adapters.activations():
-    __getattr__(_name)
+for _name, _act in _adapters.activations().items():
+    if _adapters.numeric_params(_act):  # the others raise a clear TypeError when accessed
+        __getattr__(_name)
 
 
 # --- swapping the activations of an existing model ---------------------------------------------

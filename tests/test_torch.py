@@ -261,6 +261,15 @@ class _Cubic:
         return {"a": np.asarray(np.sum(g * x, axis=tuple(range(x.ndim - np.ndim(a))))).reshape(np.shape(a))}
 
 
+def test_non_numeric_parameters_are_reported():
+    class Versioned(_Cubic):
+        name, params = "test_versioned", {"version": "A"}
+
+    with pytest.raises(TypeError, match="non-numeric parameters"):
+        nt.wrap(Versioned())
+    assert nl.torch is nt
+
+
 def test_wrap_any_protocol_object_with_double_backward():
     fn, cls = nt.wrap(_Cubic())
     assert cls.__name__ == "TestCubic"

@@ -101,7 +101,7 @@ def _elementwise(act):
                                 f"gradient kernel); pass it as a constant")
         if any(lrn and not _is_zero(tp) for lrn, tp in zip(learn, tps)):
             one = jnp.ones((1,) * x.ndim, x.dtype)
-            grads = _param_grads(one, x, ps)
+            grads = param_grads(one, x, *ps)
             for g, tp in zip(grads, [tp for lrn, tp in zip(learn, tps) if lrn]):
                 if not _is_zero(tp):
                     ty = g * tp if ty is None else ty + g * tp
@@ -112,14 +112,11 @@ def _elementwise(act):
     nlearn = sum(learn)
 
     @jax.custom_jvp
-    def param_grads_raw(g, x, *ps):
+    def param_grads(g, x, *ps):  # g * df/dp for each learnable p, elementwise
         res = _ffi(f"{name}_param_grad", shape_of(x, ps), x.dtype, g, x, *ps, nout=nlearn)
         return tuple(res) if nlearn > 1 else (res,)
 
-    param_grads_raw.defjvp(_not_available(name, "the derivative of a parameter gradient"))
-
-    def _param_grads(g, x, ps):
-        return param_grads_raw(g, x, *ps)
+    param_grads.defjvp(_not_available(name, "the derivative of a parameter gradient"))
 
     def fn(x, **params):
         unknown = set(params) - set(pnames)

@@ -49,15 +49,20 @@ def _channels(name, c, dtype=np.float64):
 def test_matches_numpy_path_and_derivatives(name, dtype):
     x = _points(name, 64, dtype=dtype).reshape(16, 4)
     f = getattr(nj, name)
-    np.testing.assert_array_equal(np.asarray(jax.jit(f)(x)), getattr(nl, name)(x))
+
+    @jax.jit  # everything in one compilation (the suite's time is mostly XLA compiling)
+    def run(x):
+        return (f(x), jax.grad(lambda t: f(t).sum())(x), jax.jvp(f, (x,), (jnp.ones_like(x),))[1],
+                jax.vmap(jax.vmap(f))(x), jax.vmap(jax.grad(f))(x[:, 0]))
+
+    y, grad, tangent, nested, vgrad = run(x)
+    np.testing.assert_array_equal(np.asarray(y), getattr(nl, name)(x))
     # grad/jvp use the derivative kernel: equal to the NumPy path's derivative
     ref = getattr(nl, name).derivative(x)
-    np.testing.assert_array_equal(np.asarray(jax.grad(lambda t: f(t).sum())(x)), ref)
-    _, tangent = jax.jvp(f, (x,), (np.ones_like(x),))
+    np.testing.assert_array_equal(np.asarray(grad), ref)
     np.testing.assert_array_equal(np.asarray(tangent), ref)
-    # nested vmap and a scalar call
-    np.testing.assert_array_equal(np.asarray(jax.vmap(jax.vmap(f))(x)), getattr(nl, name)(x))
-    np.testing.assert_array_equal(np.asarray(jax.vmap(jax.grad(f))(x[:, 0])), ref[:, 0])
+    np.testing.assert_array_equal(np.asarray(nested), getattr(nl, name)(x))
+    np.testing.assert_array_equal(np.asarray(vgrad), ref[:, 0])
 
 
 @pytest.mark.parametrize("name", LEARNABLE)
@@ -83,11 +88,15 @@ def test_parameter_gradients(name):
 def test_matches_jax_nn(name):
     x = _points(name, 128)
     ours, theirs = getattr(nj, name), JAX_FN[name]
-    np.testing.assert_allclose(ours(x), theirs(x), rtol=1e-13, atol=1e-14)
-    np.testing.assert_allclose(jax.vmap(jax.grad(ours))(x), jax.vmap(jax.grad(theirs))(x),
-                               rtol=1e-12, atol=1e-14)
-    x32 = x.astype(np.float32)
-    np.testing.assert_allclose(ours(x32), theirs(x32), rtol=2e-6, atol=2e-6)
+
+    @jax.jit
+    def run(x, x32):
+        return [(f(x), jax.vmap(jax.grad(f))(x), f(x32)) for f in (ours, theirs)]
+
+    (y, g, y32), (ty, tg, ty32) = run(x, x.astype(np.float32))
+    np.testing.assert_allclose(y, ty, rtol=1e-13, atol=1e-14)
+    np.testing.assert_allclose(g, tg, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(y32, ty32, rtol=2e-6, atol=2e-6)
 
 
 def test_jacobians_and_low_precision():
@@ -134,10 +143,15 @@ def test_grad_of_grad(name):
     ps = _channels(name, 32)
     f = getattr(nj, name)
     ref = getattr(nl, name).derivative2(x, **ps)
-    d2 = jax.vmap(jax.grad(jax.grad(lambda t, *p: f(t, **dict(zip(ps, p))))))(x, *ps.values())
+
+    @jax.jit
+    def run(x, ps):
+        d2 = jax.vmap(jax.grad(jax.grad(lambda t, p: f(t, **p))))(x, ps)
+        return d2, jax.hessian(lambda t: f(t, **ps).sum())(x)
+
+    d2, hessian = run(x, ps)
     np.testing.assert_array_equal(np.asarray(d2), ref)
-    np.testing.assert_array_equal(np.asarray(jax.jit(jax.hessian(lambda t: f(t, **ps).sum()))(x)),
-                                  np.diag(ref))
+    np.testing.assert_array_equal(np.asarray(hessian), np.diag(ref))
 
 
 def test_second_derivative_and_bad_input_are_reported():

@@ -44,12 +44,13 @@ def _points(name, n=64, seed=0, dtype=torch.float64):
 
 
 def _param_tensors(name, channels, dtype=torch.float64, requires_grad=False):
-    """Learnable parameters as per-channel tensors around their default (distinct values)."""
+    """Learnable parameters as per-channel tensors just above their default (distinct values, on
+    the valid side of constraints like alpha >= 0)."""
     act = ACTS[name]
     out = {}
     for k, p in enumerate(act.learnable):
         base = act.params[p]
-        v = base + 0.1 * (k + 1) * torch.linspace(-1, 1, channels, dtype=dtype) * max(1.0, abs(base))
+        v = base + 0.1 * (k + 1) * torch.linspace(0.25, 1, channels, dtype=dtype) * max(1.0, abs(base))
         out[p] = v.requires_grad_(requires_grad)
     return out
 
@@ -280,7 +281,8 @@ def test_wrap_any_protocol_object_with_double_backward():
     assert torch.autograd.gradgradcheck(lambda x: fn(x, a=a.detach()), (x,))
 
 
-@pytest.mark.parametrize("name", [n for n in ELEMENTWISE if ACTS[n].derivative2_ufunc is not None])
+@pytest.mark.parametrize("name", [n for n in ELEMENTWISE
+                                  if getattr(ACTS[n], "derivative2_ufunc", None) is not None])
 def test_gradgradcheck(name):
     """Double backward in x through the derivative2 kernel, against finite differences."""
     x = _points(name, 12).reshape(3, 4).requires_grad_()

@@ -3,7 +3,8 @@ name, so every registry row -- and any later kind of activation exported by ``no
 follows the same protocol -- is wrapped without touching the adapters.
 
 Elementwise protocol: ``name``, ``params`` (name -> default), ``learnable`` (names),
-``act(x, out=None, **params)``, ``derivative``, ``backward(grad_out, x, out=None, **params)``,
+``act(x, **params)``, ``derivative``, ``backward(grad_out, x, **params)`` (each optionally
+with ``out=``, which makes the hand-off copy-free),
 ``param_backward(grad_out, x, **params)`` -> {learnable name: grad reduced to its shape};
 optional ``derivative2(x, **params)`` (f'') enables second derivatives.
 Gated protocol (GLU family): ``name``, ``gate``, ``act(x, axis, out=None)``,
@@ -13,7 +14,10 @@ Gated protocol (GLU family): ``name``, ``gate``, ``act(x, axis, out=None)``,
 from __future__ import annotations
 
 import importlib
+import inspect
 import sys
+
+import numpy as np
 
 _ELEMENTWISE = ("name", "params", "learnable", "derivative", "backward", "param_backward")
 _GATED = ("name", "gate", "backward")
@@ -44,6 +48,16 @@ def activations() -> dict:
     """name -> activation object, for everything ``nonlin`` exports that follows a protocol."""
     nl = sys.modules["nonlin"]
     return {obj.name: obj for obj in vars(nl).values() if is_elementwise(obj) or is_gated(obj)}
+
+
+def accepts_out(fn) -> bool:
+    """True if fn writes its result into an `out=` array (ufuncs, Activation methods)."""
+    if isinstance(fn, np.ufunc):
+        return True
+    try:
+        return "out" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def numeric_params(act) -> bool:

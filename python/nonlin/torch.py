@@ -70,6 +70,13 @@ def _into(out, compute):
     return out
 
 
+def _writer(fn):
+    """write(o, *arrays, **params): fn's result into the array o (directly when fn has out=)."""
+    if _adapters.accepts_out(fn):
+        return lambda o, *a, **kw: fn(*a, out=o, **kw)
+    return lambda o, *a, **kw: np.copyto(o, fn(*a, **kw), casting="same_kind")
+
+
 def _empty_result(x, *others):
     if all(t.ndim == 0 or t.shape == x.shape for t in others):  # the common case, fast
         return torch.empty_like(x)
@@ -101,6 +108,10 @@ class _Elementwise:
         # say so with derivative2_ufunc = None)
         self.has_d2 = (callable(getattr(act, "derivative2", None))
                        and getattr(act, "derivative2_ufunc", True) is not None)
+        self._write = {"forward": _writer(act), "derivative": _writer(act.derivative),
+                       "backward": _writer(act.backward)}
+        if self.has_d2:
+            self._write["derivative2"] = _writer(act.derivative2)
         sig = ", ".join(["Tensor x", *(f"Tensor {p}" for p in self.pnames)])
         gsig = ", ".join(["Tensor grad", "Tensor x", *(f"Tensor {p}" for p in self.pnames)])
         lib = torch.library
@@ -134,21 +145,21 @@ class _Elementwise:
         return {p: _scalar_or_np(t) for p, t in zip(self.pnames, ps)}
 
     def _forward_impl(self, x, *ps):
-        _require_cpu(self.name, x, *ps)
-        return _into(_empty_result(x, *ps), lambda o: self.act(_np(x), out=o, **self._kw(ps)))
+        return self._run(self._write["forward"], x, ps)
 
     def _derivative_impl(self, x, *ps):
-        _require_cpu(self.name, x, *ps)
-        return _into(_empty_result(x, *ps), lambda o: self.act.derivative(_np(x), out=o, **self._kw(ps)))
+        return self._run(self._write["derivative"], x, ps)
 
     def _derivative2_impl(self, x, *ps):
-        _require_cpu(self.name, x, *ps)
-        return _into(_empty_result(x, *ps), lambda o: self.act.derivative2(_np(x), out=o, **self._kw(ps)))
+        return self._run(self._write["derivative2"], x, ps)
 
     def _backward_impl(self, g, x, *ps):
-        _require_cpu(self.name, g, x, *ps)
-        return _into(_empty_result(x, g, *ps),
-                     lambda o: self.act.backward(_np(g), _np(x), out=o, **self._kw(ps)))
+        return self._run(self._write["backward"], x, ps, g)
+
+    def _run(self, write, x, ps, *grad):
+        _require_cpu(self.name, x, *grad, *ps)
+        return _into(_empty_result(x, *grad, *ps),
+                     lambda o: write(o, *map(_np, grad), _np(x), **self._kw(ps)))
 
     def _param_backward_impl(self, g, x, *ps):
         _require_cpu(self.name, g, x, *ps)

@@ -9,6 +9,8 @@ import os as _os
 
 from . import _core
 from ._registry import activations as _activations, catalog, ufuncs
+from ._rational import rational
+from ._rational_fit import fit_rational
 from ._core import get_num_threads, set_num_threads, set_simd_level, simd_level, simd_levels
 from .mittag_leffler import mittag_leffler
 from .ml_activations import ml_activations
@@ -31,4 +33,4 @@ def __getattr__(name):
 
 __all__ = ["catalog", "ufuncs", "simd_level", "simd_levels", "set_simd_level",
            "get_num_threads", "set_num_threads", "mittag_leffler", "ml_activations",
-           *sorted(_activations), *sorted(ml_activations)]
+           "rational", "fit_rational", *sorted(_activations), *sorted(ml_activations)]

@@ -42,6 +42,38 @@ int nonlin_set_simd_level(const char* level);
 int nonlin_get_num_threads(void);
 int nonlin_set_num_threads(int n);
 
+/* Rational (Pade) activations F(x) = P(x) / Q(x) with learnable coefficients (versions 'A' (safe,
+ * default), 'B', 'C', 'D' (B with coefficient noise in training), 'N' (unsafe); see README).
+ * Contiguous arrays of n elements; element i uses the coefficients of group (i / run) % groups
+ * (channels-last KAT: run = channels / groups). num: [groups][num_degree + 1]; den:
+ * [groups][den_degree] (version 'C': den_degree + 1). Outputs may alias inputs exactly.
+ * Backward writes grad_x and the coefficient gradients (float64, shaped like num and den),
+ * reduced deterministically (the same for any number of threads). d|v|/dv at v = 0 is 0. */
+typedef struct nonlin_rational {
+  char version;             /* 'A', 'B', 'C', 'D' or 'N' */
+  int num_degree;           /* m, 0..32 */
+  int den_degree;           /* n, 0..32 */
+  ptrdiff_t groups;         /* >= 1 */
+  ptrdiff_t run;            /* >= 1 when groups > 1 (ignored for one group) */
+  int training;             /* version 'D': apply the multiplicative U[0.9, 1.1] noise */
+  unsigned long long seed;  /* version 'D': the noise is a fixed function of the seed */
+} nonlin_rational;
+
+int nonlin_rational_forward_f32(const nonlin_rational* r, ptrdiff_t n, const float* x,
+                                const float* num, const float* den, float* y);
+int nonlin_rational_forward_f64(const nonlin_rational* r, ptrdiff_t n, const double* x,
+                                const double* num, const double* den, double* y);
+int nonlin_rational_derivative_f32(const nonlin_rational* r, ptrdiff_t n, const float* x,
+                                   const float* num, const float* den, float* dydx);
+int nonlin_rational_derivative_f64(const nonlin_rational* r, ptrdiff_t n, const double* x,
+                                   const double* num, const double* den, double* dydx);
+int nonlin_rational_backward_f32(const nonlin_rational* r, ptrdiff_t n, const float* grad_out,
+                                 const float* x, const float* num, const float* den,
+                                 float* grad_x, double* grad_num, double* grad_den);
+int nonlin_rational_backward_f64(const nonlin_rational* r, ptrdiff_t n, const double* grad_out,
+                                 const double* x, const double* num, const double* den,
+                                 double* grad_x, double* grad_num, double* grad_den);
+
 #ifdef __cplusplus
 }
 #endif

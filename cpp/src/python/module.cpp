@@ -24,6 +24,7 @@ using namespace nonlin;
 
 void register_mittag_leffler(nb::module_& m);  // mittag_leffler.cpp
 void register_jax_ffi(nb::module_& m);  // jax_ffi.cpp
+void bind_rational(nb::module_& m);  // rational.cpp
 
 namespace {
 
@@ -155,4 +156,5 @@ NB_MODULE(_core, m) {
     if (n < 1) throw nb::value_error("n: the number of threads must be >= 1");
     set_num_threads(n);
   }, nb::arg("n"), "Set the threads used for one large call (1 = single-threaded).");
+  bind_rational(m);
 }

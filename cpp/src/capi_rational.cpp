@@ -1,0 +1,80 @@
+// The C API of the rational activations (nonlin.h) over the driver in cpu/rational.h.
+#include "cpu/rational.h"
+#include "nonlin/nonlin.h"
+
+using namespace nonlin::rational;
+
+namespace {
+
+bool problem(const nonlin_rational* r, ptrdiff_t n, Problem& p) {
+  if (!r || n < 0) return false;
+  switch (r->version) {
+    case 'A': p.version = Version::A; break;
+    case 'B': p.version = Version::B; break;
+    case 'C': p.version = Version::C; break;
+    case 'D': p.version = Version::D; break;
+    case 'N': p.version = Version::N; break;
+    default: return false;
+  }
+  p.m = r->num_degree;
+  p.n = r->den_degree;
+  p.size = n;
+  p.groups = r->groups;
+  p.run = r->groups > 1 ? r->run : 0;
+  p.training = r->training != 0;
+  p.seed = r->seed;
+  return check(p) == nullptr;
+}
+
+template <class T>
+int elementwise(bool deriv, const nonlin_rational* r, ptrdiff_t n, const T* x, const T* num,
+                const T* den, T* out) {
+  Problem p;
+  if (!problem(r, n, p) || (n > 0 && (!x || !num || !den || !out))) return NONLIN_EINVAL;
+  if (deriv) derivative(p, x, num, den, out);
+  else forward(p, x, num, den, out);
+  return NONLIN_OK;
+}
+
+template <class T>
+int back(const nonlin_rational* r, ptrdiff_t n, const T* g, const T* x, const T* num, const T* den,
+         T* gx, double* gnum, double* gden) {
+  Problem p;
+  if (!problem(r, n, p) || !num || !den || !gnum || !gden || (n > 0 && (!g || !x || !gx)))
+    return NONLIN_EINVAL;
+  backward(p, g, x, num, den, gx, gnum, gden);
+  return NONLIN_OK;
+}
+
+}  // namespace
+
+extern "C" {
+
+int nonlin_rational_forward_f32(const nonlin_rational* r, ptrdiff_t n, const float* x,
+                                const float* num, const float* den, float* y) {
+  return elementwise(false, r, n, x, num, den, y);
+}
+int nonlin_rational_forward_f64(const nonlin_rational* r, ptrdiff_t n, const double* x,
+                                const double* num, const double* den, double* y) {
+  return elementwise(false, r, n, x, num, den, y);
+}
+int nonlin_rational_derivative_f32(const nonlin_rational* r, ptrdiff_t n, const float* x,
+                                   const float* num, const float* den, float* dydx) {
+  return elementwise(true, r, n, x, num, den, dydx);
+}
+int nonlin_rational_derivative_f64(const nonlin_rational* r, ptrdiff_t n, const double* x,
+                                   const double* num, const double* den, double* dydx) {
+  return elementwise(true, r, n, x, num, den, dydx);
+}
+int nonlin_rational_backward_f32(const nonlin_rational* r, ptrdiff_t n, const float* grad_out,
+                                 const float* x, const float* num, const float* den,
+                                 float* grad_x, double* grad_num, double* grad_den) {
+  return back(r, n, grad_out, x, num, den, grad_x, grad_num, grad_den);
+}
+int nonlin_rational_backward_f64(const nonlin_rational* r, ptrdiff_t n, const double* grad_out,
+                                 const double* x, const double* num, const double* den,
+                                 double* grad_x, double* grad_num, double* grad_den) {
+  return back(r, n, grad_out, x, num, den, grad_x, grad_num, grad_den);
+}
+
+}  // extern "C"

@@ -1,0 +1,202 @@
+// Rational activation kernel loops, compiled once per ISA (NONLIN_KERNEL_SOURCES): Horner with
+// fma on Vec<P> packets; backward reduces the coefficient gradients in the same pass.
+//
+// Reduction: per packet lane, terms are summed over a block of kBlock packets in the working
+// precision, then added into float64 lane sums; at the end of each run of one group the lanes
+// are summed in order into acc (float64). The order depends only on [begin, end) and the ISA,
+// never on threads (the driver fixes the chunks).
+#include <algorithm>
+
+#include "nonlin/rational/formula.h"
+#include "nonlin/simd/bits.h"
+
+#define NONLIN_CAT2(a, b) a##b
+#define NONLIN_CAT(a, b) NONLIN_CAT2(a, b)
+
+namespace nonlin {
+namespace rational {
+inline namespace NONLIN_ISA {
+namespace {
+
+namespace ei = Eigen::internal;
+
+constexpr int kBlock = 8;
+
+template <Version Vn, Mode Md, class T, class Deg>
+struct Loop {
+  using P = typename ei::packet_traits<T>::type;
+  using V = Vec<P>;
+  static constexpr int W = V::size;
+  static constexpr int NA = Deg::max_m + 1, NC = Deg::max_n + 1;
+  static constexpr int k0 = Vn == Version::C ? 0 : 1;  // c_0 is a coefficient only in C
+
+  const Args<T>& p;
+  Deg deg;
+
+  // Block sums of the gradient terms (backward) and their float64 lane sums.
+  V sa[NA], sc[NC];
+  double la[NA][W], lc[NC][W];
+
+  void zero_block() {
+    for (int j = 0; j <= deg.m(); ++j) sa[j] = V(0);
+    for (int k = k0; k <= deg.n(); ++k) sc[k] = V(0);
+  }
+  void flush_block() {
+    alignas(64) T buf[W];
+    for (int j = 0; j <= deg.m(); ++j) {
+      ei::pstoreu(buf, sa[j].v);
+      for (int l = 0; l < W; ++l) la[j][l] += double(buf[l]);
+    }
+    for (int k = k0; k <= deg.n(); ++k) {
+      ei::pstoreu(buf, sc[k].v);
+      for (int l = 0; l < W; ++l) lc[k][l] += double(buf[l]);
+    }
+    zero_block();
+  }
+
+  // One packet: returns the output; backward adds g dF/da_j and the c_k terms to the block.
+  V packet(V x, V g, const T* a, const T* c) {
+    const int m = deg.m(), n = deg.n();
+    if constexpr (Md == Mode::forward) return forward<Vn>(x, a, m, c, n);
+    else if constexpr (Md == Mode::derivative) return derivative<Vn>(x, a, m, c, n);
+    else {
+      V wa, wb;
+      const V gx = backward<Vn>(g, x, a, m, c, n, wa, wb);
+      V t = wa;
+      for (int j = 0; j <= m; ++j) {  // wa x^j
+        sa[j] += t;
+        if (j < m) t *= x;
+      }
+      const V z = den_base<Vn>(x);
+      t = k0 == 0 ? wb : wb * z;
+      for (int k = k0; k <= n; ++k) {  // wb z^k
+        sc[k] += t;
+        if (k < n) t *= z;
+      }
+      return gx;
+    }
+  }
+
+  // A packet with some |x| > thr: the direct form on the other lanes, large_x on those.
+  V packet_large(V x, V g, std::ptrdiff_t grp, const T* a, const T* c) {
+    const Mask<P> big = abs(x) > p.thr;
+    const V r = packet(select(big, V(0), x), select(big, V(0), g), a, c);
+    alignas(64) T xs[W], gs[W], rs[W], ta[NA][W], tc[NC][W];
+    ei::pstoreu(xs, x.v);
+    ei::pstoreu(gs, g.v);
+    ei::pstoreu(rs, r.v);
+    constexpr bool grads = Md == Mode::backward;
+    if constexpr (grads) {
+      std::fill_n(&ta[0][0], NA * W, T(0));
+      std::fill_n(&tc[0][0], NC * W, T(0));
+    }
+    for (int l = 0; l < W; ++l) {
+      if (!(std::fabs(xs[l]) > p.thr)) continue;
+      LargeX<T> e;
+      large_x(Vn, grads, xs[l], gs[l], a, deg.m(), p.m_eff[grp], c, deg.n(), p.n_eff[grp], e);
+      rs[l] = Md == Mode::forward ? e.y : Md == Mode::derivative ? e.d : gs[l] * e.d;
+      if constexpr (grads) {
+        for (int j = 0; j <= deg.m(); ++j) ta[j][l] = e.ta[j];
+        for (int k = k0; k <= deg.n(); ++k) tc[k][l] = e.tb[k];
+      }
+    }
+    if constexpr (grads) {
+      for (int j = 0; j <= deg.m(); ++j) sa[j] += V(ei::ploadu<P>(ta[j]));
+      for (int k = k0; k <= deg.n(); ++k) sc[k] += V(ei::ploadu<P>(tc[k]));
+    }
+    return V(ei::ploadu<P>(rs));
+  }
+
+  V step(V x, V g, std::ptrdiff_t grp, const T* a, const T* c) {
+    if (any_abs_gt(x, p.thr)) return packet_large(x, g, grp, a, c);
+    return packet(x, g, a, c);
+  }
+
+  // Elements [i, e) of one group.
+  void run_piece(std::ptrdiff_t i, std::ptrdiff_t e, std::ptrdiff_t grp, double* acc) {
+    constexpr bool grads = Md == Mode::backward;
+    const T* a = p.a + grp * (deg.m() + 1);
+    const T* c = p.c + grp * (deg.n() + 1);
+    if constexpr (grads) {
+      zero_block();
+      for (int j = 0; j <= deg.m(); ++j) std::fill_n(la[j], W, 0.0);
+      for (int k = k0; k <= deg.n(); ++k) std::fill_n(lc[k], W, 0.0);
+    }
+    int nb = 0;
+    const V zero(0);
+    for (; i + W <= e; i += W) {
+      const V x = ei::ploadu<P>(p.x + i);
+      const V g = grads ? V(ei::ploadu<P>(p.g + i)) : zero;
+      ei::pstoreu(p.out + i, step(x, g, grp, a, c).v);
+      if (grads && ++nb == kBlock) {
+        flush_block();
+        nb = 0;
+      }
+    }
+    if (i < e) {  // tail: one packet padded with x = 0, g = 0 (zero gradient terms)
+      alignas(64) T xb[W] = {}, gb[W] = {}, rb[W];
+      std::copy(p.x + i, p.x + e, xb);
+      if (grads) std::copy(p.g + i, p.g + e, gb);
+      ei::pstoreu(rb, step(V(ei::ploadu<P>(xb)), V(ei::ploadu<P>(gb)), grp, a, c).v);
+      std::copy(rb, rb + (e - i), p.out + i);
+    }
+    if constexpr (grads) {
+      flush_block();
+      double* ga = acc + grp * (deg.m() + deg.n() + 2);
+      double* gc = ga + deg.m() + 1;
+      for (int j = 0; j <= deg.m(); ++j)
+        for (int l = 0; l < W; ++l) ga[j] += la[j][l];
+      for (int k = k0; k <= deg.n(); ++k)
+        for (int l = 0; l < W; ++l) gc[k] += lc[k][l];
+    }
+  }
+
+  void run(std::ptrdiff_t begin, std::ptrdiff_t end, double* acc) {
+    for (std::ptrdiff_t i = begin; i < end;) {
+      const std::ptrdiff_t seg = i / p.run;
+      const std::ptrdiff_t e = std::min(end, (seg + 1) * p.run);
+      run_piece(i, e, seg % p.groups, acc);
+      i = e;
+    }
+  }
+};
+
+template <Version Vn, Mode Md, class T>
+void run_mode(const Args<T>& p, std::ptrdiff_t begin, std::ptrdiff_t end, double* acc) {
+  if (p.m == 5 && p.n == 4) {  // the default degrees (PAU, KAT): fully unrolled
+    Loop<Vn, Md, T, FixedDegrees<5, 4>>{p, {}}.run(begin, end, acc);
+  } else {
+    Loop<Vn, Md, T, RuntimeDegrees>{p, {p.m, p.n}}.run(begin, end, acc);
+  }
+}
+
+template <Version Vn, class T>
+void run_version(const Args<T>& p, Mode mode, std::ptrdiff_t begin, std::ptrdiff_t end, double* acc) {
+  switch (mode) {
+    case Mode::forward: return run_mode<Vn, Mode::forward>(p, begin, end, acc);
+    case Mode::derivative: return run_mode<Vn, Mode::derivative>(p, begin, end, acc);
+    case Mode::backward: return run_mode<Vn, Mode::backward>(p, begin, end, acc);
+  }
+}
+
+template <class T>
+void kernel(const Args<T>& p, Mode mode, std::ptrdiff_t begin, std::ptrdiff_t end, double* acc) {
+  switch (p.version) {
+    case Version::A: return run_version<Version::A>(p, mode, begin, end, acc);
+    case Version::B:
+    case Version::D: return run_version<Version::B>(p, mode, begin, end, acc);
+    case Version::C: return run_version<Version::C>(p, mode, begin, end, acc);
+    case Version::N: return run_version<Version::N>(p, mode, begin, end, acc);
+  }
+}
+
+}  // namespace
+}  // namespace NONLIN_ISA
+
+const Kernels* NONLIN_CAT(kernels_, NONLIN_ISA)() {
+  static const Kernels k{&kernel<float>, &kernel<double>};
+  return &k;
+}
+
+}  // namespace rational
+}  // namespace nonlin

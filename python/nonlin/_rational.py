@@ -1,0 +1,273 @@
+"""Rational (Padé) activations F(x) = P(x) / Q(x) with learnable coefficients.
+
+    P(x) = a_0 + a_1 x + ... + a_m x^m                     (numerator: m + 1 coefficients)
+    version A  Q = 1 + |b_1| |x| + ... + |b_n| |x|^n       (PAU "safe", KAT; the default)
+    version B  Q = 1 + |b_1 x + ... + b_n x^n|
+    version C  Q = 0.1 + |b_0 + b_1 x + ... + b_n x^n|     (denominator: n + 1 coefficients)
+    version D  B with multiplicative U[0.9, 1.1] noise on every coefficient when training=True
+               (the noise is a fixed function of `seed`: pass the same seed to backward)
+    version N  Q = 1 + b_1 x + ... + b_n x^n               (unsafe: Q may vanish)
+
+Group-rational (KAT): coefficient arrays of shape (groups, m + 1) / (groups, n) give every
+group of consecutive channels along `axis` its own coefficients (a 1-D array is shared by all
+groups); gradients come back shaped like the coefficient arrays.
+
+Convention: d|v|/dv at v = 0 is taken as 0 (the mean of the one-sided derivatives, as autograd
+of the formula gives); this matters at x = 0 (versions A, B) and at b_k = 0 (version A, where
+a coefficient at exactly 0 then receives no gradient). The CUDA kernels of
+rational_activations and KAT take sign(0) = +1 instead.
+"""
+
+from __future__ import annotations
+
+import json
+import operator
+from importlib import resources
+
+import numpy as np
+
+from . import _core
+
+__all__ = ["rational", "Rational", "RationalPreset"]
+
+_VERSIONS = "ABCDN"
+
+
+def _version(version):
+    if not isinstance(version, str):
+        raise TypeError(f"rational: version must be a string, got {type(version).__name__}")
+    v = version.upper()
+    if v not in _VERSIONS or len(v) != 1:
+        raise ValueError(f"rational: version must be one of 'A', 'B', 'C', 'D', 'N', got {version!r}")
+    return v
+
+
+def _real_array(value, argname):
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"rational: '{argname}' must be a real numeric array, got {type(value).__name__}")
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"rational: '{argname}' must be a real numeric array ({exc})") from None
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"rational: '{argname}' must be a real numeric array, got dtype {arr.dtype}")
+    return arr
+
+
+def _compute_dtype(dtype):
+    """(compute dtype, result dtype): float16 computes in float32; integers in float64."""
+    if dtype == np.float16:
+        return np.dtype(np.float32), np.dtype(np.float16)
+    if dtype == np.float32:
+        return np.dtype(np.float32), np.dtype(np.float32)
+    return np.dtype(np.float64), np.dtype(np.float64)
+
+
+class _Layout:
+    """Validated operands: contiguous x and coefficient tables [groups][count] in the compute
+    dtype, the run length of one group along the flattened x."""
+
+    def __init__(self, x, numerator, denominator, version, groups, axis, training, seed):
+        self.version = _version(version)
+        x = _real_array(x, "x")
+        self.shape = x.shape
+        self.cdtype, self.rdtype = _compute_dtype(x.dtype)
+        num = _real_array(numerator, "numerator")
+        den = _real_array(denominator, "denominator")
+        if num.ndim not in (1, 2) or num.shape[-1] < 1:
+            raise ValueError("rational: numerator must have shape (m + 1,) or (groups, m + 1)")
+        if den.ndim not in (1, 2):
+            raise ValueError("rational: denominator must have shape (n,) or (groups, n)")
+        if self.version == "C" and den.shape[-1] < 1:
+            raise ValueError("rational: version C needs at least one denominator coefficient (b_0)")
+        self.m = num.shape[-1] - 1
+        self.n = den.shape[-1] - (1 if self.version == "C" else 0)
+        if self.m > 32 or self.n > 32:
+            raise ValueError("rational: numerator and denominator degrees must be <= 32")
+        g = {a.shape[0] for a in (num, den) if a.ndim == 2}
+        if len(g) > 1:
+            raise ValueError(f"rational: numerator and denominator have different group counts {sorted(g)}")
+        G = g.pop() if g else 1
+        if groups is not None:
+            groups = operator.index(groups)
+            if groups < 1 or (G != 1 and groups != G):
+                raise ValueError(f"rational: groups={groups} does not match the coefficient shapes")
+            G = groups
+        if G < 1:
+            raise ValueError("rational: groups must be >= 1")
+        self.num_shape, self.den_shape = num.shape, den.shape
+        self.groups = G
+        self.run = 0
+        if G > 1:
+            if x.ndim == 0:
+                raise ValueError("rational: x needs a channel axis when groups > 1")
+            try:
+                ax = operator.index(axis)
+            except TypeError:
+                raise TypeError(f"rational: axis must be an integer, got {type(axis).__name__}") from None
+            if not -x.ndim <= ax < x.ndim:
+                raise ValueError(f"rational: axis {axis} is out of range for x of dimension {x.ndim}")
+            ax %= x.ndim
+            C = x.shape[ax]
+            if C % G:
+                raise ValueError(f"rational: the channel axis length {C} is not divisible by groups={G}")
+            self.run = max(1, C // G * int(np.prod(x.shape[ax + 1:], dtype=np.int64)))
+        self.num = np.ascontiguousarray(np.broadcast_to(num.reshape(-1, self.m + 1), (G, self.m + 1)),
+                                        dtype=self.cdtype)
+        nb = den.shape[-1]
+        self.den = np.ascontiguousarray(np.broadcast_to(den.reshape(-1, nb), (G, nb)), dtype=self.cdtype)
+        self.x = np.ascontiguousarray(x, dtype=self.cdtype)
+        self.training = bool(training)
+        self.seed = operator.index(seed)
+        if not 0 <= self.seed < 2**64:
+            raise ValueError("rational: seed must be in [0, 2**64)")
+
+    def args(self):
+        return (self.version, self.m, self.n, self.groups, self.run, self.training, self.seed)
+
+    def grad_shape(self, g, shape):
+        """Sum the per-group gradient over groups where the coefficient array was shared."""
+        return g.sum(axis=0) if len(shape) == 1 else g
+
+
+def _output(out, shape, rdtype, cdtype, sources):
+    """(buffer the kernel writes, the array returned). Writes go straight into `out` only when it
+    is contiguous, of the compute dtype, and either disjoint from or exactly aliasing the
+    inputs; otherwise into a temporary copied into `out` afterwards."""
+    if out is None:
+        buf = np.empty(shape, cdtype)
+        return buf, None
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"rational: out must be a numpy.ndarray, got {type(out).__name__}")
+    if out.shape != shape:
+        raise ValueError(f"rational: out has shape {out.shape}, expected {shape}")
+    if not out.flags.writeable:
+        raise ValueError("rational: out is read-only")
+    if not np.can_cast(rdtype, out.dtype, casting="same_kind"):
+        raise TypeError(f"rational: cannot write {rdtype} results into out of dtype {out.dtype}")
+    direct = out.dtype == cdtype and out.flags.c_contiguous and all(
+        not np.may_share_memory(out, s) or (s.ctypes.data == out.ctypes.data and s.strides == out.strides)
+        for s in sources)
+    return (out if direct else np.empty(shape, cdtype)), out
+
+
+def _finish(buf, out, rdtype):
+    if out is None:
+        return buf.astype(rdtype, copy=False) if buf.ndim else buf.astype(rdtype)[()]
+    if buf is not out:
+        np.copyto(out, buf, casting="unsafe")
+    return out
+
+
+_PRESETS = None
+
+
+def _presets():
+    global _PRESETS
+    if _PRESETS is None:
+        _PRESETS = json.loads(resources.files(__package__).joinpath("rational_presets.json").read_text())
+    return _PRESETS
+
+
+class RationalPreset:
+    """Coefficients of a rational approximation fitted by nonlin (tools/fit_rational_presets.py)."""
+
+    def __init__(self, name, version, row):
+        self.name = name
+        self.version = version
+        self.numerator = np.array(row["numerator"], dtype=np.float64)
+        self.denominator = np.array(row["denominator"], dtype=np.float64)
+        self.degrees = tuple(row["degrees"])
+        self.interval = tuple(row["interval"])
+        self.max_error = row["max_error"]
+        self.rms_error = row["rms_error"]
+
+    def __iter__(self):  # numerator, denominator = nl.rational.preset("gelu")
+        return iter((self.numerator, self.denominator))
+
+    def __repr__(self):
+        return (f"<rational preset {self.name} version {self.version} degrees {self.degrees} on "
+                f"{self.interval}: max error {self.max_error:.3g}>")
+
+
+class Rational:
+    __doc__ = __doc__
+
+    name = "rational"
+
+    def __repr__(self):
+        return "<nonlin rational activation P(x)/Q(x), versions A B C D N>"
+
+    def __call__(self, x, numerator, denominator, version="A", *, groups=None, axis=-1,
+                 training=False, seed=0, out=None):
+        """F(x) = P(x) / Q(x), elementwise; same shape as x."""
+        return self._elementwise(0, x, numerator, denominator, version, groups, axis, training, seed, out)
+
+    def derivative(self, x, numerator, denominator, version="A", *, groups=None, axis=-1,
+                   training=False, seed=0, out=None):
+        """dF/dx, elementwise."""
+        return self._elementwise(1, x, numerator, denominator, version, groups, axis, training, seed, out)
+
+    def _elementwise(self, mode, x, numerator, denominator, version, groups, axis, training, seed, out):
+        L = _Layout(x, numerator, denominator, version, groups, axis, training, seed)
+        buf, out = _output(out, L.shape, L.rdtype, L.cdtype, [L.x])
+        _core._rational(mode, *L.args(), L.x.reshape(-1), L.num.reshape(-1), L.den.reshape(-1),
+                        buf.reshape(-1))
+        return _finish(buf, out, L.rdtype)
+
+    def backward(self, grad_out, x, numerator, denominator, version="A", *, groups=None, axis=-1,
+                 training=False, seed=0, out=None):
+        """(grad_x, grad_numerator, grad_denominator) for grad_out = dLoss/dF, in one pass.
+
+        grad_x has x's shape; the coefficient gradients have the shapes of `numerator` and
+        `denominator` (summed over the elements, and over groups for a shared 1-D array),
+        accumulated in float64, identical for any number of threads."""
+        L = _Layout(x, numerator, denominator, version, groups, axis, training, seed)
+        g = _real_array(grad_out, "grad_out")
+        try:
+            g = np.broadcast_to(g, L.shape)
+        except ValueError:
+            raise ValueError(f"rational: grad_out of shape {g.shape} does not broadcast to x's shape {L.shape}") from None
+        g = np.ascontiguousarray(g, dtype=L.cdtype)
+        buf, out = _output(out, L.shape, L.rdtype, L.cdtype, [L.x, g])
+        gnum = np.empty(L.num.shape, np.float64)
+        gden = np.empty(L.den.shape, np.float64)
+        _core._rational_backward(*L.args(), g.reshape(-1), L.x.reshape(-1), L.num.reshape(-1),
+                                 L.den.reshape(-1), buf.reshape(-1), gnum.reshape(-1), gden.reshape(-1))
+
+        def coef_dtype(a):
+            a = np.asarray(a)
+            return a.dtype if a.dtype.kind == "f" else np.dtype(np.float64)
+
+        grad_num = L.grad_shape(gnum, L.num_shape).astype(coef_dtype(numerator))
+        grad_den = L.grad_shape(gden, L.den_shape).astype(coef_dtype(denominator))
+        return _finish(buf, out, L.rdtype), grad_num, grad_den
+
+    def noise(self, numerator, denominator, seed=0):
+        """Version D's multiplicative factors (numerator, denominator) for `seed`, shaped like
+        the coefficient arrays (group tables: numerators of all groups first)."""
+        num, den = np.asarray(numerator), np.asarray(denominator)
+        f = np.array([_core._rational_noise(operator.index(seed), i) for i in range(num.size + den.size)])
+        return f[:num.size].reshape(num.shape), f[num.size:].reshape(den.shape)
+
+    @staticmethod
+    def presets():
+        """{name: [versions]} of the shipped presets."""
+        return {name: sorted(rows) for name, rows in _presets().items()}
+
+    @staticmethod
+    def preset(name, version="A"):
+        """Coefficients of `name` (gelu, tanh, sigmoid, silu/swish, relu, leaky_relu, ...) fitted
+        by nonlin in `version`'s own form: a RationalPreset (iterates as numerator, denominator)
+        with its degrees, interval and measured max/RMS error."""
+        version = _version(version)
+        table = _presets()
+        key = {"swish": "silu"}.get(name, name)
+        if key not in table:
+            raise ValueError(f"rational.preset: unknown name {name!r} (available: {', '.join(sorted(table))})")
+        if version not in table[key]:
+            raise ValueError(f"rational.preset: no version {version} preset for {name!r}")
+        return RationalPreset(key, version, table[key][version])
+
+
+rational = Rational()

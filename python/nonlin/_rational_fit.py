@@ -79,13 +79,13 @@ class _Form:
 
     def parts(self, th, S):
         a, b = th[: self.m + 1], th[self.m + 1:]
-        p = S[:, : self.m + 1] @ a
+        p = np.einsum("ij,j->i", S[:, : self.m + 1], a)
         ks = np.arange(self.k0, self.n + 1)
         if self.v == "A":
-            h = np.abs(S[:, ks]) @ np.abs(b)
+            h = np.einsum("ij,j->i", np.abs(S[:, ks]), np.abs(b))
             q = 1 + h
         else:
-            h = S[:, ks] @ b
+            h = np.einsum("ij,j->i", S[:, ks], b)
             q = 1 + h if self.v == "N" else (1 if self.v in "BD" else 0.1) + np.abs(h)
         return p, q, h
 
@@ -106,6 +106,18 @@ class _Form:
         return np.hstack([ja, jb])
 
 
+def _lstsq(A, y):
+    """Least squares by column-equilibrated normal equations plus one refinement step. einsum,
+    not BLAS: OpenBLAS threads these tall, thin products and on a busy machine that costs 20x."""
+    d = np.sqrt(np.einsum("ij,ij->j", A, A))
+    d[d == 0] = 1
+    A = A / d
+    G = np.einsum("ij,ik->jk", A, A)
+    x = np.linalg.solve(G, np.einsum("ij,i->j", A, y))
+    x += np.linalg.solve(G, np.einsum("ij,i->j", A, y - np.einsum("ij,j->i", A, x)))
+    return x / d
+
+
 def _linearised(form, S, f, wts, qprev, sigma, active):
     """One weighted linearised LS solve: rows (P - f Q) / qprev, Q = c0 + sigma * sum b_k z^k."""
     m, n, k0 = form.m, form.n, form.k0
@@ -117,8 +129,7 @@ def _linearised(form, S, f, wts, qprev, sigma, active):
     r = np.sqrt(wts) / np.abs(qprev)
     cols = np.concatenate([np.ones(m + 1, bool), active])
     th = np.zeros(A.shape[1])
-    sol, *_ = np.linalg.lstsq(A[:, cols] * r[:, None], rhs * r, rcond=None)
-    th[cols] = sol
+    th[cols] = _lstsq(A[:, cols] * r[:, None], rhs * r)
     return th
 
 
@@ -139,8 +150,8 @@ def _polish(form, th, S, f, minimax, iters):
         J = form.jacobian(th, S)
         sw = np.sqrt(w)
         Jw, ew = J * sw[:, None], e * sw
-        g = Jw.T @ ew
-        H = Jw.T @ Jw
+        g = np.einsum("ij,i->j", Jw, ew)
+        H = np.einsum("ij,ik->jk", Jw, Jw)
         for _ in range(8):  # damping: accept a step that lowers the weighted objective
             step = np.linalg.solve(H + lam * np.diag(np.diag(H) + 1e-30), -g)
             th_new = th + step
@@ -194,30 +205,37 @@ def fit_rational(fn, degrees=(5, 4), interval=(-3.0, 3.0), version="A", method="
         raise ValueError("fit_rational: fn is not finite on the interval")
     s = x / scale
     form = _Form("B" if version == "D" else version, m, n)
+    # Version C = N rescaled: P/Q_N = (lam P)/(0.1 + (lam Q_N - 0.1)) with lam Q_N > 0.1 on the
+    # interval, so C starts from the N fit (its linearisation has the same class but a worse
+    # normalisation); the polish then runs in C's form.
+    lin = _Form("N", m, n) if version == "C" else form
     S = form.powers(s)
-    active = np.ones(form.nb, bool)
-    th = np.zeros(m + 1 + form.nb)
+    active = np.ones(lin.nb, bool)
     qprev = np.ones(N)
     sigma = np.ones(N)
     wts = np.ones(N) / N
     best, best_th = np.inf, None
     for it in range(10 + (lawson_iterations if method == "minimax" else 0)):
-        th = _linearised(form, S, fx, wts, qprev, sigma, active)
-        if form.v == "A":  # keep g_k >= 0: drop the most negative coefficient, refit
+        th = _linearised(lin, S, fx, wts, qprev, sigma, active)
+        if lin.v == "A":  # keep g_k >= 0: drop the most negative coefficient, refit
             while np.any(th[m + 1:][active] < 0):
                 idx = np.flatnonzero(active)
                 active[idx[np.argmin(th[m + 1:][idx])]] = False
-                th = _linearised(form, S, fx, wts, qprev, sigma, active)
-        sigma = _sigma(form, th, S)
-        _, qprev, _ = form.parts(th, S)
+                th = _linearised(lin, S, fx, wts, qprev, sigma, active)
+        sigma = _sigma(lin, th, S)
+        _, qprev, _ = lin.parts(th, S)
         qprev = np.where(np.abs(qprev) < 1e-12, 1e-12, qprev)
-        e = form.value(th, S) - fx
+        e = lin.value(th, S) - fx
         err = np.max(np.abs(e)) if method == "minimax" else np.sqrt(np.mean(e * e))
         if np.isfinite(err) and err < best:
             best, best_th = err, th.copy()
         if it >= 10:  # Lawson
             wts = wts * np.abs(e)
             wts /= wts.sum()
+    if version == "C":
+        _, q, _ = lin.parts(best_th, S)
+        lam = max(1.0, 0.2 / np.min(q)) if np.min(q) > 0 else 1.0
+        best_th = lam * np.concatenate([best_th[: m + 1], [1.0 - 0.1 / lam], best_th[m + 1:]])
     th = _polish(form, best_th, S, fx, method == "minimax", polish_iterations)
     num = th[: m + 1] / scale ** np.arange(m + 1)
     den = th[m + 1:] / scale ** np.arange(form.k0, n + 1)

@@ -20,7 +20,7 @@ namespace {
 
 namespace ei = Eigen::internal;
 
-constexpr int kBlock = 8;
+constexpr int kBlock = 16;
 
 template <Version Vn, Mode Md, class T, class Deg>
 struct Loop {
@@ -33,62 +33,72 @@ struct Loop {
   const Args<T>& p;
   Deg deg;
 
-  // Block sums of the gradient terms (backward) and their float64 lane sums.
-  V sa[NA], sc[NC];
-  double la[NA][W], lc[NC][W];
+  // Block sums of the gradient terms (backward), kept in registers: a local of run_piece
+  // whose address never escapes (members would be reloaded around every store to out).
+  struct Block {
+    V a[NA], c[NC];
+  };
+  // Gradient terms of the large-|x| lanes of one packet (rare path, in memory).
+  struct Terms {
+    alignas(64) T a[NA][W];
+    alignas(64) T c[NC][W];
+  };
 
-  void zero_block() {
-    for (int j = 0; j <= deg.m(); ++j) sa[j] = V(0);
-    for (int k = k0; k <= deg.n(); ++k) sc[k] = V(0);
+  NONLIN_HD static void zero(Block& s, Deg deg) {
+    for (int j = 0; j <= deg.m(); ++j) s.a[j] = V(0);
+    for (int k = k0; k <= deg.n(); ++k) s.c[k] = V(0);
   }
-  void flush_block() {
+
+  // Adds the block sums to the float64 lane sums and clears them.
+  NONLIN_HD static void flush(Block& s, double (*la)[W], double (*lc)[W], Deg deg) {
     alignas(64) T buf[W];
     for (int j = 0; j <= deg.m(); ++j) {
-      ei::pstoreu(buf, sa[j].v);
+      ei::pstoreu(buf, s.a[j].v);
       for (int l = 0; l < W; ++l) la[j][l] += double(buf[l]);
     }
     for (int k = k0; k <= deg.n(); ++k) {
-      ei::pstoreu(buf, sc[k].v);
+      ei::pstoreu(buf, s.c[k].v);
       for (int l = 0; l < W; ++l) lc[k][l] += double(buf[l]);
     }
-    zero_block();
+    zero(s, deg);
   }
 
   // One packet: returns the output; backward adds g dF/da_j and the c_k terms to the block.
-  V packet(V x, V g, const T* a, const T* c) {
+  NONLIN_HD V packet(V x, V g, const T* a, const T* c, Block& s) const {
     const int m = deg.m(), n = deg.n();
     if constexpr (Md == Mode::forward) return forward<Vn>(x, a, m, c, n);
     else if constexpr (Md == Mode::derivative) return derivative<Vn>(x, a, m, c, n);
     else {
       V wa, wb;
       const V gx = backward<Vn>(g, x, a, m, c, n, wa, wb);
-      V t = wa;
-      for (int j = 0; j <= m; ++j) {  // wa x^j
-        sa[j] += t;
-        if (j < m) t *= x;
-      }
-      const V z = den_base<Vn>(x);
-      t = k0 == 0 ? wb : wb * z;
-      for (int k = k0; k <= n; ++k) {  // wb z^k
-        sc[k] += t;
-        if (k < n) t *= z;
-      }
+      // g dF/da_j = wa x^j and the c_k terms wb z^k from one table of powers of x (z = |x| in
+      // version A: |x^k|, exact).
+      constexpr int KP = Deg::max_m > Deg::max_n ? Deg::max_m : Deg::max_n;
+      const int K = m > n ? m : n;
+      V pw[KP + 1];
+      pw[1] = x;
+      for (int j = 2; j <= K; ++j) pw[j] = pw[j - 1] * x;
+      s.a[0] += wa;
+      for (int j = 1; j <= m; ++j) s.a[j] = fma(wa, pw[j], s.a[j]);
+      if constexpr (k0 == 0) s.c[0] += wb;
+      for (int k = 1; k <= n; ++k)
+        s.c[k] = fma(wb, Vn == Version::A && (k & 1) ? abs(pw[k]) : pw[k], s.c[k]);
       return gx;
     }
   }
 
-  // A packet with some |x| > thr: the direct form on the other lanes, large_x on those.
-  V packet_large(V x, V g, std::ptrdiff_t grp, const T* a, const T* c) {
-    const Mask<P> big = abs(x) > p.thr;
-    const V r = packet(select(big, V(0), x), select(big, V(0), g), a, c);
-    alignas(64) T xs[W], gs[W], rs[W], ta[NA][W], tc[NC][W];
+  // The lanes with |x| > thr of a packet: large_x per lane, overriding r; their gradient terms
+  // go to t (zero on the other lanes).
+  __attribute__((noinline)) V large_lanes(V x, V g, V r, std::ptrdiff_t grp, const T* a,
+                                          const T* c, Terms& t) const {
+    alignas(64) T xs[W], gs[W], rs[W];
     ei::pstoreu(xs, x.v);
     ei::pstoreu(gs, g.v);
     ei::pstoreu(rs, r.v);
     constexpr bool grads = Md == Mode::backward;
     if constexpr (grads) {
-      std::fill_n(&ta[0][0], NA * W, T(0));
-      std::fill_n(&tc[0][0], NC * W, T(0));
+      std::fill_n(&t.a[0][0], NA * W, T(0));
+      std::fill_n(&t.c[0][0], NC * W, T(0));
     }
     for (int l = 0; l < W; ++l) {
       if (!(std::fabs(xs[l]) > p.thr)) continue;
@@ -96,40 +106,46 @@ struct Loop {
       large_x(Vn, grads, xs[l], gs[l], a, deg.m(), p.m_eff[grp], c, deg.n(), p.n_eff[grp], e);
       rs[l] = Md == Mode::forward ? e.y : Md == Mode::derivative ? e.d : gs[l] * e.d;
       if constexpr (grads) {
-        for (int j = 0; j <= deg.m(); ++j) ta[j][l] = e.ta[j];
-        for (int k = k0; k <= deg.n(); ++k) tc[k][l] = e.tb[k];
+        for (int j = 0; j <= deg.m(); ++j) t.a[j][l] = e.ta[j];
+        for (int k = k0; k <= deg.n(); ++k) t.c[k][l] = e.tb[k];
       }
-    }
-    if constexpr (grads) {
-      for (int j = 0; j <= deg.m(); ++j) sa[j] += V(ei::ploadu<P>(ta[j]));
-      for (int k = k0; k <= deg.n(); ++k) sc[k] += V(ei::ploadu<P>(tc[k]));
     }
     return V(ei::ploadu<P>(rs));
   }
 
-  V step(V x, V g, std::ptrdiff_t grp, const T* a, const T* c) {
-    if (any_abs_gt(x, p.thr)) return packet_large(x, g, grp, a, c);
-    return packet(x, g, a, c);
+  NONLIN_HD V step(V x, V g, std::ptrdiff_t grp, const T* a, const T* c, Block& s) const {
+    if (!any_abs_gt(x, p.thr)) return packet(x, g, a, c, s);
+    const Mask<P> big = abs(x) > p.thr;
+    Terms t;
+    const V r = large_lanes(x, g, packet(select(big, V(0), x), select(big, V(0), g), a, c, s),
+                            grp, a, c, t);
+    if constexpr (Md == Mode::backward) {
+      for (int j = 0; j <= deg.m(); ++j) s.a[j] += V(ei::ploadu<P>(t.a[j]));
+      for (int k = k0; k <= deg.n(); ++k) s.c[k] += V(ei::ploadu<P>(t.c[k]));
+    }
+    return r;
   }
 
   // Elements [i, e) of one group.
-  void run_piece(std::ptrdiff_t i, std::ptrdiff_t e, std::ptrdiff_t grp, double* acc) {
+  void run_piece(std::ptrdiff_t i, std::ptrdiff_t e, std::ptrdiff_t grp, double* acc) const {
     constexpr bool grads = Md == Mode::backward;
     const T* a = p.a + grp * (deg.m() + 1);
     const T* c = p.c + grp * (deg.n() + 1);
+    Block s;
+    alignas(64) double la[NA][W], lc[NC][W];
     if constexpr (grads) {
-      zero_block();
+      zero(s, deg);
       for (int j = 0; j <= deg.m(); ++j) std::fill_n(la[j], W, 0.0);
       for (int k = k0; k <= deg.n(); ++k) std::fill_n(lc[k], W, 0.0);
     }
     int nb = 0;
-    const V zero(0);
+    const V zero_v(0);
     for (; i + W <= e; i += W) {
       const V x = ei::ploadu<P>(p.x + i);
-      const V g = grads ? V(ei::ploadu<P>(p.g + i)) : zero;
-      ei::pstoreu(p.out + i, step(x, g, grp, a, c).v);
+      const V g = grads ? V(ei::ploadu<P>(p.g + i)) : zero_v;
+      ei::pstoreu(p.out + i, step(x, g, grp, a, c, s).v);
       if (grads && ++nb == kBlock) {
-        flush_block();
+        flush(s, la, lc, deg);
         nb = 0;
       }
     }
@@ -137,11 +153,11 @@ struct Loop {
       alignas(64) T xb[W] = {}, gb[W] = {}, rb[W];
       std::copy(p.x + i, p.x + e, xb);
       if (grads) std::copy(p.g + i, p.g + e, gb);
-      ei::pstoreu(rb, step(V(ei::ploadu<P>(xb)), V(ei::ploadu<P>(gb)), grp, a, c).v);
+      ei::pstoreu(rb, step(V(ei::ploadu<P>(xb)), V(ei::ploadu<P>(gb)), grp, a, c, s).v);
       std::copy(rb, rb + (e - i), p.out + i);
     }
     if constexpr (grads) {
-      flush_block();
+      flush(s, la, lc, deg);
       double* ga = acc + grp * (deg.m() + deg.n() + 2);
       double* gc = ga + deg.m() + 1;
       for (int j = 0; j <= deg.m(); ++j)
@@ -151,7 +167,7 @@ struct Loop {
     }
   }
 
-  void run(std::ptrdiff_t begin, std::ptrdiff_t end, double* acc) {
+  void run(std::ptrdiff_t begin, std::ptrdiff_t end, double* acc) const {
     for (std::ptrdiff_t i = begin; i < end;) {
       const std::ptrdiff_t seg = i / p.run;
       const std::ptrdiff_t e = std::min(end, (seg + 1) * p.run);

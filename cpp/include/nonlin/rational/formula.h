@@ -11,6 +11,7 @@
 #include <cmath>
 
 #include "nonlin/rational/kernels.h"
+#include "nonlin/simd/bits.h"
 #include "nonlin/simd/vec.h"
 
 namespace nonlin {
@@ -45,9 +46,14 @@ NONLIN_HD inline V horner(V z, const T* c, int n) {
 }
 template <class V, class T>
 NONLIN_HD inline V horner_d(V z, const T* c, int n, V& dh) {
-  V h(c[n]);
-  dh = V(0);
-  for (int k = n - 1; k >= 0; --k) {
+  if (n == 0) {
+    dh = V(0);
+    return V(c[0]);
+  }
+  // The first step of the usual loop (dh = 0 z + c_n) done exactly: one fma less.
+  dh = V(c[n]);
+  V h = fma(dh, z, V(c[n - 1]));
+  for (int k = n - 2; k >= 0; --k) {
     dh = fma(dh, z, h);
     h = fma(h, z, V(c[k]));
   }
@@ -73,7 +79,7 @@ template <Version Vn, class V>
 NONLIN_HD inline V den_slope(V x, V h, V dh, V& s) {
   if constexpr (Vn == Version::A) {
     s = V(1);
-    return sign0(x) * dh;
+    return select(x == 0, V(0), copysign(dh, x));  // sign0(x) dh, dh >= 0
   } else if constexpr (Vn == Version::N) {
     s = V(1);
     return dh;
@@ -106,7 +112,7 @@ NONLIN_HD inline V backward(V g, V x, const T* a, int m, const T* c, int n, V& w
   const V p = horner_d(x, a, m, dp);
   const V h = horner_d(den_base<Vn>(x), c, n, dh);
   const V q = den_value<Vn>(h), dq = den_slope<Vn>(x, h, dh, s);
-  const V r = V(typename V::Scalar(1)) / q;
+  const V r = recip(q);  // rcp14 + Newton on AVX-512 (~2^-26 relative), else a division
   const V y = p * r;
   wa = g * r;
   wb = -(wa * y) * s;

@@ -80,12 +80,14 @@ struct Prepared {
       n_eff[g] = ne;
       sum_max = std::max({sum_max, sa, sc});
     }
-    // |x| <= thr keeps sum |coef| |x|^K (K + 1)^2 (Horner values, their derivatives and the
-    // products of the gradient) a factor 16 below overflow.
+    // |x| <= thr keeps (S |x|^K (K + 1)^2)^2, S = sum |coef|, a factor 16 below overflow:
+    // Horner values, their derivatives and the gradient products (P / Q^2 z^k) neither
+    // overflow nor pass through the subnormal range on their way to a normal result.
     const int K = std::max(p.m, p.n);
     const double big = double(std::numeric_limits<T>::max());
-    const double room = big / (16.0 * (K + 1) * (K + 1) * std::max(1.0, sum_max));
-    double thr = K == 0 ? std::numeric_limits<double>::infinity() : std::pow(room, 1.0 / K);
+    const double s = (K + 1.0) * (K + 1.0) * std::max(1.0, sum_max);
+    const double room = big / (16.0 * s * s);
+    double thr = K == 0 ? std::numeric_limits<double>::infinity() : std::pow(room, 0.5 / K);
     thr = std::max(1.0, std::min(thr, big));
     args.version = p.version;
     args.m = p.m;

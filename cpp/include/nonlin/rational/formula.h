@@ -85,6 +85,11 @@ NONLIN_HD inline V den_slope(V x, V h, V dh, V& s) {
     return dh;
   } else {
     s = sign0(h);
+    if constexpr (Vn == Version::B) {
+      // h = x h1(x) may underflow to 0 for x != 0: its sign is then sign(x) sign(h1), and
+      // h1(x) ~ dh there.
+      s = select(h == 0, sign0(x) * sign0(dh), s);
+    }
     return s * dh;
   }
 }

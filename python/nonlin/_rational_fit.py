@@ -107,14 +107,27 @@ class _Form:
 
 
 def _lstsq(A, y):
-    """Least squares by column-equilibrated normal equations plus one refinement step. einsum,
-    not BLAS: OpenBLAS threads these tall, thin products and on a busy machine that costs 20x."""
+    """Least squares by Householder QR written with einsum and broadcasting (the conditioning
+    of the data, not its square as with normal equations; and no BLAS: OpenBLAS threads these
+    tall, thin products, which on a busy machine costs 20x)."""
     d = np.sqrt(np.einsum("ij,ij->j", A, A))
     d[d == 0] = 1
-    A = A / d
-    G = np.einsum("ij,ik->jk", A, A)
-    x = np.linalg.solve(G, np.einsum("ij,i->j", A, y))
-    x += np.linalg.solve(G, np.einsum("ij,i->j", A, y - np.einsum("ij,j->i", A, x)))
+    R = A / d
+    r = np.array(y, dtype=np.float64)
+    n = R.shape[1]
+    for k in range(n):
+        v = R[k:, k].copy()
+        alpha = -np.copysign(np.sqrt(np.dot(v, v)), v[0])
+        v[0] -= alpha
+        vv = np.dot(v, v)
+        if vv == 0:
+            continue
+        R[k:, k:] -= np.outer(v, np.einsum("i,ij->j", v, R[k:, k:]) * (2 / vv))
+        r[k:] -= v * (2 * np.dot(v, r[k:]) / vv)
+    diag = np.abs(np.diag(R[:n]))
+    keep = diag > 1e-14 * max(diag.max(), 1e-300)  # drop exactly dependent columns
+    x = np.zeros(n)
+    x[keep] = np.linalg.solve(np.triu(R[:n][np.ix_(keep, keep)]), r[:n][keep])
     return x / d
 
 
@@ -140,11 +153,44 @@ def _sigma(form, th, S):
     return np.where(h < 0, -1.0, 1.0)
 
 
-def _polish(form, th, S, f, minimax, iters):
-    """Levenberg-Marquardt on the version's formula; Lawson-weighted when minimax."""
-    w = np.full(len(f), 1.0 / len(f))
+def _linear_stage(lin, S, fx, minimax, iters, w0):
+    """Linearised least squares (weights w0), 10 Sanathanan-Koerner steps, then Lawson
+    (minimax): the best iterate by max (or RMS) error."""
+    N, m = len(fx), lin.m
+    active = np.ones(lin.nb, bool)
+    qprev, sigma, wts = np.ones(N), np.ones(N), w0.copy()
+    best, best_th = np.inf, None
+    for it in range(iters):
+        th = _linearised(lin, S, fx, wts, qprev, sigma, active)
+        if lin.v == "A":  # keep g_k >= 0: drop the most negative coefficient, refit
+            while np.any(th[m + 1:][active] < 0):
+                idx = np.flatnonzero(active)
+                active[idx[np.argmin(th[m + 1:][idx])]] = False
+                th = _linearised(lin, S, fx, wts, qprev, sigma, active)
+        sigma = _sigma(lin, th, S)
+        _, qprev, _ = lin.parts(th, S)
+        qprev = np.where(np.abs(qprev) < 1e-12, 1e-12, qprev)
+        e = lin.value(th, S) - fx
+        err = np.max(np.abs(e)) if minimax else np.sqrt(np.sum(w0 * e * e))
+        if np.isfinite(err) and err < best:
+            best, best_th = err, th.copy()
+        if it >= 10:  # Lawson: w <- w |e|
+            wts = wts * np.abs(e)
+            wts /= wts.sum()
+    return best_th
+
+
+def _polish(form, th, S, f, minimax, iters, w0):
+    with np.errstate(all="ignore"):  # trial steps may overflow; they are rejected
+        return _polish_steps(form, th, S, f, minimax, iters, w0)
+
+
+def _polish_steps(form, th, S, f, minimax, iters, w0):
+    """Levenberg-Marquardt on the version's formula; Lawson-weighted when minimax, else with
+    the quadrature weights w0."""
+    w = w0.copy()
     e = form.value(th, S) - f
-    score = (lambda e: np.max(np.abs(e))) if minimax else (lambda e: np.sqrt(np.mean(e * e)))
+    score = (lambda e: np.max(np.abs(e))) if minimax else (lambda e: np.sqrt(np.sum(w0 * e * e)))
     best, best_th, lam = score(e), th.copy(), 1e-3
     for _ in range(iters):
         J = form.jacobian(th, S)
@@ -153,7 +199,11 @@ def _polish(form, th, S, f, minimax, iters):
         g = np.einsum("ij,i->j", Jw, ew)
         H = np.einsum("ij,ik->jk", Jw, Jw)
         for _ in range(8):  # damping: accept a step that lowers the weighted objective
-            step = np.linalg.solve(H + lam * np.diag(np.diag(H) + 1e-30), -g)
+            try:
+                step = np.linalg.solve(H + lam * np.diag(np.diag(H) + 1e-30), -g)
+            except np.linalg.LinAlgError:
+                lam *= 10
+                continue
             th_new = th + step
             e_new = form.value(th_new, S) - f
             if np.all(np.isfinite(e_new)) and np.sum(w * e_new**2) < np.sum(w * e**2):
@@ -179,7 +229,8 @@ def fit_rational(fn, degrees=(5, 4), interval=(-3.0, 3.0), version="A", method="
     fn: a callable (vectorised over a float64 array) or an activation name ("gelu", "tanh", ...).
     method: "minimax" (smallest maximum error) or "lsq" (least squares on Chebyshev points).
     Returns a RationalFit: numerator, denominator (use with nl.rational(x, num, den, version)),
-    max_error and rms_error on a dense grid of the interval, x and error (the error curve),
+    max_error and rms_error on a uniform grid of 20001 points of the interval, x and error
+    (that error curve),
     real_poles (version N), seconds."""
     t0 = time.perf_counter()
     version = _version(version)
@@ -204,39 +255,30 @@ def fit_rational(fn, degrees=(5, 4), interval=(-3.0, 3.0), version="A", method="
     if not np.all(np.isfinite(fx)):
         raise ValueError("fit_rational: fn is not finite on the interval")
     s = x / scale
+    # quadrature weights (the spacing of the points): sum w e^2 ~ the mean square error over
+    # the interval, so "lsq" minimises the RMS error of the interval, not of the points
+    w0 = np.gradient(x) / (hi - lo) if method == "lsq" else np.ones(N)
+    w0 /= w0.sum()
     form = _Form("B" if version == "D" else version, m, n)
-    # Version C = N rescaled: P/Q_N = (lam P)/(0.1 + (lam Q_N - 0.1)) with lam Q_N > 0.1 on the
-    # interval, so C starts from the N fit (its linearisation has the same class but a worse
-    # normalisation); the polish then runs in C's form.
-    lin = _Form("N", m, n) if version == "C" else form
     S = form.powers(s)
-    active = np.ones(lin.nb, bool)
-    qprev = np.ones(N)
-    sigma = np.ones(N)
-    wts = np.ones(N) / N
-    best, best_th = np.inf, None
-    for it in range(10 + (lawson_iterations if method == "minimax" else 0)):
-        th = _linearised(lin, S, fx, wts, qprev, sigma, active)
-        if lin.v == "A":  # keep g_k >= 0: drop the most negative coefficient, refit
-            while np.any(th[m + 1:][active] < 0):
-                idx = np.flatnonzero(active)
-                active[idx[np.argmin(th[m + 1:][idx])]] = False
-                th = _linearised(lin, S, fx, wts, qprev, sigma, active)
-        sigma = _sigma(lin, th, S)
-        _, qprev, _ = lin.parts(th, S)
-        qprev = np.where(np.abs(qprev) < 1e-12, 1e-12, qprev)
-        e = lin.value(th, S) - fx
-        err = np.max(np.abs(e)) if method == "minimax" else np.sqrt(np.mean(e * e))
-        if np.isfinite(err) and err < best:
-            best, best_th = err, th.copy()
-        if it >= 10:  # Lawson
-            wts = wts * np.abs(e)
-            wts /= wts.sum()
+    minimax = method == "minimax"
+    iters = 10 + (lawson_iterations if minimax else 0)
     if version == "C":
-        _, q, _ = lin.parts(best_th, S)
+        # C contains N (P/Q_N = lam P / (0.1 + (lam Q_N - 0.1)) with lam Q_N > 0.1 on the
+        # interval) and B (P/(1 + |A|) = 0.1 P / (0.1 + |0.1 A|)): start from both fits,
+        # polish each in C's form, keep the better.
+        starts = []
+        th = _linear_stage(_Form("N", m, n), S, fx, minimax, iters, w0)
+        _, q, _ = _Form("N", m, n).parts(th, S)
         lam = max(1.0, 0.2 / np.min(q)) if np.min(q) > 0 else 1.0
-        best_th = lam * np.concatenate([best_th[: m + 1], [1.0 - 0.1 / lam], best_th[m + 1:]])
-    th = _polish(form, best_th, S, fx, method == "minimax", polish_iterations)
+        starts.append(lam * np.concatenate([th[: m + 1], [1.0 - 0.1 / lam], th[m + 1:]]))
+        th = _linear_stage(_Form("B", m, n), S, fx, minimax, iters, w0)
+        starts.append(0.1 * np.concatenate([th[: m + 1], [0.0], th[m + 1:]]))
+    else:
+        starts = [_linear_stage(form, S, fx, minimax, iters, w0)]
+    score = (lambda e: np.max(np.abs(e))) if minimax else (lambda e: np.sqrt(np.sum(w0 * e * e)))
+    th = min((_polish(form, t, S, fx, minimax, polish_iterations, w0) for t in starts),
+             key=lambda t: score(form.value(t, S) - fx))
     num = th[: m + 1] / scale ** np.arange(m + 1)
     den = th[m + 1:] / scale ** np.arange(form.k0, n + 1)
     real_poles = np.array([])
@@ -249,7 +291,7 @@ def fit_rational(fn, degrees=(5, 4), interval=(-3.0, 3.0), version="A", method="
         if real_poles.size:
             warnings.warn(f"fit_rational: Q has real roots outside the interval at {real_poles}",
                           RuntimeWarning, stacklevel=2)
-    grid = np.union1d(np.linspace(lo, hi, 20001), x)
+    grid = np.linspace(lo, hi, 20001)
     err = rational(grid, num, den, version) - f(grid)
     return RationalFit(numerator=num, denominator=den, version=version, degrees=(m, n),
                        interval=(lo, hi), method=method, max_error=float(np.max(np.abs(err))),

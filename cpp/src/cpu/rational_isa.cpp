@@ -38,12 +38,6 @@ struct Loop {
   struct Block {
     V a[NA], c[NC];
   };
-  // Gradient terms of the large-|x| lanes of one packet (rare path, in memory).
-  struct Terms {
-    alignas(64) T a[NA][W];
-    alignas(64) T c[NC][W];
-  };
-
   NONLIN_HD static void zero(Block& s, Deg deg) {
     for (int j = 0; j <= deg.m(); ++j) s.a[j] = V(0);
     for (int k = k0; k <= deg.n(); ++k) s.c[k] = V(0);
@@ -87,43 +81,32 @@ struct Loop {
     }
   }
 
-  // The lanes with |x| > thr of a packet: large_x per lane, overriding r; their gradient terms
-  // go to t (zero on the other lanes).
-  __attribute__((noinline)) V large_lanes(V x, V g, V r, std::ptrdiff_t grp, const T* a,
-                                          const T* c, Terms& t) const {
+  // A packet with some |x| > thr (rare; cold and out of line, so that the block sums of the
+  // hot loop stay in registers): the direct form on the other lanes, large_x per lane on
+  // those; the gradient terms go straight to the float64 lane sums.
+  __attribute__((noinline, cold)) V large_packet(V x, V g, std::ptrdiff_t grp, const T* a,
+                                                 const T* c, double (*la)[W],
+                                                 double (*lc)[W]) const {
+    constexpr bool grads = Md == Mode::backward;
+    const Mask<P> big = abs(x) > p.thr;
+    Block s;
+    zero(s, deg);
     alignas(64) T xs[W], gs[W], rs[W];
+    ei::pstoreu(rs, packet(select(big, V(0), x), select(big, V(0), g), a, c, s).v);
+    if constexpr (grads) flush(s, la, lc, deg);
     ei::pstoreu(xs, x.v);
     ei::pstoreu(gs, g.v);
-    ei::pstoreu(rs, r.v);
-    constexpr bool grads = Md == Mode::backward;
-    if constexpr (grads) {
-      std::fill_n(&t.a[0][0], NA * W, T(0));
-      std::fill_n(&t.c[0][0], NC * W, T(0));
-    }
     for (int l = 0; l < W; ++l) {
       if (!(std::fabs(xs[l]) > p.thr)) continue;
       LargeX<T> e;
       large_x(Vn, grads, xs[l], gs[l], a, deg.m(), p.m_eff[grp], c, deg.n(), p.n_eff[grp], e);
       rs[l] = Md == Mode::forward ? e.y : Md == Mode::derivative ? e.d : gs[l] * e.d;
       if constexpr (grads) {
-        for (int j = 0; j <= deg.m(); ++j) t.a[j][l] = e.ta[j];
-        for (int k = k0; k <= deg.n(); ++k) t.c[k][l] = e.tb[k];
+        for (int j = 0; j <= deg.m(); ++j) la[j][l] += double(e.ta[j]);
+        for (int k = k0; k <= deg.n(); ++k) lc[k][l] += double(e.tb[k]);
       }
     }
     return V(ei::ploadu<P>(rs));
-  }
-
-  NONLIN_HD V step(V x, V g, std::ptrdiff_t grp, const T* a, const T* c, Block& s) const {
-    if (!any_abs_gt(x, p.thr)) return packet(x, g, a, c, s);
-    const Mask<P> big = abs(x) > p.thr;
-    Terms t;
-    const V r = large_lanes(x, g, packet(select(big, V(0), x), select(big, V(0), g), a, c, s),
-                            grp, a, c, t);
-    if constexpr (Md == Mode::backward) {
-      for (int j = 0; j <= deg.m(); ++j) s.a[j] += V(ei::ploadu<P>(t.a[j]));
-      for (int k = k0; k <= deg.n(); ++k) s.c[k] += V(ei::ploadu<P>(t.c[k]));
-    }
-    return r;
   }
 
   // Elements [i, e) of one group.
@@ -143,7 +126,10 @@ struct Loop {
     for (; i + W <= e; i += W) {
       const V x = ei::ploadu<P>(p.x + i);
       const V g = grads ? V(ei::ploadu<P>(p.g + i)) : zero_v;
-      ei::pstoreu(p.out + i, step(x, g, grp, a, c, s).v);
+      const V r = __builtin_expect(any_abs_gt(x, p.thr), 0)
+                      ? large_packet(x, g, grp, a, c, la, lc)
+                      : packet(x, g, a, c, s);
+      ei::pstoreu(p.out + i, r.v);
       if (grads && ++nb == kBlock) {
         flush(s, la, lc, deg);
         nb = 0;
@@ -153,7 +139,9 @@ struct Loop {
       alignas(64) T xb[W] = {}, gb[W] = {}, rb[W];
       std::copy(p.x + i, p.x + e, xb);
       if (grads) std::copy(p.g + i, p.g + e, gb);
-      ei::pstoreu(rb, step(V(ei::ploadu<P>(xb)), V(ei::ploadu<P>(gb)), grp, a, c, s).v);
+      const V x = ei::ploadu<P>(xb), g = ei::ploadu<P>(gb);
+      const V r = any_abs_gt(x, p.thr) ? large_packet(x, g, grp, a, c, la, lc) : packet(x, g, a, c, s);
+      ei::pstoreu(rb, r.v);
       std::copy(rb, rb + (e - i), p.out + i);
     }
     if constexpr (grads) {

@@ -5,8 +5,8 @@ reduces it; the package itself pins torch 1.7.1 and cannot be installed next to 
 
     python tools/bench_rational.py [--n 1000000] [--repeat 15] [--threads 1] [--dtype float32]
 
-Prints a markdown table: ms per forward+backward (median and min of `repeat`), ns/element and
-each implementation's time relative to nonlin's. Used for the README table and by asv_bench.
+Prints a markdown table: ms per forward+backward (median and min over 3 rounds of `repeat`
+calls), ns/element (median) and each implementation's median time relative to nonlin's. Used for the README table and by asv_bench.
 """
 
 from __future__ import annotations
@@ -97,16 +97,21 @@ def implementations(version, n, dtype, with_torch=True):
     return impls
 
 
-def measure(impls, repeat):
+def measure(impls, repeat, rounds=3):
+    """Median and min over rounds x repeat calls. Each implementation runs its calls back to
+    back (warm: interleaving with the memory-hungry eager versions would make the others page-
+    fault), and the rounds alternate between implementations to spread the machine's load."""
     for fn in impls.values():  # warm-up (and torch.compile)
         fn()
         fn()
     times = {k: [] for k in impls}
-    for _ in range(repeat):  # interleaved: each round measures everyone under the same load
+    for _ in range(rounds):
         for k, fn in impls.items():
-            t = time.perf_counter()
             fn()
-            times[k].append(time.perf_counter() - t)
+            for _ in range(repeat):
+                t = time.perf_counter()
+                fn()
+                times[k].append(time.perf_counter() - t)
     return {k: (float(np.median(v)), float(np.min(v))) for k, v in times.items()}
 
 

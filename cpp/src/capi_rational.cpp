@@ -50,31 +50,23 @@ int back(const nonlin_rational* r, ptrdiff_t n, const T* g, const T* x, const T*
 
 extern "C" {
 
-int nonlin_rational_forward_f32(const nonlin_rational* r, ptrdiff_t n, const float* x,
-                                const float* num, const float* den, float* y) {
-  return elementwise(false, r, n, x, num, den, y);
-}
-int nonlin_rational_forward_f64(const nonlin_rational* r, ptrdiff_t n, const double* x,
-                                const double* num, const double* den, double* y) {
-  return elementwise(false, r, n, x, num, den, y);
-}
-int nonlin_rational_derivative_f32(const nonlin_rational* r, ptrdiff_t n, const float* x,
-                                   const float* num, const float* den, float* dydx) {
-  return elementwise(true, r, n, x, num, den, dydx);
-}
-int nonlin_rational_derivative_f64(const nonlin_rational* r, ptrdiff_t n, const double* x,
-                                   const double* num, const double* den, double* dydx) {
-  return elementwise(true, r, n, x, num, den, dydx);
-}
-int nonlin_rational_backward_f32(const nonlin_rational* r, ptrdiff_t n, const float* grad_out,
-                                 const float* x, const float* num, const float* den,
-                                 float* grad_x, double* grad_num, double* grad_den) {
-  return back(r, n, grad_out, x, num, den, grad_x, grad_num, grad_den);
-}
-int nonlin_rational_backward_f64(const nonlin_rational* r, ptrdiff_t n, const double* grad_out,
-                                 const double* x, const double* num, const double* den,
-                                 double* grad_x, double* grad_num, double* grad_den) {
-  return back(r, n, grad_out, x, num, den, grad_x, grad_num, grad_den);
-}
+// One set of entry points per dtype (the names differ only by the suffix).
+#define NONLIN_RATIONAL_CAPI(sfx, T)                                                          \
+  int nonlin_rational_forward_##sfx(const nonlin_rational* r, ptrdiff_t n, const T* x,       \
+                                    const T* num, const T* den, T* y) {                      \
+    return elementwise(false, r, n, x, num, den, y);                                         \
+  }                                                                                          \
+  int nonlin_rational_derivative_##sfx(const nonlin_rational* r, ptrdiff_t n, const T* x,    \
+                                       const T* num, const T* den, T* dydx) {                \
+    return elementwise(true, r, n, x, num, den, dydx);                                       \
+  }                                                                                          \
+  int nonlin_rational_backward_##sfx(const nonlin_rational* r, ptrdiff_t n, const T* grad_out, \
+                                     const T* x, const T* num, const T* den, T* grad_x,      \
+                                     double* grad_num, double* grad_den) {                   \
+    return back(r, n, grad_out, x, num, den, grad_x, grad_num, grad_den);                    \
+  }
+NONLIN_RATIONAL_CAPI(f32, float)
+NONLIN_RATIONAL_CAPI(f64, double)
+#undef NONLIN_RATIONAL_CAPI
 
 }  // extern "C"

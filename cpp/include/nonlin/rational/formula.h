@@ -132,7 +132,7 @@ NONLIN_HD inline V backward(V g, V x, const T* a, int m, const T* c, int n, V& w
 // and the powers of |x| are applied last, one factor at a time: nothing overflows unless the
 // result does, and x = +-inf gives the limits.
 template <class T>
-inline T times_pow(T v, T ax, T u, int e) {
+NONLIN_HD inline T times_pow(T v, T ax, T u, int e) {
   for (; e > 0; --e) v *= ax;
   for (; e < 0; ++e) v *= u;
   return v;
@@ -145,21 +145,22 @@ struct LargeX {
 };
 
 template <class T>
-inline void large_x(Version ver, bool grads, T x, T g, const T* a, int m, int me, const T* c,
-                    int n, int ne, LargeX<T>& r) {
+NONLIN_HD inline void large_x(Version ver, bool grads, T x, T g, const T* a, int m, int me,
+                              const T* c, int n, int ne, LargeX<T>& r) {
   using std::fabs;
+  using std::fma;
   const T t = T(1) / x, ax = fabs(x), u = fabs(t), sg = x > 0 ? T(1) : T(-1);
   auto sgp = [&](int k) { return (k & 1) ? sg : T(1); };
   T pt = a[0], p1 = 0;
   for (int j = 1; j <= me; ++j) {
-    p1 = std::fma(p1, t, T(j) * a[j]);
-    pt = std::fma(pt, t, a[j]);
+    p1 = fma(p1, t, T(j) * a[j]);
+    pt = fma(pt, t, a[j]);
   }
   const T zt = ver == Version::A ? u : t;
   T ht = c[0], h1 = 0;
   for (int k = 1; k <= ne; ++k) {
-    h1 = std::fma(h1, zt, T(k) * c[k]);
-    ht = std::fma(ht, zt, c[k]);
+    h1 = fma(h1, zt, T(k) * c[k]);
+    ht = fma(ht, zt, c[k]);
   }
   T qs, d1, s = 1;
   if (ver == Version::A) {

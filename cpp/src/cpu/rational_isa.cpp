@@ -5,6 +5,11 @@
 // precision, then added into float64 lane sums; at the end of each run of one group the lanes
 // are summed in order into acc (float64). The order depends only on [begin, end) and the ISA,
 // never on threads (the driver fixes the chunks).
+// GCC 12's AVX-512 headers self-initialise the pass-through operand of _mm512_rcp14_ps/pd
+// (`__m512 __Y = __Y;`) and flag it once inlined into the cold large-|x| path.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
 #include <algorithm>
 
 #include "nonlin/rational/formula.h"
@@ -109,43 +114,66 @@ struct Loop {
     return V(ei::ploadu<P>(rs));
   }
 
+  // Up to kBlock whole packets from i, stopping before a packet with a large lane; the block
+  // sums live (in registers) only inside this call and end in the float64 lane sums.
+  NONLIN_HD std::ptrdiff_t hot_block(std::ptrdiff_t i, std::ptrdiff_t e, const T* a, const T* c,
+                                     double (*la)[W], double (*lc)[W]) const {
+    constexpr bool grads = Md == Mode::backward;
+    Block s;
+    if constexpr (grads) zero(s, deg);
+    const std::ptrdiff_t stop = std::min(e, i + kBlock * W);
+    for (; i + W <= stop; i += W) {
+      const V x = ei::ploadu<P>(p.x + i);
+      if (__builtin_expect(any_abs_gt(x, p.thr), 0)) break;
+      const V g = grads ? V(ei::ploadu<P>(p.g + i)) : V(0);
+      ei::pstoreu(p.out + i, packet(x, g, a, c, s).v);
+    }
+    if constexpr (grads) flush(s, la, lc, deg);
+    return i;
+  }
+
+  // One packet (possibly a zero-padded tail) through the large-|x| or the direct path.
+  void one_packet(const T* xp, const T* gp, T* op, std::ptrdiff_t grp, const T* a, const T* c,
+                  double (*la)[W], double (*lc)[W]) const {
+    const V x = ei::ploadu<P>(xp), g = ei::ploadu<P>(gp);
+    V r;
+    if (any_abs_gt(x, p.thr)) {
+      r = large_packet(x, g, grp, a, c, la, lc);
+    } else {
+      Block s;
+      zero(s, deg);
+      r = packet(x, g, a, c, s);
+      if constexpr (Md == Mode::backward) flush(s, la, lc, deg);
+    }
+    ei::pstoreu(op, r.v);
+  }
+
   // Elements [i, e) of one group.
   void run_piece(std::ptrdiff_t i, std::ptrdiff_t e, std::ptrdiff_t grp, double* acc) const {
     constexpr bool grads = Md == Mode::backward;
     const T* a = p.a + grp * (deg.m() + 1);
     const T* c = p.c + grp * (deg.n() + 1);
-    Block s;
     alignas(64) double la[NA][W], lc[NC][W];
     if constexpr (grads) {
-      zero(s, deg);
       for (int j = 0; j <= deg.m(); ++j) std::fill_n(la[j], W, 0.0);
       for (int k = k0; k <= deg.n(); ++k) std::fill_n(lc[k], W, 0.0);
     }
-    int nb = 0;
-    const V zero_v(0);
-    for (; i + W <= e; i += W) {
-      const V x = ei::ploadu<P>(p.x + i);
-      const V g = grads ? V(ei::ploadu<P>(p.g + i)) : zero_v;
-      const V r = __builtin_expect(any_abs_gt(x, p.thr), 0)
-                      ? large_packet(x, g, grp, a, c, la, lc)
-                      : packet(x, g, a, c, s);
-      ei::pstoreu(p.out + i, r.v);
-      if (grads && ++nb == kBlock) {
-        flush(s, la, lc, deg);
-        nb = 0;
+    alignas(64) static constexpr T kZeros[W] = {};
+    while (i + W <= e) {
+      i = hot_block(i, e, a, c, la, lc);
+      if (i + W <= e && any_abs_gt(V(ei::ploadu<P>(p.x + i)), p.thr)) {
+        one_packet(p.x + i, grads ? p.g + i : kZeros, p.out + i, grp, a, c, la, lc);
+        i += W;
       }
     }
     if (i < e) {  // tail: one packet padded with x = 0, g = 0 (zero gradient terms)
       alignas(64) T xb[W] = {}, gb[W] = {}, rb[W];
       std::copy(p.x + i, p.x + e, xb);
       if (grads) std::copy(p.g + i, p.g + e, gb);
-      const V x = ei::ploadu<P>(xb), g = ei::ploadu<P>(gb);
-      const V r = any_abs_gt(x, p.thr) ? large_packet(x, g, grp, a, c, la, lc) : packet(x, g, a, c, s);
-      ei::pstoreu(rb, r.v);
+      one_packet(xb, gb, rb, grp, a, c, la, lc);
       std::copy(rb, rb + (e - i), p.out + i);
     }
     if constexpr (grads) {
-      flush(s, la, lc, deg);
       double* ga = acc + grp * (deg.m() + deg.n() + 2);
       double* gc = ga + deg.m() + 1;
       for (int j = 0; j <= deg.m(); ++j)

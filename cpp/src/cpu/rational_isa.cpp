@@ -11,6 +11,7 @@
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
 #include <algorithm>
+#include <vector>
 
 #include "nonlin/rational/formula.h"
 #include "nonlin/simd/bits.h"
@@ -148,16 +149,12 @@ struct Loop {
     ei::pstoreu(op, r.v);
   }
 
-  // Elements [i, e) of one group.
-  void run_piece(std::ptrdiff_t i, std::ptrdiff_t e, std::ptrdiff_t grp, double* acc) const {
+  // Elements [i, e) of one group; backward adds to that group's float64 lane sums la, lc.
+  void run_piece(std::ptrdiff_t i, std::ptrdiff_t e, std::ptrdiff_t grp, double (*la)[W],
+                 double (*lc)[W]) const {
     constexpr bool grads = Md == Mode::backward;
     const T* a = p.a + grp * (deg.m() + 1);
     const T* c = p.c + grp * (deg.n() + 1);
-    alignas(64) double la[NA][W], lc[NC][W];
-    if constexpr (grads) {
-      for (int j = 0; j <= deg.m(); ++j) std::fill_n(la[j], W, 0.0);
-      for (int k = k0; k <= deg.n(); ++k) std::fill_n(lc[k], W, 0.0);
-    }
     alignas(64) static constexpr T kZeros[W] = {};
     while (i + W <= e) {
       i = hot_block(i, e, a, c, la, lc);
@@ -173,22 +170,29 @@ struct Loop {
       one_packet(xb, gb, rb, grp, a, c, la, lc);
       std::copy(rb, rb + (e - i), p.out + i);
     }
-    if constexpr (grads) {
-      double* ga = acc + grp * (deg.m() + deg.n() + 2);
-      double* gc = ga + deg.m() + 1;
-      for (int j = 0; j <= deg.m(); ++j)
-        for (int l = 0; l < W; ++l) ga[j] += la[j][l];
-      for (int k = k0; k <= deg.n(); ++k)
-        for (int l = 0; l < W; ++l) gc[k] += lc[k][l];
-    }
   }
 
+  // The pieces of [begin, end), one group's run at a time. Backward keeps float64 lane sums per
+  // group for the whole range (short group runs, e.g. KAT's channels-last groups, then cost no
+  // per-run reduction) and adds them to acc in group, coefficient and lane order at the end.
   void run(std::ptrdiff_t begin, std::ptrdiff_t end, double* acc) const {
+    constexpr bool grads = Md == Mode::backward;
+    const int nq = deg.m() + deg.n() + 2;
+    std::vector<double> lanes(grads ? std::size_t(p.groups * nq * W) : 0, 0.0);
     for (std::ptrdiff_t i = begin; i < end;) {
-      const std::ptrdiff_t seg = i / p.run;
+      const std::ptrdiff_t seg = i / p.run, grp = seg % p.groups;
       const std::ptrdiff_t e = std::min(end, (seg + 1) * p.run);
-      run_piece(i, e, seg % p.groups, acc);
+      double (*la)[W] = grads ? reinterpret_cast<double (*)[W]>(&lanes[grp * nq * W]) : nullptr;
+      run_piece(i, e, grp, la, grads ? la + deg.m() + 1 : nullptr);
       i = e;
+    }
+    if constexpr (grads) {
+      for (std::ptrdiff_t g = 0; g < p.groups; ++g)
+        for (int q = 0; q < nq; ++q) {
+          if (q == deg.m() + 1 && k0 == 1) continue;  // c_0 is not a coefficient
+          const double* l = &lanes[(g * nq + q) * W];
+          for (int j = 0; j < W; ++j) acc[g * nq + q] += l[j];
+        }
     }
   }
 };

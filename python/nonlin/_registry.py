@@ -6,6 +6,7 @@ from importlib import resources
 
 from . import _core, ufuncs
 from .activation import Activation, GatedActivation
+from .normalizing import build as _build_normalizing
 
 
 def _load_accuracy():
@@ -49,6 +50,7 @@ def _build():
 
 
 activations = _build()
+activations.update(_build_normalizing())
 
 
 def catalog():
@@ -56,6 +58,9 @@ def catalog():
     properties, source and measured accuracy (max ULP per dtype and op)."""
     rows = []
     for name, act in activations.items():
+        if hasattr(act, "catalog_row"):
+            rows.append(act.catalog_row())
+            continue
         if isinstance(act, GatedActivation):
             rows.append({"name": name, "kind": "gated", "params": {}, "learnable": (),
                          "formula": act.formula, "derivative": "", "properties": {},

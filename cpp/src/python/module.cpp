@@ -18,6 +18,7 @@
 #include "../cpu/dispatch.h"
 #include "../cpu/run.h"
 #include "../cpu/thread_pool.h"
+#include "normalizing_bindings.h"
 
 namespace nb = nanobind;
 using namespace nonlin;
@@ -133,6 +134,7 @@ NB_MODULE(_core, m) {
   register_mittag_leffler(m);
 
   register_jax_ffi(m);
+  register_normalizing(m, &meta_dict);
 
   m.def("simd_level", [] { return std::string(simd_level_name(simd_level())); },
         "The instruction set the kernels currently run on.");

@@ -1,0 +1,185 @@
+"""Normalising activations over an axis: PolyNorm, ASH, Hard ASH, VeLU.
+
+Not elementwise: each output depends on statistics (mean, variance, mean squares) of the whole
+slice along ``axis``. ``act(x, axis=-1, **params)``, ``act.backward(grad_out, x, axis=-1,
+**params)`` (the exact vector-Jacobian product, including the path through the statistics),
+``act.param_backward(...)`` (learnable parameters' gradients, reduced to their shapes) and
+``act.grads(...)`` (both from one pass). The C++ row kernels compute in double and round once.
+"""
+
+from __future__ import annotations
+
+import json
+import operator
+from importlib import resources
+
+import numpy as np
+
+from . import _core
+from .activation import _as_operand, _check
+
+__all__ = ["NormalizingActivation"]
+
+_VECTOR_DEFAULTS = {("polynorm", "weight"): (1 / 3, 1 / 3, 1 / 3)}
+_MAX_ORDER = 8
+
+
+def _scalar(name, pname, value):
+    v = np.asarray(value)
+    if v.dtype.kind not in "biuf":
+        raise TypeError(f"{name}: parameter '{pname}' must be a real number, got {v.dtype}")
+    if v.ndim != 0:
+        raise ValueError(f"{name}: parameter '{pname}' must be a scalar, got shape {v.shape}")
+    v = float(v)
+    if not np.isfinite(v):
+        raise ValueError(f"{name}: parameter '{pname}' must be finite (got {v!r})")
+    return v
+
+
+def _vector(name, pname, value):
+    v = np.asarray(value)
+    if v.dtype.kind not in "biuf":
+        raise TypeError(f"{name}: parameter '{pname}' must be real numbers, got {v.dtype}")
+    if v.ndim != 1 or not 1 <= v.size <= _MAX_ORDER:
+        raise ValueError(f"{name}: parameter '{pname}' must be a 1-d sequence of 1 to "
+                         f"{_MAX_ORDER} coefficients, got shape {v.shape}")
+    if not np.all(np.isfinite(v)):
+        raise ValueError(f"{name}: parameter '{pname}' must be finite")
+    return [float(e) for e in v]
+
+
+class NormalizingActivation:
+    """An activation normalised over `axis`: ``f(x, axis=-1, **params)``, ``.backward``,
+    ``.param_backward``, ``.grads``; parameters are keywords (see ``.params``)."""
+
+    kind = "normalizing"
+
+    def __init__(self, meta, accuracy=None):
+        self.name = meta["name"]
+        self.formula = meta["formula"]
+        self.derivative_formula = meta["derivative"]
+        self.source = meta["source"]
+        self.properties = dict(meta["properties"])
+        self._param_rows = meta["params"]
+        self._op = meta["op"]
+        self.params = {p[0]: _VECTOR_DEFAULTS.get((self.name, p[0]), p[1]) for p in self._param_rows}
+        self.learnable = tuple(p[0] for p in self._param_rows if p[2])
+        self.accuracy = accuracy or {}
+        ps = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
+        self.__doc__ = (f"{self.name}(x, axis=-1, *, {ps})\n\n{self.formula}\n\n"
+                        f"Gradient: {self.derivative_formula}\nSource: {self.source}")
+
+    def __repr__(self):
+        return f"<nonlin normalizing activation {self.name}(axis=-1, " + \
+            ", ".join(f"{k}={v!r}" for k, v in self.params.items()) + ")>"
+
+    # -- arguments -------------------------------------------------------------------------
+    def _values(self, params):
+        """Flat parameter list for the kernels and each parameter's shape."""
+        unknown = set(params) - set(self.params)
+        if unknown:
+            raise TypeError(f"{self.name}() got an unexpected keyword argument "
+                            f"'{sorted(unknown)[0]}' (parameters: {', '.join(self.params)})")
+        flat, shapes = [], {}
+        for pname, _default, _learnable, _doc, constraint in self._param_rows:
+            value = params.get(pname, self.params[pname])
+            if (self.name, pname) in _VECTOR_DEFAULTS:
+                vals = _vector(self.name, pname, value)
+                shapes[pname] = (len(vals),)
+            else:
+                vals = [_scalar(self.name, pname, value)]
+                _check(self.name, pname, vals[0], constraint, None)
+                shapes[pname] = np.shape(value)
+            flat += vals
+        return flat, shapes
+
+    def _rows(self, x, axis, argname="x"):
+        """x as C-contiguous (rows, n) in the compute dtype, and how to undo it."""
+        x = np.asarray(_as_operand(x, argname, self.name))
+        if x.dtype.kind not in "biuf":
+            raise TypeError(f"{self.name}: '{argname}' must be a real numeric array, got {x.dtype}")
+        if x.ndim == 0:
+            raise ValueError(f"{self.name}: '{argname}' must have at least one dimension "
+                             "(the statistics are taken over an axis)")
+        try:
+            axis = operator.index(axis)
+        except TypeError:
+            raise TypeError(f"{self.name}: axis must be an integer, got {axis!r}") from None
+        if not -x.ndim <= axis < x.ndim:
+            raise ValueError(f"{self.name}: axis {axis} is out of range for an array of "
+                             f"dimension {x.ndim}")
+        out_dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
+        work = np.float32 if out_dtype == np.float16 else out_dtype
+        moved = np.moveaxis(x, axis, -1)
+        n = moved.shape[-1]
+        rows = int(np.prod(moved.shape[:-1], dtype=np.int64))
+        r2 = np.ascontiguousarray(moved, dtype=work).reshape(rows, n)
+        return r2, (moved.shape, axis, out_dtype)
+
+    @staticmethod
+    def _restore(r2, how):
+        shape, axis, dtype = how
+        return np.moveaxis(r2.reshape(shape), -1, axis).astype(dtype, copy=False)
+
+    # -- API -------------------------------------------------------------------------------
+    def __call__(self, x, axis=-1, **params):
+        flat, _ = self._values(params)
+        x2, how = self._rows(x, axis)
+        y2 = np.empty_like(x2)
+        _core._norm_forward(self._op, x2, y2, flat)
+        return self._restore(y2, how)
+
+    def grads(self, grad_out, x, axis=-1, **params):
+        """(grad_x, {learnable parameter: gradient reduced to its shape}) in one pass."""
+        flat, shapes = self._values(params)
+        x2, how = self._rows(x, axis)
+        g = np.asarray(_as_operand(grad_out, "grad_out", self.name))
+        if g.dtype.kind not in "biuf":
+            raise TypeError(f"{self.name}: 'grad_out' must be a real numeric array, got {g.dtype}")
+        try:
+            g = np.broadcast_to(g, np.shape(x))
+        except ValueError:
+            raise ValueError(f"{self.name}: grad_out of shape {np.shape(grad_out)} does not "
+                             f"broadcast to x's shape {np.shape(x)}") from None
+        g2 = np.ascontiguousarray(np.moveaxis(g, how[1], -1), dtype=x2.dtype).reshape(x2.shape)
+        gx2 = np.empty_like(x2)
+        nslots = len(flat) - 1 if self.name == "polynorm" else len(self.learnable)
+        pg = np.zeros((x2.shape[0], nslots))
+        _core._norm_backward(self._op, g2, x2, gx2, pg, flat)
+        totals = pg.sum(axis=0)  # float64, fixed order: deterministic
+        pgrads, i = {}, 0
+        for pname in self.learnable:
+            size = int(np.prod(shapes[pname], dtype=np.int64))
+            pgrads[pname] = totals[i:i + size].reshape(shapes[pname]).astype(how[2])
+            i += size
+        return self._restore(gx2, how), pgrads
+
+    def backward(self, grad_out, x, axis=-1, **params):
+        """The gradient with respect to x (same shape as x), through the statistics too."""
+        return self.grads(grad_out, x, axis, **params)[0]
+
+    def param_backward(self, grad_out, x, axis=-1, **params):
+        """{learnable parameter: gradient}, each reduced to that parameter's shape."""
+        return self.grads(grad_out, x, axis, **params)[1]
+
+    def catalog_row(self):
+        return {"name": self.name, "kind": self.kind,
+                "params": {p[0]: {"default": self.params[p[0]], "learnable": p[2], "doc": p[3],
+                                  "constraint": p[4]} for p in self._param_rows},
+                "learnable": self.learnable, "formula": self.formula,
+                "derivative": self.derivative_formula, "properties": self.properties,
+                "source": self.source, "accuracy": self.accuracy}
+
+
+def _load_accuracy():
+    try:
+        text = resources.files(__package__).joinpath("accuracy_normalizing.json").read_text()
+    except FileNotFoundError:
+        return {}
+    return json.loads(text)
+
+
+def build():
+    """name -> NormalizingActivation for every row of the C++ registry."""
+    accuracy = _load_accuracy()
+    return {m["name"]: NormalizingActivation(m, accuracy.get(m["name"])) for m in _core._normalizing}

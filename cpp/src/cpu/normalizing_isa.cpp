@@ -1,5 +1,7 @@
 // The normalising activations' row kernels for one ISA (compiled once per ISA like
 // kernels_isa.cpp): a table of forward/backward entry points per op and dtype.
+#include <vector>
+
 #include "nonlin/normalizing/rows.h"
 
 #define NONLIN_CAT2(a, b) a##b
@@ -19,8 +21,9 @@ template <class Row, class T>
 void backward_rows(std::ptrdiff_t rows, std::ptrdiff_t n, const T* g, const T* x, T* gx,
                    double* pg, Params p) {
   const int k = Row::grads(p);
+  std::vector<double> scratch(static_cast<std::size_t>(n));  // per-element values kept between passes
   for (std::ptrdiff_t r = 0; r < rows; ++r)
-    Row::backward(n, g + r * n, x + r * n, gx + r * n, pg + r * k, p);
+    Row::backward(n, g + r * n, x + r * n, gx + r * n, pg + r * k, p, scratch.data());
 }
 
 template <class... Rows>

@@ -27,28 +27,35 @@ inline constexpr int kLanes = ei::unpacket_traits<Pd>::size;
 inline constexpr std::ptrdiff_t kBlock = 256;
 inline constexpr int kMaxOrder = 8;  // PolyNorm: highest power
 
-// Lane-wise compensated sum (Knuth's TwoSum: the rounding error of every addition is kept).
-template <class P>
+// Lane-wise sum, compensated for float64 data (Knuth's TwoSum keeps the rounding error of
+// every addition); float32 data summed in double lanes is already exact to far below its ULP.
+template <class P, bool Comp>
 struct Acc {
   Vec<P> s{0.0}, c{0.0};
   void add(Vec<P> x) {
-    const Vec<P> t = s + x, bp = t - s;
-    c += (s - (t - bp)) + (x - bp);
-    s = t;
+    if constexpr (Comp) {
+      const Vec<P> t = s + x, bp = t - s;
+      c += (s - (t - bp)) + (x - bp);
+      s = t;
+    } else {
+      s += x;
+    }
   }
 };
 
-// A sum fed by packets (row body) and scalars (row tail).
+// A sum fed by packets (row body) and scalars (row tail), compensated for rows of T = double.
+template <class T>
 struct Sum {
-  Acc<Pd> vec;
-  Acc<double> tail;
+  static constexpr bool comp = std::is_same_v<T, double>;
+  Acc<Pd, comp> vec;
+  Acc<double, true> tail;
   void add(Vec<Pd> x) { vec.add(x); }
   void add(Vec<double> x) { tail.add(x); }
   double value() const {
     alignas(64) double s[kLanes], c[kLanes];
     ei::pstoreu(s, vec.s.v);
     ei::pstoreu(c, vec.c.v);
-    Acc<double> t = tail;
+    Acc<double, true> t = tail;
     double corr = 0;
     for (int l = 0; l < kLanes; ++l) {
       t.add(s[l]);
@@ -58,8 +65,27 @@ struct Sum {
   }
 };
 
-// Streams NI same-length rows of T as double blocks through f(const V* a) -> V, where V is
-// Vec<Pd> on the body and Vec<double> on the tail; stores f's results into out unless null.
+// Streams NI same-length rows of T as double blocks through f(const V* a) -> V, or
+// f(const V* a, i) with i the index of a's first element, where V is Vec<Pd> on the body and
+// Vec<double> on the tail; stores f's results into out unless null.
+template <class F, class V>
+V call(F& f, const V* a, std::ptrdiff_t i) {
+  if constexpr (std::is_invocable_v<F&, const V*, std::ptrdiff_t>) return f(a, i);
+  else return f(a);
+}
+
+// Per-row scratch of doubles: V-sized loads and stores at element i.
+template <class V>
+V load(const double* s, std::ptrdiff_t i) {
+  if constexpr (V::scalar) return V(s[i]);
+  else return V(ei::ploadu<typename V::Packet>(s + i));
+}
+template <class V>
+void store(double* s, std::ptrdiff_t i, V v) {
+  if constexpr (V::scalar) s[i] = v.v;
+  else ei::pstoreu(s + i, v.v);
+}
+
 template <int NI, class T, class F>
 void stream(std::ptrdiff_t n, const T* const (&in)[NI], T* out, F&& f) {
   constexpr bool wide = std::is_same_v<T, double>;
@@ -83,13 +109,13 @@ void stream(std::ptrdiff_t n, const T* const (&in)[NI], T* out, F&& f) {
     for (; i + kLanes <= m; i += kLanes) {
       Vec<Pd> a[NI];
       for (int k = 0; k < NI; ++k) a[k] = Vec<Pd>(ei::ploadu<Pd>(src[k] + i));
-      const Vec<Pd> r = f(static_cast<const Vec<Pd>*>(a));
+      const Vec<Pd> r = call(f, static_cast<const Vec<Pd>*>(a), b + i);
       if (out) ei::pstoreu(dst + i, r.v);
     }
     for (; i < m; ++i) {
       Vec<double> a[NI];
       for (int k = 0; k < NI; ++k) a[k] = Vec<double>(src[k][i]);
-      const Vec<double> r = f(static_cast<const Vec<double>*>(a));
+      const Vec<double> r = call(f, static_cast<const Vec<double>*>(a), b + i);
       if (out) dst[i] = r.v;
     }
     if constexpr (!wide)
@@ -98,23 +124,44 @@ void stream(std::ptrdiff_t n, const T* const (&in)[NI], T* out, F&& f) {
   }
 }
 
-// Applies a scalar libm function lane by lane (for the functions vmath does not vectorise).
+// sigmoid(a) and sigmoid(-a) = 1 - sigmoid(a), both to full relative accuracy, from one exp.
 template <class V>
-V lanewise(V v, double (*fn)(double)) {
-  if constexpr (V::scalar) {
-    return V(fn(v.v));
-  } else {
-    alignas(64) double t[V::size];
-    ei::pstoreu(t, v.v);
-    for (double& e : t) e = fn(e);
-    return V(ei::ploadu<typename V::Packet>(t));
-  }
+void sigmoid_pair(V a, V& p, V& pm) {
+  const V e = vm::exp(-abs(a));
+  const V r = 1.0 / (1.0 + e), small = e * r;
+  const auto pos = a >= 0.0;
+  p = select(pos, r, small);
+  pm = select(pos, small, r);
+}
+
+// atan in double (Cephes atan.c: reduction to |t| <= 0.66 and a 4/5 rational in t^2; <= 1 ULP).
+template <class V>
+V atan_d(V x) {
+  static constexpr double P[] = {-6.485021904942025371773e1, -1.228866684490136173410e2,
+                                 -7.500855792314704667340e1, -1.615753718733365076637e1,
+                                 -8.750608600031904122785e-1};
+  static constexpr double Q[] = {1.945506571482613964425e2, 4.853903996359136964868e2,
+                                 4.328810604912902668951e2, 1.650270098316988542046e2,
+                                 2.485846490142306297962e1, 1.0};
+  const V a = abs(x);
+  const auto big = a > 2.414213562373095, mid = a > 0.66;
+  const V y0 = select(big, V(1.5707963267948966), select(mid, V(0.7853981633974483), V(0.0)));
+  const V t = select(big, -1.0 / a, select(mid, (a - 1.0) / (a + 1.0), a));
+  const V z = t * t;
+  const V r = y0 + fma(t * z, polyeval(z, P) / polyeval(z, Q), t);
+  return select(x < 0.0, -r, r);
+}
+
+// asin(c) = atan(c / sqrt((1 - c)(1 + c))) for |c| <= 1 (c = +-1 gives atan(+-inf) = +-pi/2).
+template <class V>
+V asin_d(V c) {
+  return atan_d(c / sqrt((1.0 - c) * (1.0 + c)));
 }
 
 // Row mean and sqrt(population variance + eps), two passes (no cancellation).
 template <class T>
 void mean_std(std::ptrdiff_t n, const T* x, double eps, double& mean, double& sd) {
-  Sum s1, s2;
+  Sum<T> s1, s2;
   stream<1>(n, {x}, static_cast<T*>(nullptr), [&](const auto* a) { s1.add(a[0]); return a[0]; });
   mean = s1.value() / double(n);
   const double m = mean;
@@ -138,7 +185,7 @@ struct PolyNorm {
   static void forward(std::ptrdiff_t n, const T* x, T* y, Params p) {
     const int r = p.np - 2;
     const double bias = p.p[r], eps = p.p[r + 1];
-    Sum S[kMaxOrder];
+    Sum<T> S[kMaxOrder];
     stream<1>(n, {x}, static_cast<T*>(nullptr), [&](const auto* a) {
       const auto t = a[0] * a[0];
       auto u = t;
@@ -159,10 +206,11 @@ struct PolyNorm {
   }
 
   template <class T>
-  static void backward(std::ptrdiff_t n, const T* g, const T* x, T* gx, double* pg, Params p) {
+  static void backward(std::ptrdiff_t n, const T* g, const T* x, T* gx, double* pg, Params p,
+                       double*) {
     const int r = p.np - 2;
     const double eps = p.p[r + 1];
-    Sum S[kMaxOrder], D[kMaxOrder], G;
+    Sum<T> S[kMaxOrder], D[kMaxOrder], G;
     stream<2>(n, {g, x}, static_cast<T*>(nullptr), [&](const auto* a) {
       const auto t = a[1] * a[1];
       auto u = t, v = a[0] * a[1];
@@ -214,28 +262,30 @@ struct Ash {
   }
 
   template <class T>
-  static void backward(std::ptrdiff_t n, const T* g, const T* x, T* gx, double* pg, Params p) {
+  static void backward(std::ptrdiff_t n, const T* g, const T* x, T* gx, double* pg, Params p,
+                       double* scratch) {
     const double z = p.p[0], alpha = p.p[1];
     double mu, sd;
     mean_std(n, x, p.p[2], mu, sd);
     const double thr = mu + z * sd;
     auto gate = [&](auto xv, auto& pv) {  // p and q at x
-      const auto at = alpha * (xv - thr);
-      pv = vm::sigmoid(at);
-      return alpha * xv * pv * vm::sigmoid(-at);
+      auto pm = xv;
+      sigmoid_pair(alpha * (xv - thr), pv, pm);
+      return alpha * xv * pv * pm;
     };
-    Sum S;
-    stream<2>(n, {g, x}, static_cast<T*>(nullptr), [&](const auto* a) {
+    Sum<T> S;
+    stream<2>(n, {g, x}, static_cast<T*>(nullptr), [&](const auto* a, std::ptrdiff_t i) {
       auto pv = a[0];
-      S.add(a[0] * gate(a[1], pv));
-      return pv;
+      const auto q = gate(a[1], pv);
+      S.add(a[0] * q);
+      store(scratch, i, pv + q);
+      return q;
     });
     const double s = S.value(), c0 = s / double(n), c1 = c0 * z / sd;
     pg[0] = -sd * s;
-    stream<2>(n, {g, x}, gx, [&](const auto* a) {
-      auto pv = a[0];
-      const auto q = gate(a[1], pv);
-      return fma(a[0], pv + q, -fma(a[1] - mu, c1, c0));
+    stream<2>(n, {g, x}, gx, [&](const auto* a, std::ptrdiff_t i) {
+      using V = std::remove_cvref_t<decltype(a[0])>;
+      return fma(a[0], load<V>(scratch, i), -fma(a[1] - mu, c1, c0));
     });
   }
 };
@@ -260,7 +310,8 @@ struct HardAsh {
   }
 
   template <class T>
-  static void backward(std::ptrdiff_t n, const T* g, const T* x, T* gx, double*, Params p) {
+  static void backward(std::ptrdiff_t n, const T* g, const T* x, T* gx, double*, Params p,
+                       double*) {
     const double thr = threshold(n, x, p);
     stream<2>(n, {g, x}, gx, [&](const auto* a) { return select(a[1] >= thr, a[0], 0.0); });
   }
@@ -279,7 +330,7 @@ struct Velu {
     template <class V>
     V gate_arg(V x) const {
       const V c = select(x * b2 > 1.0, V(1.0), select(x * b2 < -1.0, V(-1.0), x * b2));
-      return alpha * (lanewise(b1 * x, std::atan) + lanewise(c, std::asin));
+      return alpha * (atan_d(b1 * x) + asin_d(c));
     }
     template <class V>
     V h(V x) const {
@@ -288,7 +339,8 @@ struct Velu {
     // h'(x) = p + x p (1-p) alpha (b1/(1+(b1 x)^2) + b2/sqrt(1-(b2 x)^2) inside |b2 x| < 1)
     template <class V>
     V dh(V x, V& hv) const {
-      const V a = gate_arg(x), pv = vm::sigmoid(a), pm = vm::sigmoid(-a);
+      V pv, pm;
+      sigmoid_pair(gate_arg(x), pv, pm);
       hv = x * pv;
       const V u = b1 * x, w = b2 * x;
       const V inside = 1.0 - w * w;
@@ -315,23 +367,24 @@ struct Velu {
   }
 
   template <class T>
-  static void backward(std::ptrdiff_t n, const T* g, const T* x, T* gx, double* pg, Params p) {
+  static void backward(std::ptrdiff_t n, const T* g, const T* x, T* gx, double* pg, Params p,
+                       double* scratch) {
     double m, sd, s;
     stats(n, x, p, m, sd, s);
     const Shape sh = shape(p);
-    Sum H;
-    stream<2>(n, {g, x}, static_cast<T*>(nullptr), [&](const auto* a) {
-      const auto hv = sh.h(a[1]);
+    Sum<T> H;
+    stream<2>(n, {g, x}, static_cast<T*>(nullptr), [&](const auto* a, std::ptrdiff_t i) {
+      auto hv = a[1];
+      store(scratch, i, sh.dh(a[1], hv));
       H.add(a[0] * hv);
       return hv;
     });
     const double h = H.value(), ch = std::cosh(p.p[5] * sd);
     pg[0] = s * h;
     const double k0 = p.p[0] * s, k1 = p.p[0] * p.p[4] * p.p[5] / (ch * ch) * h / (double(n) * sd);
-    stream<2>(n, {g, x}, gx, [&](const auto* a) {
-      auto hv = a[0];
-      const auto d = sh.dh(a[1], hv);
-      return fma(k0 * a[0], d, k1 * (a[1] - m));
+    stream<2>(n, {g, x}, gx, [&](const auto* a, std::ptrdiff_t i) {
+      using V = std::remove_cvref_t<decltype(a[0])>;
+      return fma(k0 * a[0], load<V>(scratch, i), k1 * (a[1] - m));
     });
   }
 };

@@ -1,5 +1,6 @@
 // The normalising activations' row kernels for one ISA (compiled once per ISA like
 // kernels_isa.cpp): a table of forward/backward entry points per op and dtype.
+#include <algorithm>
 #include <vector>
 
 #include "nonlin/normalizing/rows.h"
@@ -21,6 +22,10 @@ template <class Row, class T>
 void backward_rows(std::ptrdiff_t rows, std::ptrdiff_t n, const T* g, const T* x, T* gx,
                    double* pg, Params p) {
   const int k = Row::grads(p);
+  if (n == 0) {  // empty rows: no elements, so no parameter-gradient contribution
+    std::fill_n(pg, rows * k, 0.0);
+    return;
+  }
   std::vector<double> scratch(static_cast<std::size_t>(n));  // per-element values kept between passes
   for (std::ptrdiff_t r = 0; r < rows; ++r)
     Row::backward(n, g + r * n, x + r * n, gx + r * n, pg + r * k, p, scratch.data());

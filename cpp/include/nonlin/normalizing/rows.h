@@ -305,15 +305,15 @@ struct HardAsh {
 
   template <class T>
   static void forward(std::ptrdiff_t n, const T* x, T* y, Params p) {
-    const double thr = threshold(n, x, p);
-    stream<1>(n, {x}, y, [&](const auto* a) { return select(a[0] >= thr, a[0], 0.0); });
+    const double thr = threshold(n, x, p), off = thr - thr;  // 0, or NaN for a NaN row
+    stream<1>(n, {x}, y, [&](const auto* a) { return select(a[0] >= thr, a[0], off); });
   }
 
   template <class T>
   static void backward(std::ptrdiff_t n, const T* g, const T* x, T* gx, double*, Params p,
                        double*) {
-    const double thr = threshold(n, x, p);
-    stream<2>(n, {g, x}, gx, [&](const auto* a) { return select(a[1] >= thr, a[0], 0.0); });
+    const double thr = threshold(n, x, p), off = thr - thr;
+    stream<2>(n, {g, x}, gx, [&](const auto* a) { return select(a[1] >= thr, a[0], off); });
   }
 };
 
@@ -343,7 +343,7 @@ struct Velu {
       sigmoid_pair(gate_arg(x), pv, pm);
       hv = x * pv;
       const V u = b1 * x, w = b2 * x;
-      const V inside = 1.0 - w * w;
+      const V inside = (1.0 - w) * (1.0 + w);  // no cancellation near the clip
       const V asin_d = select(inside > 0.0, b2 / sqrt(select(inside > 0.0, inside, V(1.0))), V(0.0));
       const V slope = alpha * (b1 / fma(u, u, V(1.0)) + asin_d);
       return fma(hv * pm, slope, pv);

@@ -18,14 +18,17 @@ import torch_normalizing as tn
 NAMES = ("polynorm", "ash", "hard_ash", "velu")
 
 
-def median_time(fn, repeat):
-    fn()
-    ts = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
+def median_times(fns, repeat):
+    """Median time of each function, the calls interleaved (a noisy machine hits all alike)."""
+    for fn in fns:
         fn()
-        ts.append(time.perf_counter() - t0)
-    return float(np.median(ts))
+    ts = [[] for _ in fns]
+    for _ in range(repeat):
+        for t, fn in zip(ts, fns):
+            t0 = time.perf_counter()
+            fn()
+            t.append(time.perf_counter() - t0)
+    return [float(np.median(t)) for t in ts]
 
 
 def main(argv=None):
@@ -77,7 +80,8 @@ def main(argv=None):
         for k in pg:
             assert np.allclose(pg[k], P[k].grad.numpy(), rtol=1e-9), (name, k)
 
-        t = [median_time(f, a.repeat) * 1e9 / size for f in (nl_fwd, torch_fwd, nl_fwd_bwd, torch_fwd_bwd)]
+        t = [v * 1e9 / size for v in median_times((nl_fwd, torch_fwd, nl_fwd_bwd, torch_fwd_bwd),
+                                                  a.repeat)]
         print(f"| {name} | {t[0]:.2f} | {t[1]:.2f} | {t[1] / t[0]:.1f}x | {t[2]:.2f} | {t[3]:.2f} | "
               f"{t[3] / t[2]:.1f}x |")
 

@@ -134,28 +134,43 @@ void sigmoid_pair(V a, V& p, V& pm) {
   pm = select(pos, small, r);
 }
 
-// atan in double (Cephes atan.c: reduction to |t| <= 0.66 and a 4/5 rational in t^2; <= 1 ULP).
+// sigmoid for rows of T: vm::sigmoid (<= 1 ULP of double) for float64 data; for float32 data
+// one exp and one division, whose few double roundings are far below a float32 ULP.
+template <class T, class V>
+V logistic(V a) {
+  if constexpr (std::is_same_v<T, double>) {
+    return vm::sigmoid(a);
+  } else {
+    V p, pm;
+    sigmoid_pair(a, p, pm);
+    return p;
+  }
+}
+
+// atan(num / den) for den > 0 (or num = +-inf) in double: Cephes atan.c's reduction to
+// |t| <= 0.66 done on the fraction (one division) and its 4/5 rational in t^2; <= 1 ULP.
 template <class V>
-V atan_d(V x) {
+V atan_frac(V num, V den) {
   static constexpr double P[] = {-6.485021904942025371773e1, -1.228866684490136173410e2,
                                  -7.500855792314704667340e1, -1.615753718733365076637e1,
                                  -8.750608600031904122785e-1};
   static constexpr double Q[] = {1.945506571482613964425e2, 4.853903996359136964868e2,
                                  4.328810604912902668951e2, 1.650270098316988542046e2,
                                  2.485846490142306297962e1, 1.0};
-  const V a = abs(x);
-  const auto big = a > 2.414213562373095, mid = a > 0.66;
+  const V a = abs(num);
+  const auto big = a > 2.414213562373095 * den, mid = a > 0.66 * den;  // tan(3pi/8), 0.66
   const V y0 = select(big, V(1.5707963267948966), select(mid, V(0.7853981633974483), V(0.0)));
-  const V t = select(big, -1.0 / a, select(mid, (a - 1.0) / (a + 1.0), a));
+  const V t = select(big, -den, select(mid, a - den, a)) /
+              select(big, a, select(mid, a + den, den));
   const V z = t * t;
   const V r = y0 + fma(t * z, polyeval(z, P) / polyeval(z, Q), t);
-  return select(x < 0.0, -r, r);
+  return select(num < 0.0, -r, r);
 }
 
-// asin(c) = atan(c / sqrt((1 - c)(1 + c))) for |c| <= 1 (c = +-1 gives atan(+-inf) = +-pi/2).
+// asin(c) = atan(c / sqrt((1 - c)(1 + c))) for |c| <= 1 (c = +-1: atan(+-1/0) = +-pi/2).
 template <class V>
 V asin_d(V c) {
-  return atan_d(c / sqrt((1.0 - c) * (1.0 + c)));
+  return atan_frac(c, sqrt((1.0 - c) * (1.0 + c)));
 }
 
 // Row mean and sqrt(population variance + eps), two passes (no cancellation).
@@ -258,7 +273,7 @@ struct Ash {
     double mu, sd;
     mean_std(n, x, p.p[2], mu, sd);
     const double thr = mu + z * sd;
-    stream<1>(n, {x}, y, [&](const auto* a) { return a[0] * vm::sigmoid(alpha * (a[0] - thr)); });
+    stream<1>(n, {x}, y, [&](const auto* a) { return a[0] * logistic<T>(alpha * (a[0] - thr)); });
   }
 
   template <class T>
@@ -330,7 +345,7 @@ struct Velu {
     template <class V>
     V gate_arg(V x) const {
       const V c = select(x * b2 > 1.0, V(1.0), select(x * b2 < -1.0, V(-1.0), x * b2));
-      return alpha * (atan_d(b1 * x) + asin_d(c));
+      return alpha * (atan_frac(b1 * x, V(1.0)) + asin_d(c));
     }
     template <class V>
     V h(V x) const {

@@ -56,19 +56,25 @@ def _reduce_to_shape(g, shape):
     return r.astype(g.dtype, copy=False).reshape(shape)
 
 
+def describe(act, meta):
+    """Set an activation object's registry metadata (name, formula, source, properties,
+    parameters with defaults, learnable names): shared by every kind of activation."""
+    act.name = meta["name"]
+    act.formula = meta["formula"]
+    act.derivative_formula = meta["derivative"]
+    act.source = meta["source"]
+    act.properties = dict(meta["properties"])
+    act._param_rows = meta["params"]
+    act.params = {p[0]: p[1] for p in act._param_rows}
+    act.learnable = tuple(p[0] for p in act._param_rows if p[2])
+
+
 class Activation:
     """An elementwise activation: ``f(x)``, ``.derivative(x)``, ``.backward(grad_out, x)``,
     ``.param_backward(grad_out, x)``; parameters are keywords with PyTorch's names/defaults."""
 
     def __init__(self, meta, ufuncs, accuracy=None):
-        self.name = meta["name"]
-        self.formula = meta["formula"]
-        self.derivative_formula = meta["derivative"]
-        self.source = meta["source"]
-        self.properties = dict(meta["properties"])
-        self._param_rows = meta["params"]
-        self.params = {p[0]: p[1] for p in self._param_rows}
-        self.learnable = tuple(p[0] for p in self._param_rows if p[2])
+        describe(self, meta)
         self.ufunc = ufuncs["forward"]
         self.derivative_ufunc = ufuncs["derivative"]
         self.backward_ufunc = ufuncs["backward"]

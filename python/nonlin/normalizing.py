@@ -16,7 +16,7 @@ from importlib import resources
 import numpy as np
 
 from . import _core
-from .activation import _as_operand, _check
+from .activation import _as_operand, _check, describe
 
 __all__ = ["NormalizingActivation"]
 
@@ -55,15 +55,9 @@ class NormalizingActivation:
     kind = "normalizing"
 
     def __init__(self, meta, accuracy=None):
-        self.name = meta["name"]
-        self.formula = meta["formula"]
-        self.derivative_formula = meta["derivative"]
-        self.source = meta["source"]
-        self.properties = dict(meta["properties"])
-        self._param_rows = meta["params"]
+        describe(self, meta)
         self._op = meta["op"]
-        self.params = {p[0]: _VECTOR_DEFAULTS.get((self.name, p[0]), p[1]) for p in self._param_rows}
-        self.learnable = tuple(p[0] for p in self._param_rows if p[2])
+        self.params.update((p, v) for (n, p), v in _VECTOR_DEFAULTS.items() if n == self.name)
         self.accuracy = accuracy or {}
         ps = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
         self.__doc__ = (f"{self.name}(x, axis=-1, *, {ps})\n\n{self.formula}\n\n"

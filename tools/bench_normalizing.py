@@ -18,8 +18,9 @@ import torch_normalizing as tn
 NAMES = ("polynorm", "ash", "hard_ash", "velu")
 
 
-def median_times(fns, repeat):
-    """Median time of each function, the calls interleaved (a noisy machine hits all alike)."""
+def best_times(fns, repeat):
+    """Best time of each function over `repeat` interleaved rounds (on a shared, noisy machine
+    the minimum is the least disturbed run; interleaving exposes all alike to the load)."""
     for fn in fns:
         fn()
     ts = [[] for _ in fns]
@@ -28,7 +29,7 @@ def median_times(fns, repeat):
             t0 = time.perf_counter()
             fn()
             t.append(time.perf_counter() - t0)
-    return [float(np.median(t)) for t in ts]
+    return [float(np.min(t)) for t in ts]
 
 
 def main(argv=None):
@@ -47,7 +48,7 @@ def main(argv=None):
     xt, gt = torch.from_numpy(x), torch.from_numpy(g)
     size = x.size
     print(f"{a.rows} x {a.n} {a.dtype}, {a.threads} thread(s), simd={nl.simd_level()}; "
-          f"ns/element (median of {a.repeat}), ratio = torch / nonlin")
+          f"ns/element (best of {a.repeat}), ratio = torch / nonlin")
     print(f"| activation | nonlin fwd | torch fwd | ratio | nonlin fwd+bwd | torch fwd+bwd | ratio |")
     print("|---|---|---|---|---|---|---|")
     for name in NAMES:
@@ -80,7 +81,7 @@ def main(argv=None):
         for k in pg:
             assert np.allclose(pg[k], P[k].grad.numpy(), rtol=1e-9), (name, k)
 
-        t = [v * 1e9 / size for v in median_times((nl_fwd, torch_fwd, nl_fwd_bwd, torch_fwd_bwd),
+        t = [v * 1e9 / size for v in best_times((nl_fwd, torch_fwd, nl_fwd_bwd, torch_fwd_bwd),
                                                   a.repeat)]
         print(f"| {name} | {t[0]:.2f} | {t[1]:.2f} | {t[1] / t[0]:.1f}x | {t[2]:.2f} | {t[3]:.2f} | "
               f"{t[3] / t[2]:.1f}x |")

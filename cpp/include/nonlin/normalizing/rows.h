@@ -167,10 +167,11 @@ V atan_frac(V num, V den) {
   return select(num < 0.0, -r, r);
 }
 
-// asin(c) = atan(c / sqrt((1 - c)(1 + c))) for |c| <= 1 (c = +-1: atan(+-1/0) = +-pi/2).
+// atan2(y, x) in (-pi, pi] from atan_frac on (y, |x|).
 template <class V>
-V asin_d(V c) {
-  return atan_frac(c, sqrt((1.0 - c) * (1.0 + c)));
+V atan2_d(V y, V x) {
+  const V r = atan_frac(y, abs(x));
+  return select(x < 0.0, select(y < 0.0, V(-3.141592653589793), V(3.141592653589793)) - r, r);
 }
 
 // Row mean and sqrt(population variance + eps), two passes (no cancellation).
@@ -342,25 +343,38 @@ struct Velu {
 
   struct Shape {
     double alpha, b1, b2;
+    // c = clip(beta2 x, -1, 1) and s = sqrt(1 - c^2), without cancellation near the clip
     template <class V>
-    V gate_arg(V x) const {
-      const V c = select(x * b2 > 1.0, V(1.0), select(x * b2 < -1.0, V(-1.0), x * b2));
-      return alpha * (atan_frac(b1 * x, V(1.0)) + asin_d(c));
+    void clip(V x, V& c, V& s) const {
+      const V w = b2 * x;
+      c = select(w > 1.0, V(1.0), select(w < -1.0, V(-1.0), w));
+      s = sqrt((1.0 - c) * (1.0 + c));
     }
+    // alpha (atan(A) + asin(c)), A = beta1 x, as alpha atan2(A s + c, s - A c): the sum of
+    // the two angles is the angle of (1 + iA)(s + ic), in (-pi, pi); one arctangent.
     template <class V>
+    V gate_arg(V x, V c, V s) const {
+      const V A = b1 * x;
+      return alpha * atan2_d(fma(A, s, c), fma(-A, c, s));
+    }
+    template <class T, class V>
     V h(V x) const {
-      return x * vm::sigmoid(gate_arg(x));
+      V c, s;
+      clip(x, c, s);
+      return x * logistic<T>(gate_arg(x, c, s));
     }
-    // h'(x) = p + x p (1-p) alpha (b1/(1+(b1 x)^2) + b2/sqrt(1-(b2 x)^2) inside |b2 x| < 1)
+    // h'(x) = p + x p (1-p) alpha (beta1/(1+(beta1 x)^2) + beta2/s), the last term only
+    // inside the clip (s > 0)
     template <class V>
     V dh(V x, V& hv) const {
-      V pv, pm;
-      sigmoid_pair(gate_arg(x), pv, pm);
+      V c, s, pv, pm;
+      clip(x, c, s);
+      sigmoid_pair(gate_arg(x, c, s), pv, pm);
       hv = x * pv;
-      const V u = b1 * x, w = b2 * x;
-      const V inside = (1.0 - w) * (1.0 + w);  // no cancellation near the clip
-      const V asin_d = select(inside > 0.0, b2 / sqrt(select(inside > 0.0, inside, V(1.0))), V(0.0));
-      const V slope = alpha * (b1 / fma(u, u, V(1.0)) + asin_d);
+      const V u = b1 * x;
+      const auto in = s > 0.0;
+      const V asin_slope = select(in, b2 / select(in, s, V(1.0)), V(0.0));
+      const V slope = alpha * (b1 / fma(u, u, V(1.0)) + asin_slope);
       return fma(hv * pm, slope, pv);
     }
   };
@@ -378,7 +392,7 @@ struct Velu {
     stats(n, x, p, m, sd, s);
     const double k = p.p[0] * s;
     const Shape sh = shape(p);
-    stream<1>(n, {x}, y, [&](const auto* a) { return k * sh.h(a[0]); });
+    stream<1>(n, {x}, y, [&](const auto* a) { return k * sh.template h<T>(a[0]); });
   }
 
   template <class T>

@@ -169,14 +169,19 @@ def grad_x(name, row, grow, params):
         return out, scale
 
 
-def grad_params(name, rows, grows, params, learnable):
-    """{param: dL/dparam} summed over the rows (a list for a vector parameter)."""
+def grad_params(name, rows, grows, params, learnable, per_row=False):
+    """{param: dL/dparam} summed over the rows (a list for a vector parameter); with per_row,
+    {param: [row contribution, ...]} (each a list for a vector parameter)."""
     with mp.workdps(DPS):
         xs = [[mpf(float(e)) for e in r] for r in rows]
         gs = [[mpf(float(e)) for e in r] for r in grows]
 
-        def total(p):
-            return sum(_loss(name, x, g, p) for x, g in zip(xs, gs))
+        def each(p):
+            return [_loss(name, x, g, p) for x, g in zip(xs, gs)]
+
+        def diff(hi, lo):
+            d = [(a - b) / (2 * STEP) for a, b in zip(each(hi), each(lo))]
+            return d if per_row else sum(d)
 
         out = {}
         for pname in learnable:
@@ -187,13 +192,13 @@ def grad_params(name, rows, grows, params, learnable):
                     hi, lo = dict(params), dict(params)
                     hi[pname] = [mpf(v) + (STEP if k == i else 0) for k, v in enumerate(value)]
                     lo[pname] = [mpf(v) - (STEP if k == i else 0) for k, v in enumerate(value)]
-                    res.append((total(hi) - total(lo)) / (2 * STEP))
+                    res.append(diff(hi, lo))
                 out[pname] = res
             else:
                 hi, lo = dict(params), dict(params)
                 hi[pname] = mpf(value) + STEP
                 lo[pname] = mpf(value) - STEP
-                out[pname] = (total(hi) - total(lo)) / (2 * STEP)
+                out[pname] = diff(hi, lo)
         return out
 
 
@@ -238,8 +243,9 @@ def forward_errors(act, dtype, rows, n, seed):
 
 
 def gradient_errors(act, dtype, rows, n, seed):
-    """(input-gradient ULPs, {param: ULPs}): input gradients in ULPs of their larger term
-    (direct or through the statistics), parameter gradients (sums over all rows) of |ref|."""
+    """(input-gradient ULPs, {param: ULPs}): input gradients in ULPs of their largest term
+    (direct or through the statistics), parameter gradients (sums over the rows) in ULPs of
+    their largest row contribution."""
     p = TEST_PARAMS[act.name]
     x = sample(dtype, rows, n, seed)
     g = np.random.default_rng(seed + 1).standard_normal(x.shape).astype(dtype)
@@ -249,10 +255,11 @@ def gradient_errors(act, dtype, rows, n, seed):
     for xr, gr, gxr in zip(x, g, gx):
         errs.append(ulps(gxr, *grad_x(act.name, xr, gr, p), dtype))
     perr = {}
-    for pname, r in grad_params(act.name, x, g, p, act.learnable).items():
-        r = r if isinstance(r, list) else [r]
+    for pname, rows in grad_params(act.name, x, g, p, act.learnable, per_row=True).items():
+        rows = rows if isinstance(p[pname], (list, tuple)) else [rows]  # [element][row]
+        ref = [sum(r) for r in rows]
         got = np.atleast_1d(pg[pname])
-        assert got.size == len(r) and pg[pname].dtype == x.dtype
-        perr[pname] = ulps(got, r, [abs(v) for v in r], dtype)
+        assert got.size == len(ref) and pg[pname].dtype == x.dtype
+        perr[pname] = ulps(got, ref, [max(abs(v) for v in r) for r in rows], dtype)
     assert set(pg) == set(act.learnable)
     return np.concatenate(errs), perr

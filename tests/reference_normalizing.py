@@ -151,8 +151,9 @@ def _direct_terms(name, x, g, j, direct, params):
 
 def grad_x(name, row, grow, params):
     """(dL/dx_j, scale_j) of L = sum g f(x) for one row, by central differences. scale_j is the
-    largest term: of the direct derivative (statistics held fixed, see _direct_terms) or the
-    part through the statistics (the rest)."""
+    largest term of the gradient: the direct part (statistics held fixed; its own terms, see
+    _direct_terms), the part through the statistics, and each term g_i df_i/dx_j of the sum
+    over the row that makes it."""
     with mp.workdps(DPS):
         x = [mpf(float(e)) for e in row]
         g = [mpf(float(e)) for e in grow]
@@ -162,10 +163,13 @@ def grad_x(name, row, grow, params):
             xp, xm = list(x), list(x)
             xp[j] += STEP
             xm[j] -= STEP
-            total = (_loss(name, xp, g, params) - _loss(name, xm, g, params)) / (2 * STEP)
+            terms = [gi * (a - b) / (2 * STEP)
+                     for gi, a, b in zip(g, _call(name, xp, params), _call(name, xm, params))]
             direct = (_loss(name, xp, g, params, fz) - _loss(name, xm, g, params, fz)) / (2 * STEP)
+            total = sum(terms)
             out.append(total)
-            scale.append(max(abs(total - direct), *_direct_terms(name, x, g, j, direct, params)))
+            scale.append(max(*(abs(t) for t in terms), abs(total - direct),
+                             *_direct_terms(name, x, g, j, direct, params)))
         return out, scale
 
 

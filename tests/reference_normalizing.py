@@ -10,11 +10,13 @@ sources:
   scale (1 + gamma tanh(mu sd)) x sigmoid(alpha (atan(beta1 x) + asin(clip(beta2 x, -1, 1))))
 
 Gradients are central finite differences of the scalar L = sum g * f(x) at high precision
-(step 1e-30 at 80 digits: truncation error ~1e-60), with respect to each x element and each
+(step 1e-30, times the row's magnitude for x, at 80 digits: truncation error ~1e-60), with respect to each x element and each
 parameter, so they check the whole chain rule, the statistics' paths included.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from mpmath import mp, mpf
@@ -154,18 +156,21 @@ def grad_x(name, row, grow, params):
     largest term of the gradient: the direct part (statistics held fixed; its own terms, see
     _direct_terms), the part through the statistics, and each term g_i df_i/dx_j of the sum
     over the row that makes it."""
-    with mp.workdps(DPS):
+    size = max(abs(float(e)) for e in row) or 1.0
+    # the step is relative to the row's magnitude; tiny rows need digits below the constants
+    with mp.workdps(DPS + max(0, int(-math.log10(size)))):
         x = [mpf(float(e)) for e in row]
         g = [mpf(float(e)) for e in grow]
         fz = _frozen(name, x, params)
+        h = STEP * size
         out, scale = [], []
         for j in range(len(x)):
             xp, xm = list(x), list(x)
-            xp[j] += STEP
-            xm[j] -= STEP
-            terms = [gi * (a - b) / (2 * STEP)
+            xp[j] += h
+            xm[j] -= h
+            terms = [gi * (a - b) / (2 * h)
                      for gi, a, b in zip(g, _call(name, xp, params), _call(name, xm, params))]
-            direct = (_loss(name, xp, g, params, fz) - _loss(name, xm, g, params, fz)) / (2 * STEP)
+            direct = (_loss(name, xp, g, params, fz) - _loss(name, xm, g, params, fz)) / (2 * h)
             total = sum(terms)
             out.append(total)
             scale.append(max(*(abs(t) for t in terms), abs(total - direct),

@@ -73,6 +73,30 @@ def test_polynorm_orders(weight):
     np.testing.assert_allclose(pg["bias"], float(ref["bias"]), rtol=1e-12)
 
 
+@pytest.mark.parametrize("dtype,scale,weight", [("float64", 1e60, [0.3, -0.45, 0.7]),
+                                                 ("float64", 1e-70, [0.3, -0.45, 0.7]),
+                                                 ("float32", 1e30, [0.1] * 8)])
+def test_polynorm_rows_whose_powers_overflow(dtype, scale, weight):
+    """x^2r beyond the double range: the row is rescaled by a power of two (exact), not NaN."""
+    nl = require_nonlin()
+    p = {"weight": weight, "bias": 0.1, "eps": 1e-6}
+    x = (rn.sample("float64", 2, 7, seed=4) * scale).astype(dtype)
+    y = nl.polynorm(x, **p)
+    for xr, yr in zip(x, y):
+        assert rn.ulps(yr, *rn.forward("polynorm", xr, p), dtype).max() <= \
+            bound("polynorm", dtype, "forward")
+    g = np.ones_like(x)
+    gx, pg = nl.polynorm.grads(g, x, **p)
+    for xr, gr, gxr in zip(x, g, gx):
+        assert rn.ulps(gxr, *rn.grad_x("polynorm", xr, gr, p), dtype).max() <= \
+            bound("polynorm", dtype, "backward")
+    # d/dweight[i] depends on no other parameter: with those zeroed the loss keeps its digits
+    for i in range(len(weight)):
+        alone = dict(p, bias=0.0, weight=[w if k == i else 0.0 for k, w in enumerate(weight)])
+        ref = rn.grad_params("polynorm", x, g, alone, ("weight",))["weight"][i]
+        np.testing.assert_allclose(pg["weight"][i], float(ref), rtol=1e-5)
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_axis_and_strides(name):
     nl = require_nonlin()

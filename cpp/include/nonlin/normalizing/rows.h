@@ -197,27 +197,67 @@ void mean_std(std::ptrdiff_t n, const T* x, double eps, double& mean, double& sd
 struct PolyNorm {
   static int grads(Params p) { return p.np - 1; }
 
+  // Row sums over u = x * 2^e of u^2k (S), and for the backward g u^k (D) and g (G); returns e.
+  // e = 0 unless a power overflows (float64 rows beyond ~1e51, or high orders): PolyNorm is
+  // invariant under x -> x/c, eps -> eps/c^2k, so such rows are computed as if it had not.
+  template <bool Grad, class T>
+  static int sums(std::ptrdiff_t n, const T* g, const T* x, int r, Sum<T>* S, Sum<T>* D,
+                  Sum<T>& G) {
+    int e = 0;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      const double c = std::ldexp(1.0, -e);
+      auto body = [&](auto gv, auto xv) {
+        const auto u = xv * c, t = u * u;
+        auto w = t, v = gv * u;
+        for (int k = 0; k < r; ++k) {
+          S[k].add(w);
+          w = w * t;
+          if constexpr (Grad) {
+            D[k].add(v);
+            v = v * u;
+          }
+        }
+        if constexpr (Grad) G.add(gv);
+        return t;
+      };
+      if constexpr (Grad)
+        stream<2>(n, {g, x}, static_cast<T*>(nullptr), [&](const auto* a) { return body(a[0], a[1]); });
+      else
+        stream<1>(n, {x}, static_cast<T*>(nullptr), [&](const auto* a) { return body(a[0], a[0]); });
+      bool finite = true;
+      for (int k = 0; k < r; ++k) finite = finite && std::isfinite(S[k].value() + D[k].value());
+      if (finite || attempt == 1) break;
+      double m = 0;
+      for (std::ptrdiff_t i = 0; i < n; ++i) m = std::max(m, std::fabs(double(x[i])));
+      if (!std::isfinite(m) || m == 0) break;  // inf/NaN rows stay NaN
+      e = std::ilogb(m) + 1;  // |u| < 1
+      for (int k = 0; k < r; ++k) S[k] = D[k] = Sum<T>{};
+      G = Sum<T>{};
+    }
+    return e;
+  }
+
+  // s_k = (mean(u^2k) + eps / 2^(2k e))^-1/2
+  template <class T>
+  static double rms_inv(const Sum<T>& S, std::ptrdiff_t n, double eps, int k, int e) {
+    return 1.0 / std::sqrt(S.value() / double(n) + std::ldexp(eps, -2 * k * e));
+  }
+
   template <class T>
   static void forward(std::ptrdiff_t n, const T* x, T* y, Params p) {
     const int r = p.np - 2;
     const double bias = p.p[r], eps = p.p[r + 1];
-    Sum<T> S[kMaxOrder];
-    stream<1>(n, {x}, static_cast<T*>(nullptr), [&](const auto* a) {
-      const auto t = a[0] * a[0];
-      auto u = t;
-      for (int k = 0; k < r; ++k) {
-        S[k].add(u);
-        u = u * t;
-      }
-      return t;
-    });
+    Sum<T> S[kMaxOrder], D[kMaxOrder], G;
+    const int e = sums<false>(n, x, x, r, S, D, G);
+    const double c = std::ldexp(1.0, -e);
     double A[kMaxOrder];  // A[k-1] = c_k s_k
-    for (int k = 1; k <= r; ++k) A[k - 1] = p.p[r - k] / std::sqrt(S[k - 1].value() / double(n) + eps);
+    for (int k = 1; k <= r; ++k) A[k - 1] = p.p[r - k] * rms_inv(S[k - 1], n, eps, k, e);
     stream<1>(n, {x}, y, [&](const auto* a) {
       using V = std::remove_cvref_t<decltype(a[0])>;
+      const V u = a[0] * c;
       V acc = V(A[r - 1]);
-      for (int k = r - 1; k >= 1; --k) acc = fma(acc, a[0], V(A[k - 1]));
-      return fma(acc, a[0], V(bias));
+      for (int k = r - 1; k >= 1; --k) acc = fma(acc, u, V(A[k - 1]));
+      return fma(acc, u, V(bias));
     });
   }
 
@@ -227,36 +267,26 @@ struct PolyNorm {
     const int r = p.np - 2;
     const double eps = p.p[r + 1];
     Sum<T> S[kMaxOrder], D[kMaxOrder], G;
-    stream<2>(n, {g, x}, static_cast<T*>(nullptr), [&](const auto* a) {
-      const auto t = a[1] * a[1];
-      auto u = t, v = a[0] * a[1];
-      for (int k = 0; k < r; ++k) {
-        S[k].add(u);
-        D[k].add(v);
-        u = u * t;
-        v = v * a[1];
-      }
-      G.add(a[0]);
-      return t;
-    });
-    double dP[kMaxOrder], Q[kMaxOrder];  // coefficients of P'(x) and Q(t), index k-1
+    const int e = sums<true>(n, g, x, r, S, D, G);
+    const double c = std::ldexp(1.0, -e);
+    double dP[kMaxOrder], Q[kMaxOrder];  // coefficients of P'(u) and Q(u^2), index k-1
     for (int k = 1; k <= r; ++k) {
-      const double s = 1.0 / std::sqrt(S[k - 1].value() / double(n) + eps), d = D[k - 1].value();
-      const double c = p.p[r - k];
-      dP[k - 1] = k * (c * s);
-      Q[k - 1] = k * (c * (s * s * s) * d / double(n));
+      const double s = rms_inv(S[k - 1], n, eps, k, e), d = D[k - 1].value();
+      const double w = p.p[r - k];
+      dP[k - 1] = k * (w * s);
+      Q[k - 1] = k * (w * (s * s * s) * d / double(n));
       pg[r - k] = s * d;
     }
     pg[r] = G.value();
     stream<2>(n, {g, x}, gx, [&](const auto* a) {
       using V = std::remove_cvref_t<decltype(a[0])>;
-      const V t = a[1] * a[1];
+      const V u = a[1] * c, t = u * u;
       V dp = V(dP[r - 1]), q = V(Q[r - 1]);
       for (int k = r - 1; k >= 1; --k) {
-        dp = fma(dp, a[1], V(dP[k - 1]));
+        dp = fma(dp, u, V(dP[k - 1]));
         q = fma(q, t, V(Q[k - 1]));
       }
-      return fma(a[0], dp, -(a[1] * q));
+      return fma(a[0], dp, -(u * q)) * c;  // d/dx = 2^-e d/du
     });
   }
 };

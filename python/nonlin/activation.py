@@ -40,6 +40,20 @@ def _as_operand(x, argname, name):
     return x
 
 
+def _axis_operand(x, axis, name):
+    """x as an array of at least one dimension, and `axis` (an integer) checked against it."""
+    x = np.asarray(_as_operand(x, "x", name))
+    if x.ndim == 0:
+        raise ValueError(f"{name}: x must have at least one dimension")
+    try:
+        axis = operator.index(axis)
+    except TypeError:
+        raise TypeError(f"{name}: axis must be an integer, got {axis!r}") from None
+    if not -x.ndim <= axis < x.ndim:
+        raise ValueError(f"{name}: axis {axis} is out of range for an array of dimension {x.ndim}")
+    return x, axis
+
+
 def _where(where):
     # NumPy's fast path skips the masked loop only when `where` is not passed at all.
     return {} if where is True else {"where": where}
@@ -161,16 +175,7 @@ class GatedActivation:
         return f"<nonlin gated activation {self.name} = a * {self.gate}(b)>"
 
     def _halves(self, x, axis):
-        x = np.asarray(_as_operand(x, "x", self.name))
-        if x.ndim == 0:
-            raise ValueError(f"{self.name}: x must have at least one dimension")
-        try:
-            axis = operator.index(axis)
-        except TypeError:
-            raise TypeError(f"{self.name}: axis must be an integer, got {axis!r}") from None
-        if not -x.ndim <= axis < x.ndim:
-            raise ValueError(f"{self.name}: axis {axis} is out of range for an array of "
-                             f"dimension {x.ndim}")
+        x, axis = _axis_operand(x, axis, self.name)
         n = x.shape[axis]
         if n % 2:
             raise ValueError(f"{self.name}: the length of axis {axis} must be even, got {n}")

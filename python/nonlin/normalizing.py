@@ -10,13 +10,12 @@ slice along ``axis``. ``act(x, axis=-1, **params)``, ``act.backward(grad_out, x,
 from __future__ import annotations
 
 import json
-import operator
 from importlib import resources
 
 import numpy as np
 
 from . import _core
-from .activation import _as_operand, _check, describe
+from .activation import _as_operand, _axis_operand, _check, describe
 
 __all__ = ["NormalizingActivation"]
 
@@ -87,21 +86,11 @@ class NormalizingActivation:
             flat += vals
         return flat, shapes
 
-    def _rows(self, x, axis, argname="x"):
+    def _rows(self, x, axis):
         """x as C-contiguous (rows, n) in the compute dtype, and how to undo it."""
-        x = np.asarray(_as_operand(x, argname, self.name))
+        x, axis = _axis_operand(x, axis, self.name)
         if x.dtype.kind not in "biuf":
-            raise TypeError(f"{self.name}: '{argname}' must be a real numeric array, got {x.dtype}")
-        if x.ndim == 0:
-            raise ValueError(f"{self.name}: '{argname}' must have at least one dimension "
-                             "(the statistics are taken over an axis)")
-        try:
-            axis = operator.index(axis)
-        except TypeError:
-            raise TypeError(f"{self.name}: axis must be an integer, got {axis!r}") from None
-        if not -x.ndim <= axis < x.ndim:
-            raise ValueError(f"{self.name}: axis {axis} is out of range for an array of "
-                             f"dimension {x.ndim}")
+            raise TypeError(f"{self.name}: 'x' must be a real numeric array, got {x.dtype}")
         out_dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
         work = np.float32 if out_dtype == np.float16 else out_dtype
         moved = np.moveaxis(x, axis, -1)

@@ -1,7 +1,7 @@
 """Normalising activations over an axis (PolyNorm, ASH, Hard ASH, VeLU): forward against
 mpmath, gradients (input and parameters, through the statistics) against high-precision finite
 differences, on every SIMD level and dtype; axis handling, strides, empty/0-d input, threads,
-bad parameters.
+bad parameters; agreement with torch autograd of a plain implementation.
 
 Errors are counted like the elementwise suite: |y - ref| / ulp_dtype(max(|ref|, scale)), scale
 the largest term of the formula (tests/reference_normalizing.py says which for each function
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -218,3 +219,25 @@ def test_catalogue_rows():
     for name in NAMES:
         assert rows[name]["accuracy"] == documented[name]
         assert "arXiv" in rows[name]["source"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_matches_torch_autograd_of_a_plain_implementation(name):
+    """The way users run these today (tools/torch_normalizing.py, eager + autograd), float64:
+    same values, input gradients and parameter gradients, on a 3-d array over axis 1."""
+    import torch  # in the test extra
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
+    import torch_normalizing as tn
+    act, p = getattr(require_nonlin(), name), params_of(name)
+    rng = np.random.default_rng(9)
+    x, g = rng.standard_normal((2, 33, 5)) * 1.5, rng.standard_normal((2, 33, 5))
+    xt = torch.tensor(np.moveaxis(x, 1, -1), requires_grad=True)
+    y, learn = tn.call(name, xt, p)
+    y.backward(torch.tensor(np.moveaxis(g, 1, -1)))
+    gx, pg = act.grads(g, x, axis=1, **p)
+    np.testing.assert_allclose(act(x, axis=1, **p), np.moveaxis(y.detach().numpy(), -1, 1),
+                               rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(gx, np.moveaxis(xt.grad.numpy(), -1, 1), rtol=1e-10, atol=1e-12)
+    assert set(pg) == set(learn)
+    for k, t in learn.items():
+        np.testing.assert_allclose(pg[k], t.grad.numpy(), rtol=1e-10, atol=1e-12)

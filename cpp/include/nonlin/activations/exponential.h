@@ -249,10 +249,16 @@ struct Softsign {
   NONLIN_NO_PARAMS
   static constexpr Meta meta{"softsign", "x / (1 + |x|)", "1 / (1 + |x|)^2", "PyTorch torch.nn.Softsign",
                              {true, true, true, true, false, "(-1, 1)"}, params.data(), 0};
+  // x / (d + d_lo), d + d_lo = 1 + |x| exactly (2Sum), with the quotient's exact residual: nearly
+  // correctly rounded, hence monotone also where 1 + |x| itself rounds (|x| >= 2^24 / 2^53).
   template <class V> static V forward(V x) {
     using S = typename V::Scalar;
     const S huge = sizeof(S) == 4 ? S(1e30) : S(1e300);  // beyond: the quotient rounds to +-1
-    return select(abs(x) > huge, copysign(V(1), x), x / (1 + abs(x)));
+    V d, d_lo;
+    two_sum(V(1), abs(x), d, d_lo);
+    const V q = x / d;
+    const V y = q + (fms_exact(q, d, x) - q * d_lo) / d;
+    return select(abs(x) > huge, copysign(V(1), x), y);
   }
   template <class V> static V derivative(V x) {
     const V r = 1 / (1 + abs(x));

@@ -27,6 +27,7 @@ from importlib import resources
 import numpy as np
 
 from . import _core
+from .activation import _check_axis
 
 __all__ = ["rational", "Rational", "RationalPreset"]
 
@@ -101,13 +102,7 @@ class _Layout:
         if G > 1:
             if x.ndim == 0:
                 raise ValueError("rational: x needs a channel axis when groups > 1")
-            try:
-                ax = operator.index(axis)
-            except TypeError:
-                raise TypeError(f"rational: axis must be an integer, got {type(axis).__name__}") from None
-            if not -x.ndim <= ax < x.ndim:
-                raise ValueError(f"rational: axis {axis} is out of range for x of dimension {x.ndim}")
-            ax %= x.ndim
+            ax = _check_axis(axis, x.ndim, "rational")
             C = x.shape[ax]
             if C % G:
                 raise ValueError(f"rational: the channel axis length {C} is not divisible by groups={G}")

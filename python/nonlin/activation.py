@@ -40,18 +40,23 @@ def _as_operand(x, argname, name):
     return x
 
 
+def _check_axis(axis, ndim, name):
+    """`axis` as a non-negative integer below `ndim` (TypeError / ValueError naming it)."""
+    try:
+        axis = operator.index(axis)
+    except TypeError:
+        raise TypeError(f"{name}: axis must be an integer, got {axis!r}") from None
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"{name}: axis {axis} is out of range for an array of dimension {ndim}")
+    return axis % ndim
+
+
 def _axis_operand(x, axis, name):
     """x as an array of at least one dimension, and `axis` (an integer) checked against it."""
     x = np.asarray(_as_operand(x, "x", name))
     if x.ndim == 0:
         raise ValueError(f"{name}: x must have at least one dimension")
-    try:
-        axis = operator.index(axis)
-    except TypeError:
-        raise TypeError(f"{name}: axis must be an integer, got {axis!r}") from None
-    if not -x.ndim <= axis < x.ndim:
-        raise ValueError(f"{name}: axis {axis} is out of range for an array of dimension {x.ndim}")
-    return x, axis
+    return x, _check_axis(axis, x.ndim, name)
 
 
 def _where(where):

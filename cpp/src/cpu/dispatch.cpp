@@ -49,6 +49,19 @@ const HalfConverters* converters_for(int level) {
   return nullptr;
 }
 
+ml::PlanKernel ml_plan_kernel_for(int level) {
+  switch (level) {
+#if defined(NONLIN_HAVE_AVX2)
+    case simd_avx2: return ml::plan_kernel_avx2();
+#endif
+#if defined(NONLIN_HAVE_AVX512)
+    case simd_avx512: return ml::plan_kernel_avx512();
+#endif
+    case simd_baseline: return ml::plan_kernel_baseline();
+  }
+  return nullptr;
+}
+
 int best_level() {
   for (int l = simd_count - 1; l > 0; --l)
     if (simd_level_supported(l)) return l;
@@ -88,5 +101,7 @@ bool set_simd_level(int level) {
 const KernelPair* active_kernels() { return table_for(simd_level()); }
 
 const HalfConverters* active_half_converters() { return converters_for(simd_level()); }
+
+ml::PlanKernel active_ml_plan_kernel() { return ml_plan_kernel_for(simd_level()); }
 
 }  // namespace nonlin

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "nonlin/kernels.h"
+#include "nonlin/mittag_leffler/plan_kernel.h"
 
 namespace nonlin {
 
@@ -15,5 +16,6 @@ int simd_level();
 bool set_simd_level(int level);  // false if unsupported
 const KernelPair* active_kernels();
 const HalfConverters* active_half_converters();
+ml::PlanKernel active_ml_plan_kernel();
 
 }  // namespace nonlin

@@ -19,6 +19,7 @@
 #include <complex>
 #include <string>
 
+#include "../cpu/dispatch.h"
 #include "../cpu/thread_pool.h"
 #include "nonlin/mittag_leffler/complex.h"
 #include "nonlin/mittag_leffler/evaluate.h"
@@ -47,18 +48,22 @@ void ml_loop(char** args, const npy_intp* dims, const npy_intp* steps, void* dat
   if (k.fourth != Fourth::order && steps[1] == 0 && steps[2] == 0 && n > 0)
     plan = nonlin::ml::PlanCache::instance().get(*reinterpret_cast<const T*>(args[1]),
                                                  *reinterpret_cast<const T*>(args[2]), k.part, n);
+  // the plan's SIMD kernel (dispatch.h) on contiguous float64 chunks
   auto planned = [&](std::ptrdiff_t begin, std::ptrdiff_t end) {
-    constexpr int nb = nonlin::ml::Plan::batch;
-    double z[nb], shift[nb], out[nb];
+    constexpr std::ptrdiff_t chunk = 256;
+    alignas(64) double z[chunk], shift[chunk], out[chunk];
     const bool shifted = k.fourth == Fourth::shift;
-    for (std::ptrdiff_t i0 = begin; i0 < end; i0 += nb) {
-      const int n = int(std::min<std::ptrdiff_t>(nb, end - i0));
-      for (int j = 0; j < n; ++j) {
+    const nonlin::ml::PlanKernel kernel = nonlin::active_ml_plan_kernel();
+    nonlin::ml::PlanView view = plan->view();
+    if constexpr (std::is_same_v<T, float>) view.degree = view.degree_f32;  // still float64 arithmetic
+    for (std::ptrdiff_t i0 = begin; i0 < end; i0 += chunk) {
+      const std::ptrdiff_t n = std::min(chunk, end - i0);
+      for (std::ptrdiff_t j = 0; j < n; ++j) {
         z[j] = double(*reinterpret_cast<const T*>(args[0] + (i0 + j) * steps[0]));
         if (shifted) shift[j] = double(*reinterpret_cast<const T*>(args[3] + (i0 + j) * steps[3]));
       }
-      plan->evaluate(z, shifted ? shift : nullptr, out, n);
-      for (int j = 0; j < n; ++j) *reinterpret_cast<T*>(args[nin] + (i0 + j) * steps[nin]) = T(out[j]);
+      kernel(view, z, shifted ? shift : nullptr, out, n);
+      for (std::ptrdiff_t j = 0; j < n; ++j) *reinterpret_cast<T*>(args[nin] + (i0 + j) * steps[nin]) = T(out[j]);
     }
   };
   auto body = [&](std::ptrdiff_t begin, std::ptrdiff_t end) {
@@ -77,7 +82,7 @@ void ml_loop(char** args, const npy_intp* dims, const npy_intp* steps, void* dat
       *reinterpret_cast<T*>(args[nin] + i * steps[nin]) = T(r);
     }
   };
-  if (n >= 32) nonlin::parallel_for(n, 8, body);
+  if (n >= 32) nonlin::parallel_for(n, 64, body);
   else body(0, n);
   std::feclearexcept(FE_ALL_EXCEPT);
 }

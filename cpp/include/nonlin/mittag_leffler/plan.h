@@ -21,6 +21,7 @@
 #include "evaluate.h"
 #include "gamma.h"
 #include "part.h"
+#include "plan_kernel.h"
 #include "residues.h"
 
 namespace nonlin::ml {
@@ -70,7 +71,14 @@ class Plan {
     std::sort(pieces_.begin(), pieces_.end(), [](const Piece& p, const Piece& q) { return p.lo < q.lo; });
     bounds_.reserve(pieces_.size());
     for (const Piece& p : pieces_) bounds_.push_back(p.hi);
+    make_view();
   }
+
+  // The plan as plain arrays for the SIMD kernels (plan_kernel.h); valid while the plan lives.
+  const PlanView& view() const { return view_; }
+
+  Plan(const Plan&) = delete;  // the view points into the plan
+  Plan& operator=(const Plan&) = delete;
 
   bool valid() const { return ok_; }
   std::size_t pieces() const { return pieces_.size(); }
@@ -98,46 +106,67 @@ class Plan {
     return finish(*p, clenshaw(*p, z), z, shift);
   }
 
-  // out[i] = (*this)(z[i], shift[i] or 0), i < n <= batch: the Chebyshev recurrences of the
-  // elements that fall in pieces run interleaved (independent chains instead of one
-  // latency-bound chain at a time); the rest go through operator().
-  static constexpr int batch = 8;
-  void evaluate(const double* z, const double* shift, double* out, int n) const {
-    const Piece* ps[batch];
-    double t[batch], b1[batch] = {}, b2[batch] = {};
-    int lane[batch], m = 0;
-    for (int i = 0; i < n; ++i) {
-      const double zi = z[i], si = shift ? shift[i] : 0.0;
-      const Piece* p = nullptr;
-      if (ok_ && std::isfinite(zi) && !std::isnan(si) && !(series_ok_ && std::fabs(zi) <= series_radius) &&
-          zi >= z_asym_[0] && zi <= z_asym_[1])
-        p = piece(zi);
-      if (!p) {
-        out[i] = (*this)(zi, si);
-        continue;
-      }
-      ps[m] = p;
-      t[m] = (2 * zi - (p->lo + p->hi)) / (p->hi - p->lo);
-      lane[m++] = i;
-    }
-    for (int k = degree; k >= 1; --k)
-      for (int j = 0; j < m; ++j) {
-        const double b0 = madd(2 * t[j], b1[j], ps[j]->c[k] - b2[j]);
-        b2[j] = b1[j];
-        b1[j] = b0;
-      }
-    for (int j = 0; j < m; ++j) {
-      const int i = lane[j];
-      out[i] = finish(*ps[j], madd(t[j], b1[j], ps[j]->c[0] - b2[j]), z[i], shift ? shift[i] : 0.0);
-    }
-  }
-
  private:
   struct Piece {
     double lo, hi;
     bool scaled, fitted;
     std::array<double, degree + 1> c;
   };
+
+  void make_view() {
+    PlanView& v = view_;
+    v.plan = this;
+    v.fallback = [](const void* plan, double z, double shift) { return (*static_cast<const Plan*>(plan))(z, shift); };
+    if (pieces_.empty()) return;
+    v.pieces = int(pieces_.size());
+    v.degree = degree;
+    v.stride = degree + 4;
+    v.lo = pieces_.front().lo;
+    v.hi = bounds_.data();
+    packed_.reserve(pieces_.size() * v.stride);
+    for (const Piece& p : pieces_) {
+      double largest = 0, dropped = 0;
+      for (double c : p.c) largest = std::max(largest, std::fabs(c));
+      int d = degree;
+      while (d > 1 && dropped + std::fabs(p.c[d]) <= 0x1p-30 * largest) dropped += std::fabs(p.c[d--]);
+      if (p.fitted) v.degree_f32 = std::max(v.degree_f32, d);
+      packed_.insert(packed_.end(), {0.5 * (p.lo + p.hi), 2 / (p.hi - p.lo), p.fitted ? 1.0 + p.scaled : 0.0});
+      packed_.insert(packed_.end(), p.c.begin(), p.c.end());
+    }
+    v.data = packed_.data();
+    const double span = bounds_.back() - v.lo;
+    v.buckets = int(std::min<std::size_t>(4096, 16 * pieces_.size()));
+    v.bucket_scale = v.buckets / span;
+    for (int j = 0; j < v.buckets; ++j) {
+      const double start = v.lo + j * (span / v.buckets), end = v.lo + (j + 1) * (span / v.buckets);
+      const auto first = std::lower_bound(bounds_.begin(), bounds_.end(), start) - bounds_.begin();
+      const auto last = std::lower_bound(bounds_.begin(), bounds_.end(), end) - bounds_.begin();
+      // (rounding of z - lo at the bucket edges: one piece of slack on each side)
+      const auto from = std::max<std::ptrdiff_t>(0, first - 1);
+      bucket_first_.push_back(double(from));
+      v.bucket_steps = std::max<int>(v.bucket_steps, int(std::min<std::ptrdiff_t>(last + 1, v.pieces - 1) - from));
+    }
+    v.bucket_first = bucket_first_.data();
+    v.inv_alpha = 1 / a_;
+    if (series_ok_) {
+      v.series_radius = series_radius;
+      v.series_terms = series_terms;
+      v.series = series_coef_.data();
+    }
+    // z < 0, a < 1: no poles on the principal sheet, the tail is its power sum alone
+    if (a_ < 1 && terms_[0] > 0) {
+      v.tail_z = z_asym_[0];
+      v.tail_terms = terms_[0];
+      v.tail_extra_w = part_ == Part::d_z;
+    }
+    if (a_ < 2 && terms_[1] > 0 && part_ == Part::value) {
+      v.tail_pos_z = z_asym_[1];
+      v.tail_pos_terms = terms_[1];
+      v.log_alpha = std::log(a_);
+      v.one_minus_beta = 1 - b_;
+    }
+    v.tail = coef_.data();
+  }
 
   // The fitted piece with lo <= z <= hi, or nullptr (branch-free lower bound on the upper ends).
   const Piece* piece(double z) const {
@@ -288,6 +317,8 @@ class Plan {
   bool series_ok_ = false;
   std::vector<Piece> pieces_;
   std::vector<double> bounds_;
+  std::vector<double> packed_, bucket_first_;  // the pieces for the kernels
+  PlanView view_;
 };
 
 }  // namespace nonlin::ml

@@ -58,23 +58,56 @@ def test_table_elementwise(table, part):
                                f"b={b[worst]}: got {y[worst]!r}, ref {ref[worst]!r}")
 
 
+def _plan_values(name, z, a, b):
+    """The plan path: one (alpha, beta) for an array long enough to build and use the plan."""
+    return _call(name, np.tile(z, -(-4096 // z.size)), a, b)[: z.size]
+
+
 @pytest.mark.parametrize("part", [0, 1], ids=PART_NAMES[:2])
-def test_table_plan(table, part):
+def test_table_plan(table, part, simd_level):
     """Arrays sharing (alpha, beta): the cached precomputed plan (piecewise Chebyshev fitted to
-    the evaluator, asymptotic tail) must meet the same bound."""
+    the evaluator, asymptotic tail; the SIMD kernel of every ISA level) must meet the same bound."""
     name = PART_NAMES[part]
     m = table["part"] == part
     for a in np.unique(table["a"][m]):
         for b in np.unique(table["b"][m & (table["a"] == a)]):
             k = m & (table["a"] == a) & (table["b"] == b)
             z, ref = table["z"][k], table["ref"][k]
-            reps = -(-4096 // z.size)
-            y = _call(name, np.tile(z, reps), a, b)[: z.size]
+            y = _plan_values(name, z, a, b)
             err = _errors(y, ref, z, a, b)
             ratio = err / _bound(name, z, a)
             worst = np.argmax(ratio)
-            assert ratio[worst] <= 1, (f"{name} plan a={a} b={b}: error {err[worst]:.3g} at "
+            assert ratio[worst] <= 1, (f"{name} plan a={a} b={b} ({simd_level}): error {err[worst]:.3g} at "
                                        f"z={z[worst]!r}: got {y[worst]!r}, ref {ref[worst]!r}")
+
+
+F32_ULPS = 1  # float32 plan: float64 arithmetic, Chebyshev degree cut for float32 (measured <= 0.5)
+
+
+@pytest.mark.parametrize("part", [0, 1], ids=PART_NAMES[:2])
+def test_table_plan_float32(table, part, simd_level):
+    """float32 arrays sharing (alpha, beta), at the table points exactly representable in
+    float32 (z, alpha, beta): within F32_ULPS float32 ulps of the error scale (the mpmath value,
+    or near zeros of oscillating E the residue / first-term size); beyond float32's range inf."""
+    name = PART_NAMES[part]
+    f32 = np.float32
+    m = table["part"] == part
+    for col in ("z", "a", "b"):
+        m &= table[col].astype(f32).astype(np.float64) == table[col]
+    for a in np.unique(table["a"][m]):
+        for b in np.unique(table["b"][m & (table["a"] == a)]):
+            k = m & (table["a"] == a) & (table["b"] == b)
+            z, ref = table["z"][k], table["ref"][k]
+            y = _plan_values(name, z.astype(f32), f32(a), f32(b))
+            assert y.dtype == f32
+            big = np.abs(ref) > np.finfo(f32).max
+            assert np.array_equal(y[big], np.sign(ref[big]) * np.inf), (name, a, b)
+            scale = np.maximum(_scale(ref, z, a, b), np.finfo(f32).tiny)
+            ulps = np.abs(y.astype(np.float64) - ref)[~big] / (scale[~big] * np.finfo(f32).eps)
+            if ulps.size:
+                worst = np.argmax(ulps)
+                assert ulps[worst] <= F32_ULPS, (f"{name} float32 plan a={a} b={b} ({simd_level}): "
+                                                 f"{ulps[worst]:.2f} ulp at z={z[~big][worst]!r}")
 
 
 def test_table_live_recompute(table):

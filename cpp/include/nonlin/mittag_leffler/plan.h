@@ -135,16 +135,15 @@ class Plan {
     }
     v.data = packed_.data();
     const double span = bounds_.back() - v.lo;
-    v.buckets = int(std::min<std::size_t>(4096, 16 * pieces_.size()));
+    v.buckets = int(std::min<std::size_t>(16384, 64 * pieces_.size()));
     v.bucket_scale = v.buckets / span;
+    const double margin = 0x1p-40 * std::max(std::fabs(v.lo), std::fabs(bounds_.back()));  // rounding of the index
     for (int j = 0; j < v.buckets; ++j) {
-      const double start = v.lo + j * (span / v.buckets), end = v.lo + (j + 1) * (span / v.buckets);
+      const double start = v.lo + j * (span / v.buckets) - margin, end = v.lo + (j + 1) * (span / v.buckets) + margin;
       const auto first = std::lower_bound(bounds_.begin(), bounds_.end(), start) - bounds_.begin();
       const auto last = std::lower_bound(bounds_.begin(), bounds_.end(), end) - bounds_.begin();
-      // (rounding of z - lo at the bucket edges: one piece of slack on each side)
-      const auto from = std::max<std::ptrdiff_t>(0, first - 1);
-      bucket_first_.push_back(double(from));
-      v.bucket_steps = std::max<int>(v.bucket_steps, int(std::min<std::ptrdiff_t>(last + 1, v.pieces - 1) - from));
+      bucket_first_.push_back(double(std::min<std::ptrdiff_t>(first, v.pieces - 1)));
+      v.bucket_steps = std::max<int>(v.bucket_steps, int(std::min<std::ptrdiff_t>(last, v.pieces - 1) - first));
     }
     v.bucket_first = bucket_first_.data();
     v.inv_alpha = 1 / a_;

@@ -216,6 +216,22 @@ def test_limits_and_nan():
     assert E(800.0, 1.0, 1.0) == np.inf and E(30.0, 0.5, 1.0) == np.inf
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_plan_special_values(simd_level, dtype):
+    """The plan path (long arrays) keeps the exact special values: E(inf) = inf, E(-inf) = 0
+    (alpha < 2), NaN -> NaN, E(0) = 1/Gamma(beta), and shifted values e^{-shift} E with NaN shifts."""
+    for a, b in [(0.5, 1.0), (0.5, 2.0), (1.5, 0.5), (0.75, 1.25)]:
+        z = np.tile(np.array([np.inf, -np.inf, np.nan, 0.0, 1.0], dtype), 1000)
+        y = E(z, dtype(a), dtype(b))
+        assert np.all(y[0::5] == np.inf) and np.all(y[1::5] == 0) and np.all(np.isnan(y[2::5]))
+        assert np.allclose(y[3::5], float(mp.rgamma(dtype(b))), rtol=4 * np.finfo(dtype).eps)
+        shift = np.tile(np.array([np.nan, 1.0], dtype), 2500)
+        ys = E.scaled(z[4::5].repeat(5), dtype(a), dtype(b), shift=shift)
+        assert np.all(np.isnan(ys[0::2]))
+        ref = float(mlf.ml_value(mp.mpf(1), mp.mpf(float(dtype(a))), mp.mpf(float(dtype(b)))) * mp.exp(-1))
+        assert np.allclose(ys[1::2], ref, rtol=max(1e-13, 2 * np.finfo(dtype).eps), atol=0)
+
+
 def test_bad_alpha_raises():
     with pytest.raises(ValueError, match="alpha"):
         E(1.0, -0.5)

@@ -5,6 +5,7 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <cstddef>
+#include <limits>
 
 #include "nonlin/mittag_leffler/plan_kernel.h"
 #include "nonlin/simd/vmath.h"
@@ -127,7 +128,8 @@ void block(const ml::PlanView& pv, const V* z, const V* shift, bool shifted, V* 
       growth[j] = select(scaled[j], vm::exp(vm::log(select(scaled[j], z[j], V(1.0))) * pv.inv_alpha), V(0.0));
     if (shifted) growth[j] = select(farpos[j], V(0.0), growth[j] - shift[j]);
     if (shifted || any_scaled) v[j] = v[j] * vm::exp(growth[j]);
-    fast[j] = fast[j] & ~(z[j] == V(0.0));  // 0, NaN (and NaN shifts): the exact special values
+    // 0, +-inf, NaN (and NaN shifts): the exact special values
+    fast[j] = fast[j] & ~(z[j] == V(0.0)) & (abs(z[j]) < V(std::numeric_limits<double>::infinity()));
     if (shifted) fast[j] = fast[j] & ~isnan(shift[j]);
   }
 }

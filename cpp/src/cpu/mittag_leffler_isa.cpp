@@ -46,9 +46,8 @@ V gather(const double* base, V idx) {
 constexpr int B = 4;
 
 void block(const ml::PlanView& pv, const V* z, const V* shift, bool shifted, V* v, Mask<P>* fast) {
-  V growth[B];
   Mask<P> scaled[B];
-  bool any_scaled = false, any_piece = false;
+  bool any_piece = false;
   Mask<P> near[B], far[B], farpos[B];
   for (int j = 0; j < B; ++j) {
     near[j] = abs(z[j]) <= pv.series_radius;
@@ -57,7 +56,6 @@ void block(const ml::PlanView& pv, const V* z, const V* shift, bool shifted, V* 
     fast[j] = near[j] | far[j] | farpos[j];
     any_piece = any_piece || !all(fast[j]);
     v[j] = V(0.0);
-    growth[j] = V(0.0);
     scaled[j] = V(1.0) < V(0.0);  // none
   }
   if (any_piece) {
@@ -95,7 +93,6 @@ void block(const ml::PlanView& pv, const V* z, const V* shift, bool shifted, V* 
       v[j] = fma(t2[j] * 0.5, b1[j], field(j, 3) - b2[j]);
       const V mode = field(j, 2);
       scaled[j] = (mode == V(2.0)) & ~(near[j] | far[j] | farpos[j]);
-      any_scaled = any_scaled || any(scaled[j]);
       fast[j] = fast[j] | ((z[j] >= pv.lo) & (z[j] <= pv.hi[pv.pieces - 1]) & (mode > 0.0));
     }
   }
@@ -113,21 +110,26 @@ void block(const ml::PlanView& pv, const V* z, const V* shift, bool shifted, V* 
       if (pv.tail_extra_w) s = s * w;
       v[j] = select(far[j], s, v[j]);
     }
-    if (any(farpos[j])) {  // the residue e^{s - shift} s^{1-b} / a and the power sum
-      const V zf = select(farpos[j], z[j], V(1.0)), w = V(1.0) / zf;
-      const V ls = vm::log(zf) * pv.inv_alpha;
-      const V e = vm::exp(vm::exp(ls) - shift[j] + fma(V(pv.one_minus_beta), ls, V(-pv.log_alpha)));
-      V s(0.0);
-      for (int k = pv.tail_pos_terms; k >= 1; --k) s = fma(s, w, V(pv.tail[k]));
-      s = s * w;
-      if (shifted) s = s * vm::exp(-shift[j]);
-      v[j] = select(farpos[j], e + s, v[j]);
+    // z > 0 with exponential growth, s = z^{1/a}: pieces of E e^{-s} (times e^{s}) and the
+    // tail (the residue e^{s} s^{1-b} / a plus the power sum); one log and one exp for both
+    const Mask<P> pos = scaled[j] | farpos[j];
+    V exponent = shifted ? -shift[j] : V(0.0), power(0.0);
+    if (any(pos)) {
+      const V zp = select(pos, z[j], V(1.0));
+      const V ls = vm::log(zp) * pv.inv_alpha;
+      exponent = exponent + select(pos, vm::exp(ls), V(0.0)) +
+                 select(farpos[j], fma(V(pv.one_minus_beta), ls, V(-pv.log_alpha)), V(0.0));
+      if (any(farpos[j])) {
+        const V w = V(1.0) / zp;
+        for (int k = pv.tail_pos_terms; k >= 1; --k) power = fma(power, w, V(pv.tail[k]));
+        power = power * w;
+        if (shifted) power = power * vm::exp(-shift[j]);
+      }
     }
-    // z^{1/a} where the piece holds E e^{-z^{1/a}}
-    if (any_scaled)
-      growth[j] = select(scaled[j], vm::exp(vm::log(select(scaled[j], z[j], V(1.0))) * pv.inv_alpha), V(0.0));
-    if (shifted) growth[j] = select(farpos[j], V(0.0), growth[j] - shift[j]);
-    if (shifted || any_scaled) v[j] = v[j] * vm::exp(growth[j]);
+    if (shifted || any(pos)) {
+      const V e = vm::exp(exponent);
+      v[j] = select(farpos[j], e + power, v[j] * e);
+    }
     // 0, +-inf, NaN (and NaN shifts): the exact special values
     fast[j] = fast[j] & ~(z[j] == V(0.0)) & (abs(z[j]) < V(std::numeric_limits<double>::infinity()));
     if (shifted) fast[j] = fast[j] & ~isnan(shift[j]);

@@ -7,7 +7,7 @@ Accuracy: max |y - ref| / scale over tests/reference/mittag_leffler.npz (scale a
 tests/mittag_leffler_formulas.error_scale: |E|, or the residue / first-term size near zeros),
 for the per-element evaluator and for the cached plan (one (alpha, beta) per array); for
 z > 0 beyond z^(1/a) = 20 the error grows like the conditioning, eps * z^(1/a) / a.
-Speed: ns per element, median of 7 runs, one thread, z = linspace(-10, 5) (and the same values
+Speed: ns per element, fastest of 15 runs (3 for the slow peers), one thread, z = linspace(-10, 5) (and the same values
 shuffled: no locality, as activations), side by side with pymittagleffler (complex128) and
 mlfp, and nl.gelu float32 for the activation comparison.
 """
@@ -61,13 +61,15 @@ def accuracy():
                 print(f"| {title} | {part} | {k.sum()} | {errs[0][k].max():.1e} | {errs[1][k].max():.1e} |")
 
 
-def median_time(f, repeat=7):
+def best_time(f, repeat=15):
+    """Fastest of `repeat` runs: on the shared 2-vCPU VM a ~3 ms call is often preempted
+    (bimodal timings), so the minimum, taken alike for every contender, is the stable figure."""
     ts = []
     for _ in range(repeat):
         t = time.perf_counter()
         f()
         ts.append(time.perf_counter() - t)
-    return float(np.median(ts))
+    return float(np.min(ts))
 
 
 def speed():
@@ -76,7 +78,7 @@ def speed():
     nl.set_num_threads(1)
     n = 100_000
     x = np.random.default_rng(0).normal(0, 3, n).astype(np.float32)
-    g32 = median_time(lambda: nl.gelu(x)) / n
+    g32 = best_time(lambda: nl.gelu(x)) / n
     print(f"nl.gelu float32: {g32 * 1e9:.2f} ns/element\n")
     print("| (a, b) | plan f64 | plan f32 | plan f64, shuffled | plan f32, shuffled | f32 / gelu |"
           " per element | pymittagleffler | mlfp | pml / plan f64 | pml / per element |")
@@ -86,19 +88,19 @@ def speed():
         z32 = z.astype(np.float32)
         E(z, a, b)
         E(z32, np.float32(a), np.float32(b))
-        plan64 = median_time(lambda: E(z, a, b)) / n
-        plan32 = median_time(lambda: E(z32, np.float32(a), np.float32(b))) / n
+        plan64 = best_time(lambda: E(z, a, b)) / n
+        plan32 = best_time(lambda: E(z32, np.float32(a), np.float32(b))) / n
         zs = np.random.default_rng(1).permutation(z)  # same values, no locality (activations)
         zs32 = zs.astype(np.float32)
-        shuf64 = median_time(lambda: E(zs, a, b)) / n
-        shuf32 = median_time(lambda: E(zs32, np.float32(a), np.float32(b))) / n
+        shuf64 = best_time(lambda: E(zs, a, b)) / n
+        shuf32 = best_time(lambda: E(zs32, np.float32(a), np.float32(b))) / n
         ze = z[::100]
         ae = np.nextafter(np.full(ze.size, a), np.where(np.arange(ze.size) % 2, 2 * a, 0))
-        elem = median_time(lambda: E(ze, ae, b), 3) / ze.size
+        elem = best_time(lambda: E(ze, ae, b), 3) / ze.size
         zc = ze.astype(complex)
-        peer = median_time(lambda: pml.mittag_leffler(zc, a, b), 3) / ze.size
+        peer = best_time(lambda: pml.mittag_leffler(zc, a, b), 3) / ze.size
         zm = z[::1000]
-        slow = median_time(lambda: mlfp.mittag_leffler(zm, a, b), 1) / zm.size
+        slow = best_time(lambda: mlfp.mittag_leffler(zm, a, b), 1) / zm.size
         print(f"| ({a}, {b}) | {plan64 * 1e9:.1f} ns | {plan32 * 1e9:.1f} ns | {shuf64 * 1e9:.1f} ns |"
               f" {shuf32 * 1e9:.1f} ns | {plan32 / g32:.0f}x / {shuf32 / g32:.0f}x | {elem * 1e9:.0f} ns |"
               f" {peer * 1e9:.0f} ns | {slow * 1e9:.0f} ns | {peer / plan64:.0f}x | {peer / elem:.1f}x |")

@@ -81,6 +81,33 @@ def test_table_plan(table, part, simd_level):
                                        f"z={z[worst]!r}: got {y[worst]!r}, ref {ref[worst]!r}")
 
 
+@pytest.fixture(scope="module")
+def scaled_refs(table):
+    """(a, b, z, E e^{-z^{1/a}}) from the table's values on z > 0, the factor in mpmath."""
+    m = (table["part"] == 0) & (table["z"] > 0)
+    out = []
+    for a in np.unique(table["a"][m]):
+        for b in np.unique(table["b"][m & (table["a"] == a)]):
+            k = m & (table["a"] == a) & (table["b"] == b)
+            z, ref = table["z"][k], table["ref"][k]
+            out.append((a, b, z, np.array([float(mp.mpf(r) * mp.exp(-mp.mpf(t) ** (1 / mp.mpf(a))))
+                                           for r, t in zip(ref, z)])))
+    return out
+
+
+def test_table_plan_scaled(scaled_refs, simd_level):
+    """The plan's scaled values E e^{-shift} with the default shift z^{1/a} (the gated
+    activations' path; on z > 0 the pieces and the tail add the exponential back inside the
+    kernel) against mpmath's value times e^{-z^{1/a}}, same bound as the value."""
+    for a, b, z, ref in scaled_refs:
+        y = E.scaled(np.tile(z, -(-4096 // z.size)), a, b)[: z.size]
+        err = np.abs(y - ref) / np.abs(ref)
+        ratio = err / _bound("value", z, a)
+        worst = np.argmax(ratio)
+        assert ratio[worst] <= 1, (f"scaled plan a={a} b={b} ({simd_level}): error {err[worst]:.3g} "
+                                   f"at z={z[worst]!r}: got {y[worst]!r}, ref {ref[worst]!r}")
+
+
 F32_ULPS = 1  # float32 plan: float64 arithmetic, Chebyshev degree cut for float32 (measured <= 0.5)
 
 

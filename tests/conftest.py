@@ -44,6 +44,21 @@ def require_nonlin():
     return nl
 
 
+_KIND_NAMES = {"fwd": "forward", "deriv": "derivative", "bwd": "backward"}
+
+
+def documented_bound(name, kind, dtype, target):
+    """The design target, or the larger max ULP the catalogue documents for this function
+    and kind (python/nonlin/accuracy.json, shown by nl.<name>.accuracy and in the README):
+    the documented numbers are claims, and the tests hold the library to them. kind is fwd,
+    deriv, bwd or a parameter-gradient kind (d_<param>, gd_<param>, param_grad)."""
+    lib = require_nonlin()
+    act = getattr(lib, name)
+    key = _KIND_NAMES.get(kind, "param_grad")
+    documented = (getattr(act, "accuracy", {}).get(dtype) or {}).get(key)
+    return max(target, documented) if documented is not None else target
+
+
 def simd_levels():
     if nl is None:
         return ["n/a"]
@@ -70,17 +85,18 @@ def simd_level(request):
 _TABLES: dict = {}
 
 
-def load_table(dtype):
-    """The stored reference table of one dtype: dict with x, g, meta and the arrays."""
-    if dtype not in _TABLES:
-        path = os.path.join(REF_DIR, f"ref_{dtype}.npz")
+def load_table(dtype, table="standard"):
+    """The stored reference table of one dtype (and table: "standard" or "literature", see
+    reference_formulas.TABLES): dict with x, g, meta and the arrays."""
+    if (dtype, table) not in _TABLES:
+        path = os.path.join(REF_DIR, rf.table_file(dtype, table))
         if not os.path.exists(path):
             pytest.fail(f"{path} missing: run python tests/reference/generate.py")
         with np.load(path) as z:
             t = {k: z[k] for k in z.files}
         t["meta"] = json.loads(str(t["meta"]))
-        _TABLES[dtype] = t
-    return _TABLES[dtype]
+        _TABLES[(dtype, table)] = t
+    return _TABLES[(dtype, table)]
 
 
 def ref_arrays(table, sid, kind):

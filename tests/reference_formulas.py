@@ -289,6 +289,10 @@ class Act:
     learnable: tuple = ()
     extra_sets: list = field(default_factory=list)       # non-default parameter sets
     kinks: Callable = lambda p: [0.0]                    # kink / threshold points
+    table: str = "standard"                              # reference table (and grid) it lives in
+    # intervals where `deriv` is a surrogate gradient, not d/dx of fwd (finite differences skip
+    # them; HeLU's hysteresis window)
+    surrogate: Callable = lambda p: []
 
     @property
     def param_sets(self):
@@ -328,12 +332,23 @@ ACTS = [
     Act("tanhshrink", tanhshrink),
     Act("squared_relu", squared_relu),
 ]
+# The activations from the literature (own module, own reference table); imported last because
+# that module builds on the helpers above.
+from reference_literature import ACTS as _LITERATURE_ACTS  # noqa: E402
+
+ACTS += _LITERATURE_ACTS
 BY_NAME = {a.name: a for a in ACTS}
+TABLES = ("standard", "literature")
 
 
-def all_param_sets():
-    """[(act, set_index, params)] for every activation and parameter set."""
-    return [(a, i, p) for a in ACTS for i, p in enumerate(a.param_sets)]
+def all_param_sets(table=None):
+    """[(act, set_index, params)] for every activation and parameter set (of one table)."""
+    return [(a, i, p) for a in ACTS if table in (None, a.table) for i, p in enumerate(a.param_sets)]
+
+
+def table_file(dtype, table):
+    """File name of a stored reference table."""
+    return f"ref_{dtype}.npz" if table == "standard" else f"ref_{table}_{dtype}.npz"
 
 
 def set_id(act, idx):
@@ -485,8 +500,9 @@ def _difficult_points(dtype):
     return pts
 
 
-def make_grid(dtype):
-    """Deterministic input grid for one dtype (numpy array of that dtype; includes +0 and -0)."""
+def make_grid(dtype, table="standard"):
+    """Deterministic input grid for one dtype and reference table (numpy array of that dtype;
+    includes +0 and -0): the kinks of that table's parameter sets are added."""
     import numpy as np
     dt = np.dtype(dtype).type
     fi = np.finfo(dt)
@@ -505,11 +521,12 @@ def make_grid(dtype):
     parts += [mags, -mags]
     # kinks / thresholds of every parameter set, difficult points, with neighbours
     special = set()
-    for a, _, p in all_param_sets():
+    for a, _, p in all_param_sets(table):
         pr = {k: float(dt(v)) for k, v in p.items()}
         special.update(a.kinks(pr))
     special.update([0.0, 3.0, -3.0, 6.0, -1.5])
-    special.update(_difficult_points(dtype))
+    if table == "standard":
+        special.update(_difficult_points(dtype))
     special.update([-s for s in list(special)])
     with np.errstate(over="ignore"):
         sp = np.array(sorted(special), dtype=np.float64).astype(dt)

@@ -62,7 +62,7 @@ import numpy as np
 import pytest
 
 import reference_formulas as rf
-from conftest import (BOUNDS, DTYPES, load_table, ref_arrays, require_nonlin, ulp_errors,
+from conftest import (BOUNDS, DTYPES, documented_bound, load_table, ref_arrays, require_nonlin, ulp_errors,
                       ulp_report)
 
 # --------------------------------------------------------------------------------- cases
@@ -99,18 +99,9 @@ def _worst(err, x, y, hi, n=5):
                      for i in order)
 
 
-_KIND_NAMES = {"fwd": "forward", "deriv": "derivative", "bwd": "backward",
-               "param_grad": "param_grad"}
-
-
 def _bound(sid, kind, dtype, target):
-    """The design target, or the larger max ULP the catalogue documents for this function
-    (python/nonlin/accuracy.json, shown by nl.<name>.accuracy and in the README): the
-    documented numbers are claims, and this test holds the library to them."""
-    lib = require_nonlin()
-    act = getattr(lib, sid.split("#")[0])
-    documented = (act.accuracy.get(dtype) or {}).get(_KIND_NAMES[kind])
-    return max(target, documented) if documented is not None else target
+    """The design target, or the larger documented max ULP (conftest.documented_bound)."""
+    return documented_bound(sid.split("#")[0], kind, dtype, target)
 
 
 def _check(sid, kind, dtype, level, x, y, refkey, table, bound):
@@ -133,8 +124,8 @@ def _check(sid, kind, dtype, level, x, y, refkey, table, bound):
 @pytest.mark.parametrize("sid,kind", CASES)
 def test_ulp(sid, kind, dtype, simd_level):
     lib = require_nonlin()
-    table = load_table(dtype)
     act, idx, params = _act_params(sid, dtype)
+    table = load_table(dtype, act.table)
     lib_act = getattr(lib, act.name)
     x, g = table["x"], table["g"]
     kw = _call_kwargs(idx, params)
@@ -162,8 +153,8 @@ def test_ulp(sid, kind, dtype, simd_level):
 def test_param_backward_reduction(sid, dtype, simd_level):
     """param_backward with scalar parameters = sum over all points of g*df/dparam."""
     lib = require_nonlin()
-    table = load_table(dtype)
     act, idx, params = _act_params(sid, dtype)
+    table = load_table(dtype, act.table)
     lib_act = getattr(lib, act.name)
     x, g = table["x"], table["g"]
     fi = np.finfo(dtype)
@@ -188,30 +179,33 @@ def test_param_backward_reduction(sid, dtype, simd_level):
 
 # ------------------------------------------------------------------ tables vs generator (live)
 
+@pytest.mark.parametrize("table_name", rf.TABLES)
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_tables_match_generator_inputs(dtype):
+def test_tables_match_generator_inputs(dtype, table_name):
     """The stored grid, gradients and parameter sets are what the generator produces now."""
-    table = load_table(dtype)
-    x = rf.make_grid(dtype)
+    table = load_table(dtype, table_name)
+    x = rf.make_grid(dtype, table_name)
     assert table["x"].dtype == np.dtype(dtype)
     assert np.array_equal(table["x"].view(np.uint8), x.view(np.uint8)), \
         "stored grid differs from make_grid(): rerun python tests/reference/generate.py"
     assert np.array_equal(table["g"], rf.grad_out(dtype, len(x)))
     meta = table["meta"]
     assert meta["grid_version"] == rf.GRID_VERSION
-    expected = {rf.set_id(a, i): rf.dtype_params(p, dtype) for a, i, p in rf.all_param_sets()}
+    expected = {rf.set_id(a, i): rf.dtype_params(p, dtype)
+                for a, i, p in rf.all_param_sets(table_name)}
     assert meta["sets"] == expected
 
 
+@pytest.mark.parametrize("table_name", rf.TABLES)
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_tables_match_formulas_live(dtype):
+def test_tables_match_formulas_live(dtype, table_name):
     """Recompute a random handful of stored points with mpmath on every run."""
-    table = load_table(dtype)
+    table = load_table(dtype, table_name)
     seed = int(np.random.SeedSequence().entropy % (2**32))
     rng = np.random.default_rng(seed)
     x, g = table["x"], table["g"]
     mism = []
-    for act, idx, p in rf.all_param_sets():
+    for act, idx, p in rf.all_param_sets(table_name):
         sid = rf.set_id(act, idx)
         params = rf.dtype_params(p, dtype)
         for i in rng.choice(len(x), size=4, replace=False):

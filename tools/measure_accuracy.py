@@ -4,6 +4,7 @@ python/nonlin/accuracy.json, which the catalogue shows (`nl.gelu.accuracy`,
 `python -m nonlin info gelu`) and tests/test_accuracy.py holds the library to.
 
     python tools/measure_accuracy.py              # measure and rewrite the table
+    python tools/measure_accuracy.py golu aptx    # re-measure these rows only (others kept)
     python tools/measure_accuracy.py --markdown   # print it for the README
 """
 
@@ -39,6 +40,7 @@ def markdown():
 def main():
     if sys.argv[1:] == ["--markdown"]:
         return markdown()
+    only = set(sys.argv[1:])
     with tempfile.TemporaryDirectory() as tmp:
         report = os.path.join(tmp, "ulp.jsonl")
         env = dict(os.environ, NONLIN_ULP_REPORT=report)
@@ -49,9 +51,15 @@ def main():
     worst = collections.defaultdict(float)
     for r in rows:
         name = r["set"].split("#")[0]
+        if only and name not in only:
+            continue
         key = (name, r["dtype"], KINDS[r["kind"]])
         worst[key] = max(worst[key], r["max_ulp"])
     table = collections.defaultdict(lambda: collections.defaultdict(dict))
+    if only:  # keep the rows not re-measured
+        for name, by_dtype in json.load(open(OUT)).items():
+            if name not in only:
+                table[name].update(by_dtype)
     for (name, dtype, kind), ulp in sorted(worst.items()):
         # rounded up to 0.01 ULP: the tests hold the library to these numbers
         table[name][dtype][kind] = math.ceil(ulp * 100) / 100 if math.isfinite(ulp) else None

@@ -1,14 +1,15 @@
 #!/usr/bin/env python
 """Regenerate the mpmath reference tables tests/reference/ref_<dtype>.npz.
 
-    python tests/reference/generate.py [--jobs N]
+    python tests/reference/generate.py [--jobs N] [--tables standard literature] [--dtypes ...]
 
 The formulas live in tests/reference_formulas.py (written from the mathematics, not from
 nonlin); the input grids (make_grid) and the incoming gradients (grad_out) are deterministic.
 Every value is evaluated with adaptive precision (>= 50 digits, raised until two precisions
 agree to 40 digits relative to the scale and 34 digits relative to the value).
 
-File layout (one npz per dtype, np.savez_compressed):
+File layout (one npz per reference table and dtype: ref_<dtype>.npz for the standard
+activations, ref_literature_<dtype>.npz for those from the literature; np.savez_compressed):
     x                      inputs (the dtype)
     g                      incoming gradient for backward / param-grad (the dtype)
     meta                   JSON: grid version, dtype, parameter sets (as the dtype holds them)
@@ -41,7 +42,7 @@ def _one_set(task):
     dtype, name, idx = task
     act = rf.BY_NAME[name]
     params = rf.dtype_params(act.param_sets[idx], dtype)
-    x = rf.make_grid(dtype)
+    x = rf.make_grid(dtype, act.table)
     g = rf.grad_out(dtype, len(x))
     kinds = list(act.kinds)
     out_kinds = kinds + ["bwd"] + ["g" + k for k in kinds if k.startswith("d_")]
@@ -65,26 +66,30 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--dtypes", nargs="*", default=list(rf.DTYPES))
+    ap.add_argument("--tables", nargs="*", default=list(rf.TABLES))
     args = ap.parse_args()
     t0 = time.time()
-    tasks = [(d, a.name, i) for d in args.dtypes for a, i, _ in rf.all_param_sets()]
+    tasks = [(d, a.name, i) for d in args.dtypes for t in args.tables
+             for a, i, _ in rf.all_param_sets(t)]
     # biggest tasks first (transcendental sets) for better load balance
     tasks.sort(key=lambda t: t[1] in ("relu", "relu6", "hardtanh", "hardshrink", "softshrink"))
-    tables = {d: {} for d in args.dtypes}
-    meta = {d: {"grid_version": rf.GRID_VERSION, "dtype": d, "sets": {}} for d in args.dtypes}
+    keys = [(d, t) for d in args.dtypes for t in args.tables]
+    tables = {k: {} for k in keys}
+    meta = {(d, t): {"grid_version": rf.GRID_VERSION, "dtype": d, "sets": {}} for d, t in keys}
     with Pool(args.jobs) as pool:
         for dtype, sid, params, res in pool.imap_unordered(_one_set, tasks):
-            meta[dtype]["sets"][sid] = params
+            key = (dtype, rf.BY_NAME[sid.split("#")[0]].table)
+            meta[key]["sets"][sid] = params
             for k, arr in res.items():
-                tables[dtype][f"{sid}/{k}/hi"] = arr[0]
-                tables[dtype][f"{sid}/{k}/lo"] = arr[1].astype(np.float32)
-                tables[dtype][f"{sid}/{k}/scale"] = arr[2]
-    for d in args.dtypes:
-        x = rf.make_grid(d)
-        path = os.path.join(HERE, f"ref_{d}.npz")
+                tables[key][f"{sid}/{k}/hi"] = arr[0]
+                tables[key][f"{sid}/{k}/lo"] = arr[1].astype(np.float32)
+                tables[key][f"{sid}/{k}/scale"] = arr[2]
+    for d, t in keys:
+        x = rf.make_grid(d, t)
+        path = os.path.join(HERE, rf.table_file(d, t))
         np.savez_compressed(path, x=x, g=rf.grad_out(d, len(x)),
-                            meta=np.array(json.dumps(meta[d], sort_keys=True)), **tables[d])
-        print(f"{path}: {len(x)} points, {len(tables[d])} arrays, "
+                            meta=np.array(json.dumps(meta[(d, t)], sort_keys=True)), **tables[(d, t)])
+        print(f"{path}: {len(x)} points, {len(tables[(d, t)])} arrays, "
               f"{os.path.getsize(path) / 1e6:.2f} MB")
     print(f"generated in {time.time() - t0:.1f} s")
 

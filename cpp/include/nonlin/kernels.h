@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <vector>
 
 namespace nonlin {
 
@@ -22,16 +23,19 @@ struct HalfConverters {
   void (*from_float)(const float* src, char* dst, std::ptrdiff_t stride, std::ptrdiff_t n);
 };
 
-// One table per ISA, indexed like for_each_op's visiting order, and its converters.
-const KernelPair* kernel_table_baseline();
-const HalfConverters* half_converters_baseline();
+// Per ISA, the kernels of each registry part (ops.h for_each_op_in, in its visiting order) and
+// the half converters; dispatch.cpp joins the parts into one table indexed like for_each_op.
+#define NONLIN_DECLARE_ISA(isa)                            \
+  std::vector<KernelPair> kernel_table_##isa##_part0();    \
+  std::vector<KernelPair> kernel_table_##isa##_part1();    \
+  const HalfConverters* half_converters_##isa();
+NONLIN_DECLARE_ISA(baseline)
 #if defined(NONLIN_HAVE_AVX2)
-const KernelPair* kernel_table_avx2();
-const HalfConverters* half_converters_avx2();
+NONLIN_DECLARE_ISA(avx2)
 #endif
 #if defined(NONLIN_HAVE_AVX512)
-const KernelPair* kernel_table_avx512();
-const HalfConverters* half_converters_avx512();
+NONLIN_DECLARE_ISA(avx512)
 #endif
+#undef NONLIN_DECLARE_ISA
 
 }  // namespace nonlin

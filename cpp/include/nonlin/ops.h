@@ -9,6 +9,10 @@
 
 namespace nonlin {
 
+// Inputs plus outputs of any op (the bindings size their operand arrays with it; checked for
+// every op below).
+inline constexpr int kMaxOpOperands = 16;
+
 enum class OpKind : int { forward, derivative, backward, param_grad, gated, gated_backward, derivative2 };
 
 inline constexpr const char* op_suffix(OpKind k) {
@@ -173,10 +177,13 @@ struct GatedBackward {
   }
 };
 
-// Calls f.template operator()<Op>(name) for every op, in a fixed order shared by all ISAs.
-template <class F>
-void for_each_op(F&& f) {
+// Calls f.template operator()<Op>(name) for every op of one part of the registry (part 0: the
+// standard activations and the gated units; part 1: the activations from the literature), in a
+// fixed order shared by all ISAs. Each part's kernels are one translation unit per ISA.
+template <int Part, class F>
+void for_each_op_in(F&& f) {
 #define NONLIN_VISIT_ELEMENTWISE(A)                                                         \
+  static_assert(2 + num_params<A>() + num_learnable<A>() <= kMaxOpOperands);                \
   f.template operator()<Forward<A>>(A::meta.name);                                          \
   f.template operator()<Derivative<A>>(A::meta.name);                                       \
   f.template operator()<Backward<A>>(A::meta.name);                                         \
@@ -185,10 +192,21 @@ void for_each_op(F&& f) {
 #define NONLIN_VISIT_GATED(name, A)                                                         \
   f.template operator()<Gated<A>>(#name);                                                   \
   f.template operator()<GatedBackward<A>>(#name);
-  NONLIN_ELEMENTWISE(NONLIN_VISIT_ELEMENTWISE)
-  NONLIN_GATED(NONLIN_VISIT_GATED)
+  if constexpr (Part == 0) {
+    NONLIN_ELEMENTWISE(NONLIN_VISIT_ELEMENTWISE)
+    NONLIN_GATED(NONLIN_VISIT_GATED)
+  } else {
+    NONLIN_ELEMENTWISE_LITERATURE(NONLIN_VISIT_ELEMENTWISE)
+  }
 #undef NONLIN_VISIT_ELEMENTWISE
 #undef NONLIN_VISIT_GATED
+}
+
+// Every op of every part, in kernel-table order.
+template <class F>
+void for_each_op(F&& f) {
+  for_each_op_in<0>(f);
+  for_each_op_in<1>(f);
 }
 
 }  // namespace NONLIN_ISA

@@ -4,6 +4,9 @@
 
 #include "nonlin/activations/exponential.h"
 #include "nonlin/activations/gelu.h"
+#include "nonlin/activations/literature_gates.h"
+#include "nonlin/activations/literature_localized.h"
+#include "nonlin/activations/literature_relu.h"
 #include "nonlin/activations/piecewise.h"
 #include "nonlin/activations/self_gated.h"
 
@@ -12,6 +15,12 @@
   X(Relu) X(Relu6) X(LeakyRelu) X(Prelu) X(Elu) X(Selu) X(Celu) X(Gelu) X(GeluTanh) X(Silu) \
   X(Mish) X(Softplus) X(Softsign) X(Sigmoid) X(Tanh) X(Logsigmoid) X(Hardtanh)              \
   X(Hardsigmoid) X(Hardswish) X(Hardshrink) X(Softshrink) X(Tanhshrink) X(SquaredRelu)
+
+// Elementwise activations from the literature (registry part 1, their own kernel translation
+// unit): X(struct).
+#define NONLIN_ELEMENTWISE_LITERATURE(X)                                                       \
+  X(Golu) X(Aptx) X(Xsilu) X(Xgelu) X(TemperedSigmoid) X(Apa) X(Aglu) X(Smelu) X(Gsmelu)      \
+  X(Crrelu) X(Sau) X(Helu) X(ClippedRelu) X(Cauchy) X(Elephant)
 
 // Gated linear units a * act(b) over the two halves of an axis: X(name, gate activation).
 #define NONLIN_GATED(X) X(glu, Sigmoid) X(reglu, Relu) X(geglu, Gelu) X(swiglu, Silu)

@@ -23,15 +23,32 @@ bool cpu_has(int level) {
 #endif
 }
 
+// The parts of one ISA's kernel table joined in for_each_op order (built once, thread-safe).
+std::vector<KernelPair> joined(std::vector<KernelPair> (*part0)(), std::vector<KernelPair> (*part1)()) {
+  std::vector<KernelPair> table = part0();
+  const std::vector<KernelPair> rest = part1();
+  table.insert(table.end(), rest.begin(), rest.end());
+  return table;
+}
+
 const KernelPair* table_for(int level) {
   switch (level) {
 #if defined(NONLIN_HAVE_AVX2)
-    case simd_avx2: return kernel_table_avx2();
+    case simd_avx2: {
+      static const std::vector<KernelPair> t = joined(kernel_table_avx2_part0, kernel_table_avx2_part1);
+      return t.data();
+    }
 #endif
 #if defined(NONLIN_HAVE_AVX512)
-    case simd_avx512: return kernel_table_avx512();
+    case simd_avx512: {
+      static const std::vector<KernelPair> t = joined(kernel_table_avx512_part0, kernel_table_avx512_part1);
+      return t.data();
+    }
 #endif
-    case simd_baseline: return kernel_table_baseline();
+    case simd_baseline: {
+      static const std::vector<KernelPair> t = joined(kernel_table_baseline_part0, kernel_table_baseline_part1);
+      return t.data();
+    }
   }
   return nullptr;
 }

@@ -1,5 +1,9 @@
 // Kernel loops, compiled once per ISA (see CMakeLists.txt): -DNONLIN_ISA=<isa> and
-// -DEigen=Eigen_<isa> keep every instantiation in its own namespace.
+// -DEigen=Eigen_<isa> keep every instantiation in its own namespace. NONLIN_KERNEL_PART selects
+// the part of the registry (ops.h for_each_op_in) this translation unit instantiates.
+#ifndef NONLIN_KERNEL_PART
+#define NONLIN_KERNEL_PART 0
+#endif
 #include <algorithm>
 #include <vector>
 
@@ -103,7 +107,7 @@ void contiguous_kernel(std::ptrdiff_t n, const T* const* in, const std::ptrdiff_
 
 std::vector<KernelPair> build_table() {
   std::vector<KernelPair> table;
-  for_each_op([&]<class Op>(const char*) {
+  for_each_op_in<NONLIN_KERNEL_PART>([&]<class Op>(const char*) {
     table.push_back({&contiguous_kernel<Op, float>, &contiguous_kernel<Op, double>});
   });
   return table;
@@ -112,9 +116,8 @@ std::vector<KernelPair> build_table() {
 }  // namespace
 }  // namespace NONLIN_ISA
 
-const KernelPair* NONLIN_CAT(kernel_table_, NONLIN_ISA)() {
-  static const std::vector<KernelPair> table = build_table();
-  return table.data();
+std::vector<KernelPair> NONLIN_CAT(NONLIN_CAT(kernel_table_, NONLIN_ISA), NONLIN_CAT(_part, NONLIN_KERNEL_PART))() {
+  return build_table();
 }
 
 }  // namespace nonlin

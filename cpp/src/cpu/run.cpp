@@ -21,7 +21,7 @@ const std::vector<OpInfo>& op_infos() {
 
 namespace {
 
-constexpr int kMaxOperands = 8;
+constexpr int kMaxOperands = kMaxOpOperands;
 constexpr std::ptrdiff_t kChunk = 512;
 
 template <class T>

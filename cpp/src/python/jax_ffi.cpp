@@ -19,7 +19,7 @@ namespace ffi = xla::ffi;
 namespace nonlin {
 namespace {
 
-constexpr int kMaxOperands = 8;
+constexpr int kMaxOperands = kMaxOpOperands;
 constexpr int kMaxRank = 16;
 
 struct Operand {

@@ -16,6 +16,19 @@ NONLIN_HD inline V finite_or_zero(V v) {
   return select(abs(v) <= V(std::numeric_limits<typename V::Scalar>::max()), v, V(0));
 }
 
+// s * v, exactly 0 where s == 0 (also for an infinite or NaN v: a vanishing factor wins, as in
+// the limits of x * gate(x) where the gate goes to 0).
+template <class V>
+NONLIN_HD inline V times_or_zero(V s, V v) {
+  return select(s == 0, V(0), s * v);
+}
+
+// m (1 + lo) for a small relative correction lo, m itself where m is infinite.
+template <class V>
+NONLIN_HD inline V corrected_by(V m, V lo) {
+  return m + finite_or_zero(m * lo);
+}
+
 // a*b = hi + lo exactly (two_prod); lo = 0 where the product is infinite and two_prod's lo
 // would be NaN, so corrections vanish instead of poisoning the limits at +-inf.
 template <class V>

@@ -249,17 +249,27 @@ NONLIN_HD inline Vec<P> expm1_ref(Vec<P> x) {
   return select(abs(x) < K::tiny, x, r);
 }
 
-// exp(-x*x) with x*x split exactly into hi + lo: full relative accuracy for large |x|.
+// exp(-c x^2) for c = 1 or 1/2 (exact scalings of x^2), with x^2 split exactly into hi + lo:
+// full relative accuracy for large |x|.
 template <class P>
-NONLIN_HD inline Vec<P> exp_mx2(Vec<P> x) {
+NONLIN_HD inline Vec<P> exp_neg_scaled_square(Vec<P> x, typename Vec<P>::Scalar c) {
   using S = typename Vec<P>::Scalar;
   using K = detail::ExpK<S>;
-  Vec<P> ax = vmin(abs(x), Vec<P>(sizeof(S) == 4 ? S(11) : S(28)));  // e^-(lim^2) == 0
+  Vec<P> ax = vmin(abs(x), Vec<P>(sizeof(S) == 4 ? S(16) : S(40)));  // e^-(lim^2 / 2) == 0
   Vec<P> h, l;
   two_prod(ax, ax, h, l);
-  Vec<P> a = vmax(-h, Vec<P>(K::lo));
-  auto c = detail::expcore(a, -l);
-  return scale2(S(1) + detail::expm1_r_fast(c), c.k);
+  Vec<P> a = vmax(-c * h, Vec<P>(K::lo));
+  auto e = detail::expcore(a, -c * l);
+  return scale2(S(1) + detail::expm1_r_fast(e), e.k);
+}
+template <class P>
+NONLIN_HD inline Vec<P> exp_mx2(Vec<P> x) {
+  return exp_neg_scaled_square(x, typename Vec<P>::Scalar(1));
+}
+// exp(-x^2 / 2), the unnormalised Gaussian
+template <class P>
+NONLIN_HD inline Vec<P> exp_mhalf_x2(Vec<P> x) {
+  return exp_neg_scaled_square(x, typename Vec<P>::Scalar(0.5));
 }
 
 namespace detail {

@@ -1,0 +1,314 @@
+// Self-gated activations from the literature, x * gate(x) with learnable gate parameters:
+// GoLU, APTx, xSiLU / xGELU (expanded gating ranges), tempered sigmoid, APA and AGLU.
+// float32 runs through the float64 formulas (float_via_double): the gates are compositions of
+// exponentials whose rounding errors the float32 result then never sees.
+#pragma once
+
+#include "nonlin/activations/common.h"
+#include "nonlin/activations/gelu.h"
+#include "nonlin/simd/log1p_unit.h"
+
+namespace nonlin {
+inline namespace NONLIN_ISA {
+
+// e^(a + a_lo) = hi + lo with |lo| <= ulp(hi), for a in [-700, 700] (expcore's pair).
+template <class V>
+NONLIN_HD inline void exp_hi_lo(V a, V a_lo, V& hi, V& lo) {
+  const auto c = vm::detail::expcore(a, a_lo);
+  V ph, pl;
+  vm::detail::exp_r(c, ph, pl);
+  hi = scale2(ph, c.k);
+  lo = scale2(pl, c.k);
+}
+
+// GoLU (Das et al. 2025, arXiv:2502.03654): f = alpha x e^(-beta e^(-gamma x)), a Gompertz gate.
+// The gate is doubly exponential: e^(-w) with w = beta e^(-z), z = gamma x, loses w times the
+// relative error of w, so z and w are carried as hi + lo pairs.
+struct Golu {
+  static constexpr std::array<Param, 3> params{
+      {{"alpha", 1.0, true, "output scale"},
+       {"beta", 1.0, true, "displacement of the gate along x"},
+       {"gamma", 1.0, true, "growth rate of the gate"}}};
+  static constexpr Meta meta{
+      "golu", "alpha x exp(-beta exp(-gamma x))",
+      "alpha G (1 + beta gamma x e^(-gamma x)), G = exp(-beta exp(-gamma x))",
+      "Das, Bhalgat et al. 2025, Gompertz Linear Units, arXiv:2502.03654; code automl/GoLU "
+      "(alpha = beta = gamma = 1 there, fixed)",
+      {true, false, false, false, true, "[-0.2, inf) at the defaults"}, params.data(), 3, 2.0};
+  static constexpr bool float_via_double = true;
+  // G = e^-w, w = beta u, u = e^-z; xG = x e^-w and xuG = x e^-(z + w) from scaled
+  // exponentials of hi + lo arguments, so the products keep their accuracy where they are
+  // subnormal (z and the doubly exponential w both large).
+  template <class V>
+  struct Parts {
+    V G, xG, xuG;
+    NONLIN_HD Parts(V x, V b, V g) {
+      V z, z_lo, u, u_lo, w, w_lo, s, s_lo;
+      product_hi_lo(g, x, z, z_lo);
+      const V zc = vmin(vmax(z, V(-700)), V(700));
+      exp_hi_lo(-zc, select(zc == z, -z_lo, V(0)), u, u_lo);
+      product_hi_lo(b, u, w, w_lo);
+      w_lo = finite_or_zero(fma(b, u_lo, w_lo));
+      const V G0 = vm::exp(-w);
+      G = fma(-G0, w_lo, G0);  // e^(-w - w_lo)
+      xG = corrected_by(mul_exp(x, -w), -w_lo);
+      two_sum(-z, -w, s, s_lo);
+      s_lo = finite_or_zero(s_lo - z_lo - w_lo);
+      xuG = select(G == 0, V(0), corrected_by(mul_exp(x, s), s_lo));
+    }
+  };
+  template <class V> static V forward(V x, V a, V b, V g) { return a * Parts<V>(x, b, g).xG; }
+  // alpha (G + beta gamma x u G)
+  template <class V> static V derivative(V x, V a, V b, V g) {
+    const Parts<V> p(x, b, g);
+    return a * fma(b * g, p.xuG, p.G);
+  }
+  // d/dalpha = x G, d/dbeta = -alpha x u G, d/dgamma = alpha beta x (x u G)
+  template <class V> static std::array<V, 3> param_grad(V x, V a, V b, V g) {
+    const Parts<V> p(x, b, g);
+    return {p.xG, -a * p.xuG, (a * b) * times_or_zero(p.xuG, x)};
+  }
+};
+
+// APTx (Kumar 2022, arXiv:2209.06119): f = (alpha + tanh(beta x)) gamma x; at the defaults
+// x (1 + tanh x) / 2 = x sigmoid(2x). alpha + tanh(z) = (alpha - 1) + 2 sigmoid(2z) keeps the
+// left tail (1 + tanh z -> 0) accurate; 1 - tanh^2 = 4 sigmoid(2z) sigmoid(-2z).
+struct Aptx {
+  static constexpr std::array<Param, 3> params{
+      {{"alpha", 1.0, true, "offset of the tanh gate"},
+       {"beta", 1.0, true, "slope of the tanh gate"},
+       {"gamma", 0.5, true, "output scale"}}};
+  static constexpr Meta meta{
+      "aptx", "(alpha + tanh(beta x)) gamma x",
+      "gamma (alpha + t) + gamma beta x (1 - t^2), t = tanh(beta x)",
+      "Kumar 2022, APTx: better activation function than MISH, SWISH, and ReLU's variants, "
+      "arXiv:2209.06119; code mr-ravin/aptx_activation",
+      {true, false, false, false, true, "[-0.14, inf) at the defaults"}, params.data(), 3, 1.5};
+  static constexpr bool float_via_double = true;
+  // With Z = 2 beta x (hi + lo) and s = sigmoid(Z): alpha + tanh = (alpha - 1) + 2 s, and the
+  // tails (x s, x^2 s sigma(-Z)) rounded once by Logistic, also where they are subnormal.
+  template <class V>
+  struct Parts {
+    V Z, Z_lo;
+    Logistic<V> L;
+    NONLIN_HD Parts(V x, V b) {
+      scaled_argument(2 * b, x, Z, Z_lo);
+      L = Logistic<V>(Z);
+    }
+  };
+  // gamma (alpha - 1) x + 2 gamma x s; at +-inf gamma (alpha +- 1) x
+  template <class V> static V forward(V x, V a, V b, V g) {
+    const Parts<V> p(x, b);
+    return g * tail(x, a - 1, 2 * p.L.times_sigma(x, p.Z_lo));
+  }
+  // (alpha - 1) x + y, or its limit (alpha +- 1) x where x is infinite
+  template <class V> static V tail(V x, V am1, V y) {
+    const V lim = times_or_zero(select(x > 0, am1 + 2, am1), x);
+    return select(abs(x) == V(std::numeric_limits<double>::infinity()), lim, times_or_zero(am1, x) + y);
+  }
+  // gamma (alpha - 1) + 2 gamma s (1 + 2 beta x sigma(-Z)); 0 for the tail where Z overflows
+  template <class V> static V derivative(V x, V a, V b, V g) {
+    const Parts<V> p(x, b);
+    const V t = p.L.corrected(p.L.sigma_times_one_plus(p.Z), p.Z_lo);
+    return fma(2 * g, select(abs(p.Z) == V(std::numeric_limits<double>::infinity()),
+                             select(p.Z > 0, V(1), V(0)), t), g * (a - 1));
+  }
+  // d/dalpha = gamma x, d/dbeta = 4 gamma x^2 s sigma(-Z), d/dgamma = x (alpha - 1) + 2 x s
+  template <class V> static std::array<V, 3> param_grad(V x, V a, V b, V g) {
+    const Parts<V> p(x, b);
+    return {g * x, p.L.sigma_sigma_neg_times(4 * g * (x * x), p.Z_lo),
+            tail(x, a - 1, 2 * p.L.times_sigma(x, p.Z_lo))};
+  }
+};
+
+// Expanded gating ranges (Huang 2024, arXiv:2405.20768): x ((1 + 2 alpha) gate(x) - alpha) for
+// a gate with range (0, 1) stretched to (-alpha, 1 + alpha); alpha = 0 is the plain unit.
+// (1 + 2a) y - a x for y = x gate(x), with the limits at +-inf: (1 + a) x and -a x.
+template <class V>
+NONLIN_HD inline V expanded(V x, V a, V y) {
+  const V lim = times_or_zero(select(x > 0, 1 + a, -a), x);
+  return select(abs(x) == V(std::numeric_limits<double>::infinity()), lim,
+                fma(1 + 2 * a, y, -times_or_zero(a, x)));
+}
+
+// xSiLU: gate = sigmoid.  f = (1 + 2a) silu(x) - a x.
+struct Xsilu {
+  static constexpr std::array<Param, 1> params{{{"alpha", 0.0, true, "expansion of the gate range"}}};
+  static constexpr Meta meta{
+      "xsilu", "x ((1 + 2 alpha) sigmoid(x) - alpha)",
+      "(1 + 2 alpha) s (1 + x (1 - s)) - alpha, s = sigmoid(x)",
+      "Huang 2024, Expanded Gating Ranges Improve Activation Functions, arXiv:2405.20768",
+      {true, false, false, false, true, "(-inf, inf) for alpha > 0"}, params.data(), 1, 1.5};
+  static constexpr bool float_via_double = true;
+  template <class V> static V forward(V x, V a) {
+    return expanded(x, a, Logistic<V>(x).times_sigma(x));
+  }
+  template <class V> static V derivative(V x, V a) {
+    const Logistic<V> L(x);
+    return fma(1 + 2 * a, L.sigma_times_one_plus(x), -a);
+  }
+  // (1 + 2a) s (1 - s) (2 + x (1 - 2 s))
+  template <class V> static V derivative2(V x, V a) {
+    const Logistic<V> L(x);
+    return (1 + 2 * a) * L.sigma_sigma_neg_times(fma(x, L.sigma_neg() - L.sigma_pos(), V(2)));
+  }
+  // d/dalpha = x (2 sigmoid(x) - 1) = x tanh(x / 2)
+  template <class V> static std::array<V, 1> param_grad(V x, V) { return {x * vm::tanh(x * 0.5)}; }
+};
+
+// xGELU: gate = Phi.  f = (1 + 2a) gelu(x) - a x.
+struct Xgelu {
+  static constexpr std::array<Param, 1> params{{{"alpha", 0.0, true, "expansion of the gate range"}}};
+  static constexpr Meta meta{
+      "xgelu", "x ((1 + 2 alpha) Phi(x) - alpha)", "(1 + 2 alpha) (Phi(x) + x phi(x)) - alpha",
+      "Huang 2024, Expanded Gating Ranges Improve Activation Functions, arXiv:2405.20768",
+      {true, false, false, false, true, "(-inf, inf) for alpha > 0"}, params.data(), 1, 1.5};
+  static constexpr bool float_via_double = true;
+  template <class V> static V forward(V x, V a) { return expanded(x, a, Gelu::forward(x)); }
+  template <class V> static V derivative(V x, V a) { return fma(1 + 2 * a, Gelu::derivative(x), -a); }
+  template <class V> static V derivative2(V x, V a) { return (1 + 2 * a) * Gelu::derivative2(x); }
+  // d/dalpha = x (2 Phi(x) - 1) = x erf(x / sqrt 2); x / sqrt 2 as hi + lo, erf' z_lo added
+  template <class V> static std::array<V, 1> param_grad(V x, V) {
+    V z, z_lo;
+    product_hi_lo(x, V(0.7071067811865476), z, z_lo);
+    z_lo = fma(x, V(-4.833646656726457e-17), z_lo);
+    const V e = vm::erf(z);
+    return {x * (e + finite_or_zero((V(1.1283791670955126) * vm::exp_mx2(z)) * z_lo))};
+  }
+};
+
+// Tempered sigmoid (Papernot et al. 2021, arXiv:2007.14191): s sigmoid(T x) - o; (2, 2, 1) is
+// tanh. Evaluated as (s/2 - o) + (s/2) tanh(T x / 2): exact at the tanh point and no
+// cancellation near x = 0 there.
+struct TemperedSigmoid {
+  static constexpr std::array<Param, 3> params{
+      {{"scale", 2.0, true, "s: output scale"},
+       {"temperature", 2.0, true, "T: inverse width"},
+       {"offset", 1.0, true, "o: output offset"}}};
+  static constexpr Meta meta{
+      "tempered_sigmoid", "scale sigmoid(temperature x) - offset",
+      "scale temperature sigmoid(T x) sigmoid(-T x)",
+      "Papernot, Thakurta, Song, Chien, Erlingsson 2021, Tempered Sigmoid Activations for Deep "
+      "Learning with Differential Privacy, arXiv:2007.14191 (AAAI 2021)",
+      {true, true, true, true, false, "(-offset, scale - offset)"}, params.data(), 3, 1.0};
+  static constexpr bool float_via_double = true;
+  // tanh(h + h_lo) for h = T x / 2 = h + h_lo exactly
+  template <class V> static V half_tanh(V x, V t) {
+    V h, h_lo;
+    product_hi_lo(t * 0.5, x, h, h_lo);
+    const V th = vm::tanh(h);
+    return fma(fma(-th, th, V(1)), h_lo, th);
+  }
+  template <class V> static V forward(V x, V s, V t, V o) {
+    const V half = s * 0.5;
+    return fma(half, half_tanh(x, t), half - o);
+  }
+  template <class V> static V derivative(V x, V s, V t, V) {
+    V z, z_lo;
+    product_hi_lo(t, x, z, z_lo);
+    return Logistic<V>(z).sigma_sigma_neg_times(s * t, z_lo);
+  }
+  // s T^2 sigma sigma(-) (sigma(-) - sigma)
+  template <class V> static V derivative2(V x, V s, V t, V) {
+    V z, z_lo;
+    product_hi_lo(t, x, z, z_lo);
+    const Logistic<V> L(z);
+    return L.sigma_sigma_neg_times((s * t) * t, z_lo) * (L.sigma_neg() - L.sigma_pos());
+  }
+  template <class V> static std::array<V, 3> param_grad(V x, V s, V t, V) {
+    V z, z_lo;
+    product_hi_lo(t, x, z, z_lo);
+    const Logistic<V> L(z);
+    return {L.corrected(L.sigma_pos(), z_lo), L.sigma_sigma_neg_times(s * x, z_lo), V(-1)};
+  }
+};
+
+// Adaptive Parametric Activation (Alexandridis et al. 2024, arXiv:2407.08567):
+//   APA(z) = (lambda e^(-kappa z) + 1)^(-1/lambda),  AGLU(z) = z APA(z),
+// lambda -> 0 the Gompertz gate exp(-e^(-kappa z)), lambda = 1 sigmoid(kappa z). With
+// w = e^(-kappa z) and t = lambda w:  ln APA = -w L(t), L(t) = log1p(t)/t (L(0) = 1), which is
+// continuous in lambda down to 0; where w overflows, ln APA = -softplus(ln lambda - kappa z)/lambda.
+// Gradients: with s = APA / (lambda + e^(kappa z)) = APA w / (1 + t),
+//   d/dz APA = kappa s,  d/dkappa APA = z s,
+//   d/dlambda APA = APA w^2 M(t),  M(t) = (log1p(t) - t/(1+t)) / t^2  (M(0) = 1/2; a series of
+//   positive terms for t <= 1, where the two terms cancel; beyond, (log1p(t) - t/(1+t)) / lambda^2).
+template <class V>
+struct ApaParts {
+  V p, s, dl;  // APA, s, d APA / d lambda
+  NONLIN_HD ApaParts(V z, V k, V l) {
+    V y, y_lo;
+    product_hi_lo(k, z, y, y_lo);  // kappa z
+    const V yc = vmin(vmax(y, V(-700)), V(740));  // w = 0 beyond 740
+    V w, w_lo;
+    exp_hi_lo(-yc, select(yc == y, -y_lo, V(0)), w, w_lo);
+    w = select(y >= 740, V(0), w);
+    const V t = l * w;
+    const V L = select(t <= 1, vm::log1p_unit_over(vmin(t, V(1))), vm::log1p(t) / t);
+    V lnp = -fma(w, L, w_lo * L);
+    if (any(y < -700)) {  // e^(-kappa z) beyond the range: the softplus form
+      const V big = -vm::softplus(vm::log(l) - y) / l;
+      lnp = select(y < -700, select(l == 0, V(-std::numeric_limits<double>::infinity()), big), lnp);
+    }
+    p = vm::exp(lnp);
+    // w / (1 + t), -> 1/lambda where w is beyond the range
+    const V wt = select(y < -700, 1 / l, w / (1 + t));
+    s = select(p == 0, V(0), p * wt);
+    // M(t) = sum_k u^k / (k + 2) / (1 + t)^2 with u = t / (1 + t) (log1p(t) = -log(1 - u)):
+    // positive terms, 56 of them reach 2^-56 for u <= 1/2; beyond, the direct form cancels by
+    // at most a factor 3.6.
+    const V u = t / (1 + t);
+    V m(0.0);
+    for (int j = 55; j >= 0; --j) m = fma(m, u, V(1.0 / double(j + 2)));
+    m = m / ((1 + t) * (1 + t));
+    // where w is beyond the range: log1p(t) -> log(lambda) - kappa z, w/(1 + t) -> 1/lambda
+    const V dl_big = p * ((vm::log(l) - y - 1) / (l * l));
+    // t > 1: w^2 M(t) = (log1p(t) - t/(1+t)) / lambda^2 (no w^2 to overflow)
+    const V dl_mid = select(t <= 1, p * ((w * w) * m), p * ((vm::log1p(t) - u) / (l * l)));
+    dl = select(p == 0, V(0), select(y < -700, dl_big, dl_mid));
+  }
+};
+
+struct Apa {
+  static constexpr std::array<Param, 2> params{
+      {{"kappa", 1.0, true, "slope of the gate"},
+       {"lambd", 1.0, true, "asymmetry (0: Gompertz gate, 1: sigmoid), >= 0", Constraint::nonnegative}}};
+  static constexpr Meta meta{
+      "apa", "(lambd e^(-kappa x) + 1)^(-1/lambd), lambd -> 0: exp(-e^(-kappa x))",
+      "kappa APA(x) / (lambd + e^(kappa x))",
+      "Alexandridis, Deng, Zafeiriou, Damoulas 2024, Adaptive Parametric Activation, "
+      "arXiv:2407.08567 (ECCV 2024); code kostas1515/AGLU",
+      {true, true, true, false, false, "(0, 1)"}, params.data(), 2, 3.0};
+  static constexpr bool float_via_double = true;
+  template <class V> static V forward(V x, V k, V l) { return ApaParts<V>(x, k, l).p; }
+  template <class V> static V derivative(V x, V k, V l) { return k * ApaParts<V>(x, k, l).s; }
+  template <class V> static std::array<V, 2> param_grad(V x, V k, V l) {
+    const ApaParts<V> q(x, k, l);
+    return {times_or_zero(q.s, x), q.dl};
+  }
+};
+
+struct Aglu {
+  static constexpr std::array<Param, 2> params{
+      {{"kappa", 1.0, true, "slope of the gate"},
+       {"lambd", 1.0, true, "asymmetry (0: Gompertz gate, 1: SiLU), >= 0", Constraint::nonnegative}}};
+  static constexpr Meta meta{
+      "aglu", "x APA(x) = x (lambd e^(-kappa x) + 1)^(-1/lambd)",
+      "APA(x) + kappa x APA(x) / (lambd + e^(kappa x))",
+      "Alexandridis, Deng, Zafeiriou, Damoulas 2024, Adaptive Parametric Activation, "
+      "arXiv:2407.08567 (ECCV 2024); code kostas1515/AGLU (its hand-written backward gets "
+      "d/dlambda wrong; nonlin's is the exact derivative)",
+      {true, false, false, false, true, "[-0.28, inf) at the defaults"}, params.data(), 2, 3.0};
+  static constexpr bool float_via_double = true;
+  template <class V> static V forward(V x, V k, V l) { return times_or_zero(ApaParts<V>(x, k, l).p, x); }
+  template <class V> static V derivative(V x, V k, V l) {
+    const ApaParts<V> q(x, k, l);
+    return select(q.s == 0, q.p, fma(k * x, q.s, q.p));  // s = 0: also for an infinite k x
+  }
+  template <class V> static std::array<V, 2> param_grad(V x, V k, V l) {
+    const ApaParts<V> q(x, k, l);
+    return {times_or_zero(times_or_zero(q.s, x), x), times_or_zero(q.dl, x)};
+  }
+};
+
+}  // namespace NONLIN_ISA
+}  // namespace nonlin

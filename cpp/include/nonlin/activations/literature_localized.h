@@ -1,0 +1,130 @@
+// Localised (bump-shaped) activations from the literature: the Cauchy activation of XNet and
+// the elephant activation.
+#pragma once
+
+#include "nonlin/activations/common.h"
+#include "nonlin/activations/literature_gates.h"
+
+namespace nonlin {
+inline namespace NONLIN_ISA {
+
+// Cauchy activation (Li, Xia, Zhang 2024, XNet, arXiv:2409.19221): (l1 x + l2) / (x^2 + d^2).
+// x^2 + d^2 from exact squares; beyond |x| = 2^500 (where x^2 overflows) the same quotients in
+// r = 1/x: f = r (l1 + l2 r) / (1 + (d r)^2).
+struct Cauchy {
+  static constexpr std::array<Param, 3> params{
+      {{"lambda1", 1.0, true, "weight of the odd part x / (x^2 + d^2)"},
+       {"lambda2", 1.0, true, "weight of the even part 1 / (x^2 + d^2)"},
+       {"d", 1.0, true, "width, != 0", Constraint::nonzero}}};
+  static constexpr Meta meta{
+      "cauchy", "(lambda1 x + lambda2) / (x^2 + d^2)",
+      "(lambda1 (d^2 - x^2) - 2 lambda2 x) / (x^2 + d^2)^2",
+      "Li, Xia, Zhang 2024, Cauchy activation function and XNet, arXiv:2409.19221 (no official "
+      "code; lambda1 = lambda2 = d = 1 as in the public XNet reimplementation)",
+      {true, false, true, false, false, "bounded, [min, max] ~ +-|lambda1|/(2|d|) + ..."}, params.data(), 3, 1.0};
+  static constexpr bool float_via_double = true;
+  template <class V>
+  struct Parts {
+    V r, D, num;  // f = num / D; r = 1 (ordinary) or 1/x (huge |x|), D scaled by r^2
+    Mask<typename V::Packet> big;
+    NONLIN_HD Parts(V x, V l1, V l2, V d) : big(abs(x) > V(0x1p500)) {
+      r = select(big, 1 / x, V(1));
+      const V xs = select(big, V(1), x), ds = d * r;  // x r and d r
+      V xh, xl, dh, dl;
+      two_prod(xs, xs, xh, xl);
+      two_prod(ds, ds, dh, dl);
+      D = (xh + dh) + (xl + dl);
+      num = r * fma(l1, xs, l2 * r);
+    }
+  };
+  template <class V> static V forward(V x, V l1, V l2, V d) {
+    const Parts<V> p(x, l1, l2, d);
+    return p.num / p.D;
+  }
+  // (l1 (d - |x|)(d + |x|) - 2 l2 x) / D^2, in r for huge |x|
+  template <class V> static V derivative(V x, V l1, V l2, V d) {
+    const Parts<V> p(x, l1, l2, d);
+    const V ax = select(p.big, V(1), abs(x)), ad = abs(d * p.r), xs = select(p.big, V(1), x);
+    const V n = fma(l1, (ad - ax) * (ad + ax), -2 * ((l2 * p.r) * xs));
+    return ((((p.r * p.r) * n) / p.D) / p.D);
+  }
+  // d/dl1 = x / D, d/dl2 = 1 / D, d/dd = -2 d f / D
+  template <class V> static std::array<V, 3> param_grad(V x, V l1, V l2, V d) {
+    const Parts<V> p(x, l1, l2, d);
+    const V r2D = (p.r * p.r) / p.D;
+    const V xs = select(p.big, V(1), x);
+    return {(xs * p.r) / p.D, r2D, (-2 * d) * ((p.num / p.D) * r2D)};
+  }
+};
+
+// log y = hi + lo for positive finite y (|lo| ~ ulp(hi)): e ln2 (ln2 as hi + lo, e ln2_hi exact)
+// plus log(1 + f) from log_finish, summed without rounding error (Fast2Sum).
+template <class V>
+NONLIN_HD inline void log_hi_lo(V y, V& hi, V& lo) {
+  using K = vm::detail::LogK<typename V::Scalar>;
+  const auto sub = y < K::min_normal;
+  V f, e;
+  vm::detail::log_reduce(select(sub, y * K::sub_scale, y), f, e);
+  e = select(sub, e - K::sub_exp, e);
+  const V lp = vm::detail::log_finish(f, V(0), V(0));
+  const V a = e * K::ln2_hi;
+  hi = a + lp;
+  lo = select(abs(a) >= abs(lp), (a - hi) + lp, (lp - hi) + a) + e * K::ln2_lo;
+}
+
+// Elephant activation (Lan & Mahmood 2023, arXiv:2310.01365): h / (1 + |x/a|^d). With
+// y = d (log|x| - log|a|) (logs and product as hi + lo pairs) and e = e^-|y|:
+//   f = h (y > 0 ? e/(1+e) : 1/(1+e)),  g = u/(1+u)^2 = e/(1+e)^2,
+// and g/|x|, g/|a| as single scaled exponentials e^(-|y| - log|x|) / (1+e)^2, so the far tails
+// (f ~ h |a/x|^d, subnormal derivatives near 0 and at large |x|) keep their relative accuracy.
+struct Elephant {
+  static constexpr std::array<Param, 3> params{
+      {{"a", 1.0, true, "width (sigma in the authors' code), != 0", Constraint::nonzero},
+       {"d", 4.0, false, "steepness (power), > 0", Constraint::positive},
+       {"h", 1.0, true, "height"}}};
+  static constexpr Meta meta{
+      "elephant", "h / (1 + |x / a|^d)", "-h d u / (x (1 + u)^2), u = |x / a|^d (0 at x = 0)",
+      "Lan & Mahmood 2023, Elephant Neural Networks: Born to Be a Continual Learner, "
+      "arXiv:2310.01365; code qlan3/Elephant (learns a and h per feature, d fixed; "
+      "its Elephant class defaults to d = 2, its MLPs to d = 4)",
+      {true, false, true, false, false, "(0, h]"}, params.data(), 3, 3.0};
+  static constexpr bool float_via_double = true;
+  template <class V>
+  struct Parts {
+    V frac, g_x, g_a;  // 1/(1+u), g/|x|, g/|a|
+    NONLIN_HD Parts(V x, V a, V d) {
+      V xh, xl, ah, al, s, se, y, yl;
+      log_hi_lo(abs(x), xh, xl);
+      log_hi_lo(abs(a), ah, al);
+      two_sum(xh, -ah, s, se);
+      product_hi_lo(d, s, y, yl);
+      yl = finite_or_zero(fma(d, se + (xl - al), yl));
+      const V m = -abs(y), m_lo = select(y > 0, -yl, yl);  // -|y| as hi + lo
+      const V e0 = vm::exp(m), e = fma(e0, m_lo, e0);
+      const V r = 1 / (1 + e);
+      frac = select(x == x, select(y > 0, e * r, r), x);
+      g_x = select(x == 0, V(0), over_log(m, m_lo, xh, xl) * (r * r));
+      g_a = over_log(m, m_lo, ah, al) * (r * r);
+    }
+    // e^(m + m_lo - (l + l_lo)), one scaled exponential (subnormal results rounded once)
+    NONLIN_HD static V over_log(V m, V m_lo, V l, V l_lo) {
+      V t, t_lo;
+      two_sum(m, -l, t, t_lo);
+      t_lo = finite_or_zero(t_lo + (m_lo - l_lo));
+      const V q = mul_exp(V(1), t);
+      return fma(q, t_lo, q);
+    }
+  };
+  template <class V> static V forward(V x, V a, V d, V h) { return h * Parts<V>(x, a, d).frac; }
+  template <class V> static V derivative(V x, V a, V d, V h) {
+    return copysign((h * d) * Parts<V>(x, a, d).g_x, -x);
+  }
+  // d/da = h d g / a, d/dh = 1 / (1 + u)
+  template <class V> static std::array<V, 2> param_grad(V x, V a, V d, V h) {
+    const Parts<V> p(x, a, d);
+    return {copysign((h * d) * p.g_a, a), p.frac};
+  }
+};
+
+}  // namespace NONLIN_ISA
+}  // namespace nonlin

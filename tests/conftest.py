@@ -138,7 +138,8 @@ def ulp_errors(y, hi, lo, scale, dtype):
     * reference beyond the dtype's range (rounds to +-inf): y must be the same infinity
       (error 0) else inf.
     * reference finite: an infinite y counts as +-2^(emax+1) (one ulp past the largest finite),
-      a NaN y as an infinite error."""
+      a NaN y as an infinite error.
+    * reference NaN (no value, e.g. the sine of an angle beyond float64): y must be NaN."""
     p, emin, emax = _FMT[dtype]
     y = np.asarray(y).astype(np.float64)
     hi = np.asarray(hi, dtype=np.float64)
@@ -160,6 +161,8 @@ def ulp_errors(y, hi, lo, scale, dtype):
         err = np.abs(d)
     err = np.where(ovf, np.where(yinf & (np.sign(y) == np.sign(hi)), 0.0, np.inf), err)
     err = np.where(np.isnan(y), np.inf, err)
+    # a NaN reference is the documented "no value" (sin(w x) where w x overflows float64)
+    err = np.where(np.isnan(hi), np.where(np.isnan(y), 0.0, np.inf), err)
     return err
 
 

@@ -293,6 +293,8 @@ class Act:
     # intervals where `deriv` is a surrogate gradient, not d/dx of fwd (finite differences skip
     # them; HeLU's hysteresis window)
     surrogate: Callable = lambda p: []
+    # {kind: (at +inf, at -inf)} where the limits are not those of the formula at +-1e300
+    limits: Callable = None
 
     @property
     def param_sets(self):
@@ -373,6 +375,10 @@ def _agree(r1, r2):
         (v1, s1), (v2, s2) = r1[k], r2[k]
         if max(abs(v1), s1) < TINY and max(abs(v2), s2) < TINY:
             continue                                  # both round to 0 in every dtype
+        if mpmath.isnan(v1) or mpmath.isnan(v2):
+            if not (mpmath.isnan(v1) and mpmath.isnan(v2)):
+                return False
+            continue
         if _inf(v1) or _inf(v2):
             if v1 != v2:
                 return False

@@ -11,6 +11,8 @@ grid from their own kinks) so adding them leaves the standard tables untouched.
 
 from __future__ import annotations
 
+import math
+
 from mpmath import mp, mpf
 
 import reference_formulas as rf
@@ -186,6 +188,66 @@ def elephant(x, p):
             "d_a": _v(h * d * u / (a * (1 + u) ** 2)), "d_h": _v(1 / (1 + u))}
 
 
+NAN = mpf("nan")
+
+
+def _sin_cos(w, x):
+    """sin(w x), cos(w x); NaN where w x is beyond float64 (nonlin's documented convention:
+    no angle to reduce, for float64 inputs |x| > DBL_MAX / |w|)."""
+    z = w * x
+    if abs(z) >= mpf(2) ** 1024:
+        return NAN, NAN
+    return mp.sin(z), mp.cos(z)
+
+
+def snake(x, p):
+    a = p["a"]
+    s, c = _sin_cos(a, x)
+    if mp.isnan(s):   # the bounded term is far below ulp(x) there
+        return {"fwd": _v(x), "deriv": (NAN, NAN), "d_a": (NAN, NAN)}
+    T1, T2 = x * 2 * s * c / a, s * s / (a * a)
+    return {"fwd": _v(x + s * s / a, x, s * s / a), "deriv": _v(1 + 2 * s * c, mpf(1)),
+            "d_a": _v(T1 - T2, T1, T2)}
+
+
+def snake_beta(x, p):
+    al, be = p["alpha"], p["beta"]
+    s, c = _sin_cos(al, x)
+    if mp.isnan(s):
+        return {"fwd": _v(x), "deriv": (NAN, NAN), "d_alpha": (NAN, NAN), "d_beta": (NAN, NAN)}
+    return {"fwd": _v(x + s * s / be, x, s * s / be),
+            "deriv": _v(1 + 2 * al * s * c / be, mpf(1)),
+            "d_alpha": _v(2 * x * s * c / be), "d_beta": _v(-s * s / (be * be))}
+
+
+def sine(x, p):
+    w = p["w0"]
+    s, c = _sin_cos(w, x)
+    return {"fwd": (s, abs(s)), "deriv": (w * c, abs(w * c))}
+
+
+def biper(x, p):
+    w = p["omega0"]
+    s, c = _sin_cos(w, x)
+    return {"fwd": (NAN, NAN) if mp.isnan(s) else _v(mpf(mp.sign(s))), "deriv": (w * c, abs(w * c))}
+
+
+def xatlu(x, p):
+    a = p["alpha"]
+    k = 1 + 2 * a
+    # atan(x)/pi + 1/2, as atan(-1/x)/pi for x < 0 (the sum cancels to 0 at any fixed precision)
+    g = mp.atan(-1 / x) / mp.pi if x < 0 else mp.atan(x) / mp.pi + mpf(1) / 2
+    D = x / (mp.pi * (1 + x * x))
+    return {"fwd": _v(x * (k * g - a), k * x * g, a * x), "deriv": _v(k * (g + D) - a, k * g, k * D, a),
+            "d_alpha": _v(2 * x * mp.atan(x) / mp.pi)}
+
+
+def _no_limits(kinds):
+    """Periodic functions: no limit at +-inf (NaN there)."""
+    nan = float("nan")
+    return lambda p: {k: (nan, nan) for k in kinds}
+
+
 def _golu_deriv_zero(p):
     # 1 + beta gamma x e^(-gamma x) = 0: gamma x = -W(1/beta)
     return [float(-mp.lambertw(1 / mpf(p["beta"])).real / p["gamma"])]
@@ -230,4 +292,16 @@ ACTS = [
         table=LIT),
     Act("elephant", elephant, {"a": 1.0, "d": 4.0, "h": 1.0}, ("a", "h"),
         [{"a": 0.1, "d": 2.5, "h": 2.0}], kinks=lambda p: [0.0, p["a"], -p["a"]], table=LIT),
+    # periodic: fwd grows like x (Snake) or has no limit; derivatives have none
+    Act("snake", snake, {"a": 1.0}, ("a",), [{"a": 0.3}], table=LIT,
+        limits=lambda p: {"fwd": (math.inf, -math.inf), "deriv": (math.nan, math.nan),
+                          "d_a": (math.nan, math.nan)}),
+    Act("snake_beta", snake_beta, {"alpha": 1.0, "beta": 1.0}, ("alpha", "beta"),
+        [{"alpha": 2.5, "beta": 0.7}], table=LIT,
+        limits=lambda p: {"fwd": (math.inf, -math.inf), "deriv": (math.nan, math.nan),
+                          "d_alpha": (math.nan, math.nan), "d_beta": (math.nan, math.nan)}),
+    Act("sine", sine, {"w0": 30.0}, (), [{"w0": 1.0}], table=LIT, limits=_no_limits(("fwd", "deriv"))),
+    Act("biper", biper, {"omega0": 30.0}, (), [{"omega0": 20.0}], table=LIT,
+        limits=_no_limits(("fwd", "deriv")), surrogate=lambda p: [(-math.inf, math.inf)]),
+    Act("xatlu", xatlu, {"alpha": 0.0}, ("alpha",), [{"alpha": 0.3}], table=LIT),
 ]

@@ -3,6 +3,8 @@
 //   float32: every 331st of all 2^32 bit patterns (argv[1] to change) plus special values, against glibc in double.
 //   float64: ~1e6 random bit patterns / uniform / log-spaced points plus special values and
 //            subnormals, against glibc long double (x87 80-bit).
+//   sin_w30/cos_w30: sincos(hi, lo) of the exact split of 30 x, against sin/cos(30 x) computed
+//            exactly in the reference precision.
 // Both the packet path (widest Eigen packet of the ISA, full packets loaded from arrays) and
 // the scalar path are checked. ULP errors are measured in units of the spacing of the target
 // format at the exact result (subnormal spacing below the normal range). Prints one line per
@@ -51,8 +53,51 @@ static double bound_for() {
     static Vec<P> eval(Vec<P> x) { return vm::NAME(x); }          \
   };
 FN(exp) FN(expm1) FN(exp_mx2) FN(log) FN(log1p) FN(erf) FN(erfc) FN(tanh) FN(sigmoid) FN(softplus)
-FN(log_sigmoid) FN(expm1_ref) FN(tanh_ref) FN(sigmoid_ref)
+FN(log_sigmoid) FN(expm1_ref) FN(tanh_ref) FN(sigmoid_ref) FN(sin) FN(cos) FN(atan)
 #undef FN
+
+// sin/cos(30 x) through sincos(hi, lo) with 30 x = hi + lo split exactly (in double for float,
+// long double for double: 30 x has <= 29 / 58 bits), so x_lo enters the reduction.
+template <class P>
+static void split_w30(Vec<P> x, Vec<P>& hi, Vec<P>& lo) {
+  using S = typename Vec<P>::Scalar;
+  using T = std::conditional_t<std::is_same_v<S, float>, double, long double>;
+  auto one = [](S v, S& h, S& l) {
+    T p = T(30) * T(v);
+    h = S(p);
+    l = std::isfinite(h) ? S(p - T(h)) : S(0);
+  };
+  if constexpr (Vec<P>::scalar) {
+    one(x.v, hi.v, lo.v);
+  } else {
+    constexpr int W = Vec<P>::size;
+    alignas(64) S xa[W], ha[W], la[W];
+    Eigen::internal::pstoreu(xa, x.v);
+    for (int i = 0; i < W; ++i) one(xa[i], ha[i], la[i]);
+    hi = Eigen::internal::ploadu<P>(ha);
+    lo = Eigen::internal::ploadu<P>(la);
+  }
+}
+struct F_sin_w30 {
+  static constexpr const char* name = "sin_w30";
+  template <class P>
+  static Vec<P> eval(Vec<P> x) {
+    Vec<P> h, l, s, c;
+    split_w30(x, h, l);
+    vm::sincos(h, l, s, c);
+    return s;
+  }
+};
+struct F_cos_w30 {
+  static constexpr const char* name = "cos_w30";
+  template <class P>
+  static Vec<P> eval(Vec<P> x) {
+    Vec<P> h, l, s, c;
+    split_w30(x, h, l);
+    vm::sincos(h, l, s, c);
+    return c;
+  }
+};
 
 template <class T>  // T = double (reference for float) or long double (reference for double)
 struct Ref {
@@ -93,6 +138,17 @@ struct Ref {
     return (x > 0 ? x : T(0)) + std::log1p(std::exp(-std::fabs(x)));
   }
   static T log_sigmoid(T x) { return -softplus(-x); }
+  // glibc sin/cos (double) and sinl/cosl (x87) reduce huge arguments exactly
+  static T sin(T x) { return std::sin(x); }
+  static T cos(T x) { return std::cos(x); }
+  static T atan(T x) { return std::atan(x); }
+  // f(30 x) of the exact product (NaN where 30 x overflows the tested format)
+  template <T (*f)(T)>
+  static T w30(T x) {
+    using S = std::conditional_t<std::is_same_v<T, double>, float, double>;
+    T p = T(30) * x;
+    return std::isfinite(S(p)) ? f(p) : std::numeric_limits<T>::quiet_NaN();
+  }
 };
 template <class T>
 static T ref_eval(const char* name, T x, double xd) {
@@ -110,12 +166,18 @@ static T ref_eval(const char* name, T x, double xd) {
   if (n == "sigmoid") return R::sigmoid(x);
   if (n == "softplus") return R::softplus(x);
   if (n == "log_sigmoid") return R::log_sigmoid(x);
+  if (n == "sin") return R::sin(x);
+  if (n == "cos") return R::cos(x);
+  if (n == "atan") return R::atan(x);
+  if (n == "sin_w30") return R::template w30<R::sin>(x);
+  if (n == "cos_w30") return R::template w30<R::cos>(x);
   std::abort();
 }
 static bool odd_at_zero(const char* name) {
   std::string n = name;
   if (n.size() > 4 && n.compare(n.size() - 4, 4, "_ref") == 0) n.resize(n.size() - 4);
-  return n == "tanh" || n == "erf" || n == "expm1" || n == "log1p";
+  return n == "tanh" || n == "erf" || n == "expm1" || n == "log1p" || n == "sin" || n == "atan" ||
+         n == "sin_w30";
 }
 
 // ---- ULP distance ---------------------------------------------------------------------------
@@ -311,7 +373,7 @@ int main(int argc, char** argv) {
               int(Vec<Eigen::internal::packet_traits<float>::type>::size),
               int(Vec<Eigen::internal::packet_traits<double>::type>::size), int(kHasFma));
   all<F_exp, F_expm1, F_exp_mx2, F_log, F_log1p, F_erf, F_erfc, F_tanh, F_sigmoid, F_softplus, F_log_sigmoid,
-      F_expm1_ref, F_tanh_ref, F_sigmoid_ref>(stride, n64);
+      F_expm1_ref, F_tanh_ref, F_sigmoid_ref, F_sin, F_cos, F_atan, F_sin_w30, F_cos_w30>(stride, n64);
   std::printf("%d passed, %d failed\n", n_pass, n_fail);
   return n_fail ? 1 : 0;
 }

@@ -6,6 +6,7 @@
 #include "nonlin/activations/gelu.h"
 #include "nonlin/activations/literature_gates.h"
 #include "nonlin/activations/literature_localized.h"
+#include "nonlin/activations/literature_periodic.h"
 #include "nonlin/activations/literature_relu.h"
 #include "nonlin/activations/piecewise.h"
 #include "nonlin/activations/self_gated.h"
@@ -20,7 +21,8 @@
 // unit): X(struct).
 #define NONLIN_ELEMENTWISE_LITERATURE(X)                                                       \
   X(Golu) X(Aptx) X(Xsilu) X(Xgelu) X(TemperedSigmoid) X(Apa) X(Aglu) X(Smelu) X(Gsmelu)      \
-  X(Crrelu) X(Sau) X(Helu) X(ClippedRelu) X(Cauchy) X(Elephant)
+  X(Crrelu) X(Sau) X(Helu) X(ClippedRelu) X(Cauchy) X(Elephant) X(Snake) X(SnakeBeta) X(Sine)   \
+  X(Biper) X(Xatlu)
 
 // Gated linear units a * act(b) over the two halves of an axis: X(name, gate activation).
 #define NONLIN_GATED(X) X(glu, Sigmoid) X(reglu, Relu) X(geglu, Gelu) X(swiglu, Silu)

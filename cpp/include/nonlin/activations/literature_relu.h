@@ -61,6 +61,7 @@ struct Gsmelu {
       "Smooth Activations, arXiv:2202.06499 (parametrisation checked against the C^1 conditions; "
       "the paper's default values are not verified; these defaults give SmeLU with beta = 2)",
       {true, true, false, false, false, "[t - g- alpha, inf) at the defaults"}, params.data(), 5, 0.6};
+  static constexpr bool float_via_double = true;  // float32 arithmetic: 2.4 ULP
   template <class V>
   struct Piece {
     V R, dR, y, S;  // R(x), R'(x), y = x + alpha, S = alpha + beta

@@ -1,0 +1,195 @@
+// Periodic and arctangent activations from the literature: Snake, SnakeBeta, SIREN's sine,
+// BiPer's square wave, xATLU. float32 runs through the float64 formulas; every sine takes its
+// argument as the exact product hi + lo (vm::sincos), so sin(w x) is right for large w x too.
+// Where w x overflows float64 (float64 |x| > DBL_MAX / |w|) there is no angle: NaN (Snake's
+// forward, whose periodic term is far below ulp(x) there, gives x).
+#pragma once
+
+#include "nonlin/activations/common.h"
+#include "nonlin/simd/trig.h"
+
+namespace nonlin {
+inline namespace NONLIN_ISA {
+
+// sin and cos of w x, w x = hi + lo exactly
+template <class V>
+NONLIN_HD inline void sincos_of_product(V w, V x, V& s, V& c) {
+  V z, z_lo;
+  product_hi_lo(w, x, z, z_lo);
+  if (!kHasFma && any(abs(z) > V(0x1p960))) {
+    // Dekker's splitting overflows near the top of the range: split the product scaled down
+    // by 2^200 (exact) and scale both parts back
+    V h, l;
+    product_hi_lo(w, x * 0x1p-200, h, l);
+    const auto big = abs(z) > V(0x1p960);
+    z = select(big, h * 0x1p200, z);
+    z_lo = select(big, l * 0x1p200, z_lo);
+  }
+  vm::sincos(z, z_lo, s, c);
+}
+
+template <class V>
+NONLIN_HD inline auto is_inf(V x) {
+  return abs(x) == V(std::numeric_limits<double>::infinity());
+}
+
+// Snake (Liu, Hartwig, Ueda 2020, arXiv:2006.08195): x + sin^2(a x) / a.
+struct Snake {
+  static constexpr std::array<Param, 1> params{
+      {{"a", 1.0, true, "frequency, != 0", Constraint::nonzero}}};
+  static constexpr Meta meta{
+      "snake", "x + sin(a x)^2 / a", "1 + sin(2 a x)",
+      "Liu Ziyin, Hartwig, Ueda 2020, Neural Networks Fail to Learn Periodic Functions and How "
+      "to Fix It, arXiv:2006.08195 (BigVGAN's Snake adds 1e-9 to a in the division)",
+      {true, true, false, true, false, "(-inf, inf)"}, params.data(), 1, 2.0};
+  static constexpr bool float_via_double = true;
+  template <class V> static V forward(V x, V a) {
+    V s, c;
+    sincos_of_product(a, x, s, c);
+    return select(is_inf(a * x), x, x + (s * s) / a);  // beyond the angle's range: x
+  }
+  template <class V> static V derivative(V x, V a) {
+    V s, c;
+    sincos_of_product(a, x, s, c);
+    return fma(2 * s, c, V(1));
+  }
+  // 2 a cos(2 a x) = 2 a (1 - 2 s^2)
+  template <class V> static V derivative2(V x, V a) {
+    V s, c;
+    sincos_of_product(a, x, s, c);
+    return (2 * a) * fma(-2 * s, s, V(1));
+  }
+  // x sin(2ax)/a - sin^2(ax)/a^2
+  template <class V> static std::array<V, 1> param_grad(V x, V a) {
+    V s, c;
+    sincos_of_product(a, x, s, c);
+    return {(x * (2 * s * c)) / a - (s / a) * (s / a)};
+  }
+};
+
+// SnakeBeta (BigVGAN, Lee et al. 2022, arXiv:2206.04658): x + sin^2(alpha x) / beta.
+struct SnakeBeta {
+  static constexpr std::array<Param, 2> params{
+      {{"alpha", 1.0, true, "frequency"},
+       {"beta", 1.0, true, "magnitude divisor, != 0", Constraint::nonzero}}};
+  static constexpr Meta meta{
+      "snake_beta", "x + sin(alpha x)^2 / beta", "1 + alpha sin(2 alpha x) / beta",
+      "Lee, Ping, Ginsburg, Catanzaro, Yoon 2022, BigVGAN, arXiv:2206.04658; code "
+      "NVIDIA/BigVGAN activations.py (1/(beta + 1e-9) there; log-scale parameters optional)",
+      {true, false, false, true, false, "(-inf, inf)"}, params.data(), 2, 2.0};
+  static constexpr bool float_via_double = true;
+  template <class V> static V forward(V x, V al, V be) {
+    V s, c;
+    sincos_of_product(al, x, s, c);
+    return select(is_inf(al * x), x, x + (s * s) / be);
+  }
+  template <class V> static V derivative(V x, V al, V be) {
+    V s, c;
+    sincos_of_product(al, x, s, c);
+    return fma(2 * al, (s * c) / be, V(1));
+  }
+  template <class V> static V derivative2(V x, V al, V be) {
+    V s, c;
+    sincos_of_product(al, x, s, c);
+    return ((2 * al) * al) * (fma(-2 * s, s, V(1)) / be);
+  }
+  // d/dalpha = 2 x s c / beta, d/dbeta = -s^2 / beta^2
+  template <class V> static std::array<V, 2> param_grad(V x, V al, V be) {
+    V s, c;
+    sincos_of_product(al, x, s, c);
+    return {x * ((2 * s * c) / be), -(s * s) / (be * be)};
+  }
+};
+
+// SIREN's periodic activation (Sitzmann et al. 2020, arXiv:2006.09661): sin(w0 x).
+struct Sine {
+  static constexpr std::array<Param, 1> params{{{"w0", 30.0, false, "frequency (30 in SIREN)"}}};
+  static constexpr Meta meta{
+      "sine", "sin(w0 x)", "w0 cos(w0 x)",
+      "Sitzmann, Martel, Bergman, Lindell, Wetzstein 2020, Implicit Neural Representations with "
+      "Periodic Activation Functions (SIREN), arXiv:2006.09661; code vsitzmann/siren",
+      {true, false, true, true, false, "[-1, 1]"}, params.data(), 1, 1.0};
+  static constexpr bool float_via_double = true;
+  template <class V> static V forward(V x, V w) {
+    V s, c;
+    sincos_of_product(w, x, s, c);
+    return s;
+  }
+  template <class V> static V derivative(V x, V w) {
+    V s, c;
+    sincos_of_product(w, x, s, c);
+    return w * c;
+  }
+  template <class V> static V derivative2(V x, V w) {
+    V s, c;
+    sincos_of_product(w, x, s, c);
+    return -(w * w) * s;
+  }
+};
+
+// BiPer (Vargas et al. 2024, arXiv:2404.01278): the square wave sign(sin(omega0 x)) forward and
+// the sine's derivative omega0 cos(omega0 x) as its surrogate gradient (the paper binarises
+// weights with it; here it is available elementwise for weights or activations).
+struct Biper {
+  static constexpr std::array<Param, 1> params{{{"omega0", 30.0, false, "frequency"}}};
+  static constexpr Meta meta{
+      "biper", "sign(sin(omega0 x))", "omega0 cos(omega0 x) (sine surrogate of the square wave)",
+      "Vargas, Correa, Hinojosa, Arguello 2024, BiPer: Binary Neural Networks using a Periodic "
+      "Function, arXiv:2404.01278 (CVPR 2024); code edmav4/BiPer (omega0 = 30 there, 20 in its "
+      "scripts)",
+      {false, false, true, true, false, "{-1, 0, 1}"}, params.data(), 1, 1.0};
+  static constexpr bool float_via_double = true;
+  template <class V> static V forward(V x, V w) {
+    V s, c;
+    sincos_of_product(w, x, s, c);
+    return select(s > 0, V(1), select(s < 0, V(-1), s));  // sign(0) = 0, NaN stays NaN
+  }
+  template <class V> static V derivative(V x, V w) {
+    V s, c;
+    sincos_of_product(w, x, s, c);
+    return w * c;
+  }
+};
+
+// xATLU (Huang 2024, arXiv:2405.20768): x ((1 + 2 alpha) g(x) - alpha) with the arctangent gate
+// g = atan(x)/pi + 1/2, taken as atan(-1/x)/pi for x < 0 (no cancellation in the left tail,
+// where x g -> -1/pi).
+struct Xatlu {
+  static constexpr std::array<Param, 1> params{{{"alpha", 0.0, true, "expansion of the gate range"}}};
+  static constexpr Meta meta{
+      "xatlu", "x ((1 + 2 alpha) (atan(x)/pi + 1/2) - alpha)",
+      "(1 + 2 alpha) (g + x / (pi (1 + x^2))) - alpha, g = atan(x)/pi + 1/2",
+      "Huang 2024, Expanded Gating Ranges Improve Activation Functions, arXiv:2405.20768",
+      {true, false, false, false, true, "(-inf, inf) for alpha > 0"}, params.data(), 1, 1.5};
+  static constexpr bool float_via_double = true;
+  static constexpr double inv_pi = 0.3183098861837907;
+  template <class V> static V gate(V x) {
+    return select(x < 0, vm::atan(-1 / x) * inv_pi, fma(vm::atan(x), V(inv_pi), V(0.5)));
+  }
+  // x / (pi (1 + x^2)), 0 at +-inf
+  template <class V> static V slope(V x) {
+    return V(inv_pi) / (x + 1 / x);  // 0 at x = 0 and +-inf, no x^2 to overflow
+  }
+  template <class V> static V forward(V x, V a) {
+    const V y = fma(1 + 2 * a, x * gate(x), -times_or_zero(a, x));
+    // limits: (1 + a) x at +inf; at -inf -a x, or -(1 + 2a)/pi for a = 0
+    const V lim = select(x > 0, times_or_zero(1 + a, x),
+                         select(a == 0, V(-inv_pi), times_or_zero(-a, x)));
+    return select(is_inf(x), lim, y);
+  }
+  template <class V> static V derivative(V x, V a) {
+    return fma(1 + 2 * a, gate(x) + slope(x), -a);
+  }
+  // (1 + 2a) 2 / (pi (1 + x^2)^2)
+  template <class V> static V derivative2(V x, V a) {
+    const V d = fma(x, x, V(1));
+    return (1 + 2 * a) * ((2 * inv_pi) / d / d);
+  }
+  // d/dalpha = x (2 g - 1) = 2 x atan(x) / pi
+  template <class V> static std::array<V, 1> param_grad(V x, V) {
+    return {x * ((2 * inv_pi) * vm::atan(x))};
+  }
+};
+
+}  // namespace NONLIN_ISA
+}  // namespace nonlin

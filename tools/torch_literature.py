@@ -24,6 +24,22 @@ def xgelu(x, alpha):
     return x * (torch.erf(x / math.sqrt(2)) * (0.5 + alpha) + 0.5)
 
 
+def xatlu(x, alpha):
+    return x * (torch.atan(x) * (1 + 2 * alpha) / math.pi + 0.5)
+
+
+def snake(x, a):
+    return x + torch.sin(a * x) ** 2 / a
+
+
+def snake_beta(x, alpha, beta):
+    return x + torch.sin(alpha * x) ** 2 / beta
+
+
+def sine(x, w0):
+    return torch.sin(w0 * x)
+
+
 def tempered_sigmoid(x, scale, temperature, offset):
     return scale * torch.sigmoid(temperature * x) - offset
 
@@ -69,8 +85,9 @@ def elephant(x, a, h, d=4.0):
     return h / (1 + torch.abs(x / a) ** d)
 
 
-FUNCTIONS = {f.__name__: f for f in (golu, aptx, xsilu, xgelu, tempered_sigmoid, apa, aglu, smelu,
-                                     gsmelu, crrelu, sau, clipped_relu, cauchy, elephant)}
+FUNCTIONS = {f.__name__: f for f in (golu, aptx, xsilu, xgelu, xatlu, tempered_sigmoid, apa, aglu,
+                                     smelu, gsmelu, crrelu, sau, clipped_relu, cauchy, elephant,
+                                     snake, snake_beta, sine)}
 
 
 def call(name, x, params, learnable=()):

@@ -16,6 +16,12 @@ NONLIN_HD inline V finite_or_zero(V v) {
   return select(abs(v) <= V(std::numeric_limits<typename V::Scalar>::max()), v, V(0));
 }
 
+// x == +-inf
+template <class V>
+NONLIN_HD inline auto is_inf(V x) {
+  return abs(x) == V(std::numeric_limits<typename V::Scalar>::infinity());
+}
+
 // s * v, exactly 0 where s == 0 (also for an infinite or NaN v: a vanishing factor wins, as in
 // the limits of x * gate(x) where the gate goes to 0).
 template <class V>

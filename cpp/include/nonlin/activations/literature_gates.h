@@ -12,16 +12,6 @@
 namespace nonlin {
 inline namespace NONLIN_ISA {
 
-// e^(a + a_lo) = hi + lo with |lo| <= ulp(hi), for a in [-700, 700] (expcore's pair).
-template <class V>
-NONLIN_HD inline void exp_hi_lo(V a, V a_lo, V& hi, V& lo) {
-  const auto c = vm::detail::expcore(a, a_lo);
-  V ph, pl;
-  vm::detail::exp_r(c, ph, pl);
-  hi = scale2(ph, c.k);
-  lo = scale2(pl, c.k);
-}
-
 // GoLU (Das et al. 2025, arXiv:2502.03654): f = alpha x e^(-beta e^(-gamma x)), a Gompertz gate.
 // The gate is doubly exponential: e^(-w) with w = beta e^(-z), z = gamma x, loses w times the
 // relative error of w, so z and w are carried as hi + lo pairs.
@@ -47,7 +37,7 @@ struct Golu {
       V z, z_lo, u, u_lo, w, w_lo, s, s_lo;
       product_hi_lo(g, x, z, z_lo);
       const V zc = vmin(vmax(z, V(-700)), V(700));
-      exp_hi_lo(-zc, select(zc == z, -z_lo, V(0)), u, u_lo);
+      vm::exp_hi_lo(-zc, select(zc == z, -z_lo, V(0)), u, u_lo);
       product_hi_lo(b, u, w, w_lo);
       w_lo = finite_or_zero(fma(b, u_lo, w_lo));
       const V G0 = vm::exp(-w);
@@ -105,13 +95,13 @@ struct Aptx {
   // (alpha - 1) x + y, or its limit (alpha +- 1) x where x is infinite
   template <class V> static V tail(V x, V am1, V y) {
     const V lim = times_or_zero(select(x > 0, am1 + 2, am1), x);
-    return select(abs(x) == V(std::numeric_limits<double>::infinity()), lim, times_or_zero(am1, x) + y);
+    return select(is_inf(x), lim, times_or_zero(am1, x) + y);
   }
   // gamma (alpha - 1) + 2 gamma s (1 + 2 beta x sigma(-Z)); 0 for the tail where Z overflows
   template <class V> static V derivative(V x, V a, V b, V g) {
     const Parts<V> p(x, b);
     const V t = p.L.corrected(p.L.sigma_times_one_plus(p.Z), p.Z_lo);
-    return fma(2 * g, select(abs(p.Z) == V(std::numeric_limits<double>::infinity()),
+    return fma(2 * g, select(is_inf(p.Z),
                              select(p.Z > 0, V(1), V(0)), t), g * (a - 1));
   }
   // d/dalpha = gamma x, d/dbeta = 4 gamma x^2 s sigma(-Z), d/dgamma = x (alpha - 1) + 2 x s
@@ -128,7 +118,7 @@ struct Aptx {
 template <class V>
 NONLIN_HD inline V expanded(V x, V a, V y) {
   const V lim = times_or_zero(select(x > 0, 1 + a, -a), x);
-  return select(abs(x) == V(std::numeric_limits<double>::infinity()), lim,
+  return select(is_inf(x), lim,
                 fma(1 + 2 * a, y, -times_or_zero(a, x)));
 }
 
@@ -242,7 +232,7 @@ struct ApaParts {
     product_hi_lo(k, z, y, y_lo);  // kappa z
     const V yc = vmin(vmax(y, V(-700)), V(740));  // w = 0 beyond 740
     V w, w_lo;
-    exp_hi_lo(-yc, select(yc == y, -y_lo, V(0)), w, w_lo);
+    vm::exp_hi_lo(-yc, select(yc == y, -y_lo, V(0)), w, w_lo);
     w = select(y >= 740, V(0), w);
     const V t = l * w;
     const V L = select(t <= 1, vm::log1p_unit_over(vmin(t, V(1))), vm::log1p(t) / t);

@@ -3,7 +3,6 @@
 #pragma once
 
 #include "nonlin/activations/common.h"
-#include "nonlin/activations/literature_gates.h"
 
 namespace nonlin {
 inline namespace NONLIN_ISA {
@@ -57,21 +56,6 @@ struct Cauchy {
   }
 };
 
-// log y = hi + lo for positive finite y (|lo| ~ ulp(hi)): e ln2 (ln2 as hi + lo, e ln2_hi exact)
-// plus log(1 + f) from log_finish, summed without rounding error (Fast2Sum).
-template <class V>
-NONLIN_HD inline void log_hi_lo(V y, V& hi, V& lo) {
-  using K = vm::detail::LogK<typename V::Scalar>;
-  const auto sub = y < K::min_normal;
-  V f, e;
-  vm::detail::log_reduce(select(sub, y * K::sub_scale, y), f, e);
-  e = select(sub, e - K::sub_exp, e);
-  const V lp = vm::detail::log_finish(f, V(0), V(0));
-  const V a = e * K::ln2_hi;
-  hi = a + lp;
-  lo = select(abs(a) >= abs(lp), (a - hi) + lp, (lp - hi) + a) + e * K::ln2_lo;
-}
-
 // Elephant activation (Lan & Mahmood 2023, arXiv:2310.01365): h / (1 + |x/a|^d). With
 // y = d (log|x| - log|a|) (logs and product as hi + lo pairs) and e = e^-|y|:
 //   f = h (y > 0 ? e/(1+e) : 1/(1+e)),  g = u/(1+u)^2 = e/(1+e)^2,
@@ -94,8 +78,8 @@ struct Elephant {
     V frac, g_x, g_a;  // 1/(1+u), g/|x|, g/|a|
     NONLIN_HD Parts(V x, V a, V d) {
       V xh, xl, ah, al, s, se, y, yl;
-      log_hi_lo(abs(x), xh, xl);
-      log_hi_lo(abs(a), ah, al);
+      vm::log_hi_lo(abs(x), xh, xl);
+      vm::log_hi_lo(abs(a), ah, al);
       two_sum(xh, -ah, s, se);
       product_hi_lo(d, s, y, yl);
       yl = finite_or_zero(fma(d, se + (xl - al), yl));

@@ -28,11 +28,6 @@ NONLIN_HD inline void sincos_of_product(V w, V x, V& s, V& c) {
   vm::sincos(z, z_lo, s, c);
 }
 
-template <class V>
-NONLIN_HD inline auto is_inf(V x) {
-  return abs(x) == V(std::numeric_limits<double>::infinity());
-}
-
 // Snake (Liu, Hartwig, Ueda 2020, arXiv:2006.08195): x + sin^2(a x) / a.
 struct Snake {
   static constexpr std::array<Param, 1> params{

@@ -166,6 +166,17 @@ NONLIN_HD inline Vec<P> exp_table(Vec<P> a, Vec<P>& t, Vec<P>& m, Vec<P>& th, Ve
 }
 }  // namespace detail
 
+// e^(a + a_lo) = hi + lo with |lo| <= ulp(hi), for a in [-700, 700] (expcore's pair): for
+// arguments whose exponential must carry more than working precision (doubly exponential gates).
+template <class P>
+NONLIN_HD inline void exp_hi_lo(Vec<P> a, Vec<P> a_lo, Vec<P>& hi, Vec<P>& lo) {
+  const auto c = detail::expcore(a, a_lo);
+  Vec<P> ph, pl;
+  detail::exp_r(c, ph, pl);
+  hi = scale2(ph, c.k);
+  lo = scale2(pl, c.k);
+}
+
 // Table-driven e^x: x = n ln2/N + r with n = N k + j (N = 32 float, 16 double; 8 float on AVX2),
 //   e^x = 2^k * 2^(j/N) * e^r,  2^(j/N) = Th + Tl (table, Th rounded, Tl its error),
 //   e^r - 1 = p = r + r^2 T(r) on |r| <= ln2/(2N) (minimax, error << ulp),

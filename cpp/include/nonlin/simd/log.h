@@ -91,6 +91,21 @@ NONLIN_HD inline Vec<P> log1p_core(Vec<P> xh, Vec<P> xl) {
 
 }  // namespace detail
 
+// log y = hi + lo for positive finite y (|lo| ~ ulp(hi)): e ln2 (ln2 as hi + lo, e ln2_hi exact)
+// plus log(1 + f) from log_finish, summed without rounding error (Fast2Sum).
+template <class P>
+NONLIN_HD inline void log_hi_lo(Vec<P> y, Vec<P>& hi, Vec<P>& lo) {
+  using K = detail::LogK<typename Vec<P>::Scalar>;
+  const auto sub = y < K::min_normal;
+  Vec<P> f, e;
+  detail::log_reduce(select(sub, y * K::sub_scale, y), f, e);
+  e = select(sub, e - K::sub_exp, e);
+  const Vec<P> lp = detail::log_finish(f, Vec<P>(0), Vec<P>(0));
+  const Vec<P> a = e * K::ln2_hi;
+  hi = a + lp;
+  lo = select(abs(a) >= abs(lp), (a - hi) + lp, (lp - hi) + a) + e * K::ln2_lo;
+}
+
 template <class P>
 NONLIN_HD inline Vec<P> log(Vec<P> x) {
   using S = typename Vec<P>::Scalar;

@@ -62,6 +62,7 @@ import numpy as np
 import pytest
 
 import reference_formulas as rf
+import series_formulas
 from conftest import (BOUNDS, DTYPES, documented_bound, load_table, ref_arrays, require_nonlin, ulp_errors,
                       ulp_report)
 
@@ -234,6 +235,8 @@ def test_tables_match_formulas_live(dtype, table_name):
 GLU_AND_OTHERS = {"glu", "reglu", "geglu", "swiglu", "rational", "mittag_leffler"}
 # normalising over an axis: own mpmath references in tests/reference_normalizing.py
 GLU_AND_OTHERS |= {"polynorm", "ash", "hard_ash", "velu"}
+# coefficient-vector families: own mpmath references in tests/series_formulas.py
+GLU_AND_OTHERS |= set(series_formulas.FAMILIES)
 
 
 def test_registry_covered():

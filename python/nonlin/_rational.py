@@ -26,7 +26,7 @@ from importlib import resources
 
 import numpy as np
 
-from . import _core
+from . import _arrays, _core
 from .activation import _check_axis
 
 __all__ = ["rational", "Rational", "RationalPreset"]
@@ -43,38 +43,17 @@ def _version(version):
     return v
 
 
-def _real_array(value, argname):
-    if isinstance(value, (str, bytes)):
-        raise TypeError(f"rational: '{argname}' must be a real numeric array, got {type(value).__name__}")
-    try:
-        arr = np.asarray(value)
-    except Exception as exc:  # ragged lists and the like
-        raise TypeError(f"rational: '{argname}' must be a real numeric array ({exc})") from None
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(f"rational: '{argname}' must be a real numeric array, got dtype {arr.dtype}")
-    return arr
-
-
-def _compute_dtype(dtype):
-    """(compute dtype, result dtype): float16 computes in float32; integers in float64."""
-    if dtype == np.float16:
-        return np.dtype(np.float32), np.dtype(np.float16)
-    if dtype == np.float32:
-        return np.dtype(np.float32), np.dtype(np.float32)
-    return np.dtype(np.float64), np.dtype(np.float64)
-
-
 class _Layout:
     """Validated operands: contiguous x and coefficient tables [groups][count] in the compute
     dtype, the run length of one group along the flattened x."""
 
     def __init__(self, x, numerator, denominator, version, groups, axis, training, seed):
         self.version = _version(version)
-        x = _real_array(x, "x")
+        x = _arrays.real_array(x, "x", "rational")
         self.shape = x.shape
-        self.cdtype, self.rdtype = _compute_dtype(x.dtype)
-        num = _real_array(numerator, "numerator")
-        den = _real_array(denominator, "denominator")
+        self.cdtype, self.rdtype = _arrays.compute_dtype(x.dtype)
+        num = _arrays.real_array(numerator, "numerator", "rational")
+        den = _arrays.real_array(denominator, "denominator", "rational")
         if num.ndim not in (1, 2) or num.shape[-1] < 1:
             raise ValueError("rational: numerator must have shape (m + 1,) or (groups, m + 1)")
         if den.ndim not in (1, 2):
@@ -123,35 +102,6 @@ class _Layout:
     def grad_shape(self, g, shape):
         """Sum the per-group gradient over groups where the coefficient array was shared."""
         return g.sum(axis=0) if len(shape) == 1 else g
-
-
-def _output(out, shape, rdtype, cdtype, sources):
-    """(buffer the kernel writes, the array returned). Writes go straight into `out` only when it
-    is contiguous, of the compute dtype, and either disjoint from or exactly aliasing the
-    inputs; otherwise into a temporary copied into `out` afterwards."""
-    if out is None:
-        buf = np.empty(shape, cdtype)
-        return buf, None
-    if not isinstance(out, np.ndarray):
-        raise TypeError(f"rational: out must be a numpy.ndarray, got {type(out).__name__}")
-    if out.shape != shape:
-        raise ValueError(f"rational: out has shape {out.shape}, expected {shape}")
-    if not out.flags.writeable:
-        raise ValueError("rational: out is read-only")
-    if not np.can_cast(rdtype, out.dtype, casting="same_kind"):
-        raise TypeError(f"rational: cannot write {rdtype} results into out of dtype {out.dtype}")
-    direct = out.dtype == cdtype and out.flags.c_contiguous and all(
-        not np.may_share_memory(out, s) or (s.ctypes.data == out.ctypes.data and s.strides == out.strides)
-        for s in sources)
-    return (out if direct else np.empty(shape, cdtype)), out
-
-
-def _finish(buf, out, rdtype):
-    if out is None:
-        return buf.astype(rdtype, copy=False) if buf.ndim else buf.astype(rdtype)[()]
-    if buf is not out:
-        np.copyto(out, buf, casting="unsafe")
-    return out
 
 
 _PRESETS = None
@@ -205,10 +155,10 @@ class Rational:
 
     def _elementwise(self, mode, x, numerator, denominator, version, groups, axis, training, seed, out):
         L = _Layout(x, numerator, denominator, version, groups, axis, training, seed)
-        buf, out = _output(out, L.shape, L.rdtype, L.cdtype, [L.x])
+        buf, out = _arrays.output(out, L.shape, L.rdtype, L.cdtype, [L.x], "rational")
         _core._rational(mode, *L.args(), L.x.reshape(-1), L.num.reshape(-1), L.den.reshape(-1),
                         buf.reshape(-1))
-        return _finish(buf, out, L.rdtype)
+        return _arrays.finish(buf, out, L.rdtype)
 
     def backward(self, grad_out, x, numerator, denominator, version="A", *, groups=None, axis=-1,
                  training=False, seed=0, out=None):
@@ -218,13 +168,13 @@ class Rational:
         `denominator` (summed over the elements, and over groups for a shared 1-D array),
         accumulated in float64, identical for any number of threads."""
         L = _Layout(x, numerator, denominator, version, groups, axis, training, seed)
-        g = _real_array(grad_out, "grad_out")
+        g = _arrays.real_array(grad_out, "grad_out", "rational")
         try:
             g = np.broadcast_to(g, L.shape)
         except ValueError:
             raise ValueError(f"rational: grad_out of shape {g.shape} does not broadcast to x's shape {L.shape}") from None
         g = np.ascontiguousarray(g, dtype=L.cdtype)
-        buf, out = _output(out, L.shape, L.rdtype, L.cdtype, [L.x, g])
+        buf, out = _arrays.output(out, L.shape, L.rdtype, L.cdtype, [L.x, g], "rational")
         gnum = np.empty(L.num.shape, np.float64)
         gden = np.empty(L.den.shape, np.float64)
         _core._rational_backward(*L.args(), g.reshape(-1), L.x.reshape(-1), L.num.reshape(-1),
@@ -236,7 +186,7 @@ class Rational:
 
         grad_num = L.grad_shape(gnum, L.num_shape).astype(coef_dtype(numerator))
         grad_den = L.grad_shape(gden, L.den_shape).astype(coef_dtype(denominator))
-        return _finish(buf, out, L.rdtype), grad_num, grad_den
+        return _arrays.finish(buf, out, L.rdtype), grad_num, grad_den
 
     def noise(self, numerator, denominator, seed=0):
         """Version D's multiplicative factors (numerator, denominator) for `seed`, shaped like

@@ -1,19 +1,10 @@
 """Builds the public objects (activations, the ufunc namespace, the catalogue) from the C++
 registry exported by ``_core``: one registry row there is everything an activation needs."""
 
-import json
-from importlib import resources
-
-from . import _core, ufuncs
+from . import _accuracy, _core, ufuncs
 from .activation import Activation, GatedActivation
 from .normalizing import build as _build_normalizing
-
-
-def _load_accuracy():
-    try:
-        return json.loads(resources.files(__package__).joinpath("accuracy.json").read_text())
-    except FileNotFoundError:
-        return {}
+from .series import build as _build_series
 
 
 def _make_activation(meta, ufuncs, accuracy):
@@ -32,7 +23,7 @@ def _make_activation(meta, ufuncs, accuracy):
 
 
 def _build():
-    accuracy = _load_accuracy()
+    accuracy = _accuracy.load("accuracy.json")
     groups = {}  # activation name -> {kind: ufunc}
     metas = {}
     gated = {}
@@ -51,6 +42,7 @@ def _build():
 
 activations = _build()
 activations.update(_build_normalizing())
+activations.update(_build_series())
 
 
 def catalog():

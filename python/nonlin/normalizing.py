@@ -9,12 +9,10 @@ slice along ``axis``. ``act(x, axis=-1, **params)``, ``act.backward(grad_out, x,
 
 from __future__ import annotations
 
-import json
-from importlib import resources
 
 import numpy as np
 
-from . import _core
+from . import _accuracy, _core
 from .activation import _as_operand, _axis_operand, _check, describe
 
 __all__ = ["NormalizingActivation"]
@@ -154,15 +152,7 @@ class NormalizingActivation:
                 "source": self.source, "accuracy": self.accuracy}
 
 
-def _load_accuracy():
-    try:
-        text = resources.files(__package__).joinpath("accuracy_normalizing.json").read_text()
-    except FileNotFoundError:
-        return {}
-    return json.loads(text)
-
-
 def build():
     """name -> NormalizingActivation for every row of the C++ registry."""
-    accuracy = _load_accuracy()
+    accuracy = _accuracy.load("accuracy_normalizing.json")
     return {m["name"]: NormalizingActivation(m, accuracy.get(m["name"])) for m in _core._normalizing}

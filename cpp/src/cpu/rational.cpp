@@ -6,15 +6,12 @@
 #include <limits>
 #include <vector>
 
+#include "chunked_sum.h"
 #include "dispatch.h"
 #include "thread_pool.h"
 
 namespace nonlin::rational {
 namespace {
-
-// Backward works on fixed chunks of the flat array (independent of the thread count); their
-// partial sums are combined pairwise in chunk order.
-constexpr std::ptrdiff_t kChunk = 4096;
 
 const Kernels* active() {
   switch (simd_level()) {
@@ -162,20 +159,9 @@ void backward(const Problem& p, const T* g, const T* x, const T* num, const T* d
   prep.args.out = grad_x;
   const Kernel<T> k = kernel_of<T>(active());
   const Args<T>& args = prep.args;
-  const std::ptrdiff_t nchunks = std::max<std::ptrdiff_t>(1, (p.size + kChunk - 1) / kChunk);
-  std::vector<double> part(std::size_t(nchunks * G * per), 0.0);
-  auto chunks = [&](std::ptrdiff_t cb, std::ptrdiff_t ce) {
-    for (std::ptrdiff_t ch = cb; ch < ce; ++ch)
-      k(args, Mode::backward, ch * kChunk, std::min(p.size, (ch + 1) * kChunk), &part[ch * G * per]);
-  };
-  if (nchunks == 1 || double(p.size) * cost_ns(p) < 60000.0 || get_num_threads() <= 1)
-    chunks(0, nchunks);
-  else
-    parallel_for(nchunks, 1, chunks);
-  const std::size_t width = std::size_t(G * per);
-  for (std::ptrdiff_t stride = 1; stride < nchunks; stride *= 2)
-    for (std::ptrdiff_t i = 0; i + stride < nchunks; i += 2 * stride)
-      for (std::size_t j = 0; j < width; ++j) part[i * width + j] += part[(i + stride) * width + j];
+  const std::vector<double> part = chunked_sum(
+      p.size, std::size_t(G * per), double(p.size) * cost_ns(p) >= 60000.0,
+      [&](std::ptrdiff_t b, std::ptrdiff_t e, double* row) { k(args, Mode::backward, b, e, row); });
   const int off = p.version == Version::C ? 0 : 1;
   for (std::ptrdiff_t g = 0; g < G; ++g) {
     const double* s = &part[g * per];

@@ -26,6 +26,7 @@ using namespace nonlin;
 void register_mittag_leffler(nb::module_& m);  // mittag_leffler.cpp
 void register_jax_ffi(nb::module_& m);  // jax_ffi.cpp
 void bind_rational(nb::module_& m);  // rational.cpp
+void bind_series(nb::module_& m);  // series_bindings.cpp
 
 namespace {
 
@@ -159,4 +160,5 @@ NB_MODULE(_core, m) {
     set_num_threads(n);
   }, nb::arg("n"), "Set the threads used for one large call (1 = single-threaded).");
   bind_rational(m);
+  bind_series(m);
 }

@@ -11,20 +11,26 @@
 namespace nonlin {
 inline namespace NONLIN_ISA {
 
-// sin and cos of w x, w x = hi + lo exactly
+// w x = z + z_lo exactly (two_prod; lo = 0 where the product is infinite). Without FMA,
+// Dekker's splitting overflows near the top of the range: such products are split scaled
+// down by 2^200 (exact) and both parts scaled back.
 template <class V>
-NONLIN_HD inline void sincos_of_product(V w, V x, V& s, V& c) {
-  V z, z_lo;
+NONLIN_HD inline void exact_product(V w, V x, V& z, V& z_lo) {
   product_hi_lo(w, x, z, z_lo);
   if (!kHasFma && any(abs(z) > V(0x1p960))) {
-    // Dekker's splitting overflows near the top of the range: split the product scaled down
-    // by 2^200 (exact) and scale both parts back
     V h, l;
     product_hi_lo(w, x * 0x1p-200, h, l);
     const auto big = abs(z) > V(0x1p960);
     z = select(big, h * 0x1p200, z);
     z_lo = select(big, l * 0x1p200, z_lo);
   }
+}
+
+// sin and cos of w x, w x = hi + lo exactly
+template <class V>
+NONLIN_HD inline void sincos_of_product(V w, V x, V& s, V& c) {
+  V z, z_lo;
+  exact_product(w, x, z, z_lo);
   vm::sincos(z, z_lo, s, c);
 }
 

@@ -1,0 +1,174 @@
+#include "series.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "chunked_sum.h"
+#include "dispatch.h"
+#include "thread_pool.h"
+
+namespace nonlin::series {
+namespace {
+
+const Kernels* active() {
+  switch (simd_level()) {
+#if defined(NONLIN_HAVE_AVX512)
+    case simd_avx512: return kernels_avx512();
+#endif
+#if defined(NONLIN_HAVE_AVX2)
+    case simd_avx2: return kernels_avx2();
+#endif
+    default: return kernels_baseline();
+  }
+}
+
+Kernel<double> kernel() { return active()->f64; }
+
+// sum_k c_k He_k(x) / k! = sum_j a_j x^j with He_k(x) / k! = sum_m (-1)^m x^(k-2m) /
+// (m! (k-2m)! 2^m) (DLMF 18.5.13), summed in long double and rounded once; out[d+1+j] =
+// (j+1) a_{j+1}, the derivative's coefficients, from the unrounded a.
+void hermite_monomials(const double* c, int d, double* out) {
+  long double a[kMaxHermite + 1] = {}, fact[kMaxHermite + 1];
+  fact[0] = 1;
+  for (int k = 1; k <= d; ++k) fact[k] = fact[k - 1] * k;
+  for (int k = 0; k <= d; ++k)
+    for (int m = 0; 2 * m <= k; ++m) {
+      const long double term = c[k] / (fact[m] * fact[k - 2 * m] * std::ldexp(1.0L, m));
+      a[k - 2 * m] += m % 2 ? -term : term;
+    }
+  for (int j = 0; j <= d; ++j) out[j] = double(a[j]);
+  for (int j = 0; j < d; ++j) out[d + 1 + j] = double((j + 1) * a[j + 1]);
+}
+
+// PolyReLU's weights w_0..w_{r-1} (w_i on relu^(r-i)) and bias b in ascending powers, then
+// the derivative's.
+void polyrelu_powers(const double* w, int r, double* out) {
+  out[0] = w[r];
+  for (int j = 1; j <= r; ++j) out[j] = w[r - j];
+  for (int j = 0; j < r; ++j) out[r + 1 + j] = (j + 1) * w[r - 1 - j];
+}
+
+// The kernel arguments (float64 parameters in `p64`, which must outlive them).
+Args<double> prepare(const Problem& p, const double* p64) {
+  Args<double> a{};
+  a.family = p.family;
+  a.degree = p.degree;
+  a.count = param_count(p.family, p.degree);
+  a.p = p64;
+  const int d = p.degree;
+  if (p.family == Family::hermite) {
+    hermite_monomials(p64, d, a.poly);
+    int e = d;
+    while (e > 0 && a.poly[e] == 0) --e;
+    a.eff = e;
+    // |h_k(x)| <= (|x| + 1)^k for every k: |x| <= thr keeps x h_k far below overflow
+    a.thr = std::pow(std::numeric_limits<double>::max() * 0x1p-20, 1.0 / (d + 1)) - 1;
+  } else if (p.family == Family::polyrelu) {
+    polyrelu_powers(p64, d, a.poly);
+    int e = 0;
+    while (e < d && p64[e] == 0) ++e;
+    a.eff = e;
+  }
+  return a;
+}
+
+// Elements [b, e) of x (and g) through the float64 kernel: directly for float64, in blocks
+// converted to float64 and back for float32.
+template <class T>
+void run(Args<double> a, Mode mode, const T* x, const T* g, T* out, std::ptrdiff_t b,
+         std::ptrdiff_t e, double* acc) {
+  const Kernel<double> k = kernel();
+  if constexpr (sizeof(T) == 8) {
+    a.x = x;
+    a.g = g;
+    a.out = out;
+    k(a, mode, b, e, acc);
+  } else {
+    constexpr std::ptrdiff_t B = 512;
+    alignas(64) double xb[B], gb[B], ob[B];
+    a.x = xb;
+    a.g = gb;
+    a.out = ob;
+    for (std::ptrdiff_t i = b; i < e; i += B) {
+      const std::ptrdiff_t m = std::min(B, e - i);
+      std::copy(x + i, x + i + m, xb);
+      if (g) std::copy(g + i, g + i + m, gb);
+      k(a, mode, 0, m, acc);
+      std::copy(ob, ob + m, out + i);
+    }
+  }
+}
+
+// A cost per element and parameter that makes arrays worth splitting over the pool.
+double cost_ns(const Problem& p) { return 0.3 * param_count(p.family, p.degree); }
+
+template <class T>
+void elementwise(const Problem& p, Mode mode, const T* x, const T* params, T* out) {
+  if (p.size <= 0) return;
+  const std::vector<double> p64(params, params + param_count(p.family, p.degree));
+  const Args<double> a = prepare(p, p64.data());
+  if (double(p.size) * cost_ns(p) < 60000.0 || get_num_threads() <= 1) {
+    run(a, mode, x, static_cast<const T*>(nullptr), out, 0, p.size, nullptr);
+    return;
+  }
+  parallel_for(p.size, 64, [&](std::ptrdiff_t b, std::ptrdiff_t e) {
+    run(a, mode, x, static_cast<const T*>(nullptr), out, b, e, nullptr);
+  });
+}
+
+}  // namespace
+
+int param_count(Family family, int d) {
+  switch (family) {
+    case Family::hermite: return d + 1;
+    case Family::fourier: return 3 * d + 1;
+    case Family::tropical: return d + 1;
+    case Family::tropical_rational: return 4 * (d + 1);
+    case Family::polyrelu: return d + 1;
+  }
+  return -1;
+}
+
+const char* check(const Problem& p) {
+  const int f = int(p.family);
+  if (f < 0 || f > int(Family::polyrelu)) return "family: unknown";
+  const int lo = p.family == Family::hermite || p.family == Family::tropical_rational ? 0 : 1;
+  if (p.degree < lo || p.degree > kMaxDegree[f]) return "degree: out of range for this family";
+  if (p.size < 0) return "x: negative size";
+  return nullptr;
+}
+
+template <class T>
+void forward(const Problem& p, const T* x, const T* params, T* y) {
+  elementwise(p, Mode::forward, x, params, y);
+}
+
+template <class T>
+void derivative(const Problem& p, const T* x, const T* params, T* dydx) {
+  elementwise(p, Mode::derivative, x, params, dydx);
+}
+
+template <class T>
+void backward(const Problem& p, const T* g, const T* x, const T* params, T* grad_x,
+              double* grad_params) {
+  const std::vector<double> p64(params, params + param_count(p.family, p.degree));
+  const Args<double> a = prepare(p, p64.data());
+  const std::vector<double> sums = chunked_sum(
+      p.size, std::size_t(a.count), double(p.size) * cost_ns(p) >= 60000.0,
+      [&](std::ptrdiff_t b, std::ptrdiff_t e, double* row) {
+        run(a, Mode::backward, x, g, grad_x, b, e, row);
+      });
+  for (int q = 0; q < a.count; ++q) grad_params[q] = sums[std::size_t(q)];
+}
+
+#define NONLIN_SERIES_INSTANTIATE(T)                                            \
+  template void forward<T>(const Problem&, const T*, const T*, T*);             \
+  template void derivative<T>(const Problem&, const T*, const T*, T*);          \
+  template void backward<T>(const Problem&, const T*, const T*, const T*, T*, double*);
+NONLIN_SERIES_INSTANTIATE(float)
+NONLIN_SERIES_INSTANTIATE(double)
+#undef NONLIN_SERIES_INSTANTIATE
+
+}  // namespace nonlin::series

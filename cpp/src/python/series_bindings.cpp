@@ -1,0 +1,68 @@
+// nonlin._core bindings of the coefficient-vector activations (python/nonlin/series.py
+// validates and lays out the arrays; these check sizes again and run the driver without the
+// GIL).
+#include <nanobind/nanobind.h>
+#include <nanobind/ndarray.h>
+
+#include <cfenv>
+
+#include "../cpu/series.h"
+
+namespace nb = nanobind;
+using namespace nonlin::series;
+
+namespace {
+
+template <class T>
+using In = nb::ndarray<const T, nb::c_contig, nb::device::cpu>;
+template <class T>
+using Out = nb::ndarray<T, nb::c_contig, nb::device::cpu>;
+
+Problem problem(int family, int degree, std::size_t size, std::size_t nparams) {
+  Problem p;
+  p.family = Family(family);
+  p.degree = degree;
+  p.size = std::ptrdiff_t(size);
+  if (const char* err = check(p)) throw nb::value_error(err);
+  if (std::ptrdiff_t(nparams) != param_count(p.family, degree))
+    throw nb::value_error("params: wrong number of parameters for this family and degree");
+  return p;
+}
+
+template <class T>
+void run_elementwise(int mode, int family, int degree, In<T> x, In<T> params, Out<T> out) {
+  const Problem p = problem(family, degree, x.size(), params.size());
+  if (out.size() != x.size()) throw nb::value_error("out: size differs from x");
+  nb::gil_scoped_release unlocked;
+  if (mode == 0) forward(p, x.data(), params.data(), out.data());
+  else derivative(p, x.data(), params.data(), out.data());
+  std::feclearexcept(FE_ALL_EXCEPT);
+}
+
+template <class T>
+void run_backward(int family, int degree, In<T> g, In<T> x, In<T> params, Out<T> grad_x,
+                  Out<double> grad_params) {
+  const Problem p = problem(family, degree, x.size(), params.size());
+  if (g.size() != x.size() || grad_x.size() != x.size())
+    throw nb::value_error("grad_out: size differs from x");
+  if (grad_params.size() != params.size()) throw nb::value_error("grad_params: wrong size");
+  nb::gil_scoped_release unlocked;
+  backward(p, g.data(), x.data(), params.data(), grad_x.data(), grad_params.data());
+  std::feclearexcept(FE_ALL_EXCEPT);
+}
+
+template <class T>
+void def_dtype(nb::module_& m) {
+  m.def("_series", &run_elementwise<T>, nb::arg("mode"), nb::arg("family"), nb::arg("degree"),
+        nb::arg("x").noconvert(), nb::arg("params").noconvert(), nb::arg("out").noconvert());
+  m.def("_series_backward", &run_backward<T>, nb::arg("family"), nb::arg("degree"),
+        nb::arg("g").noconvert(), nb::arg("x").noconvert(), nb::arg("params").noconvert(),
+        nb::arg("grad_x").noconvert(), nb::arg("grad_params").noconvert());
+}
+
+}  // namespace
+
+void bind_series(nb::module_& m) {
+  def_dtype<float>(m);
+  def_dtype<double>(m);
+}

@@ -9,6 +9,12 @@ with ``out=``, which makes the hand-off copy-free),
 optional ``derivative2(x, **params)`` (f'') enables second derivatives.
 Gated protocol (GLU family): ``name``, ``gate``, ``act(x, axis, out=None)``,
 ``backward(grad_out, x, axis)``.
+Array protocol (rational, the coefficient-vector families, the normalising activations: learnable
+arrays whose shapes the activation defines): ``name``, ``arrays`` (names of the learnable
+arrays, in order), ``static`` (name -> default of the other options: numbers, strings, bools,
+None), ``apply(x, arrays, static)`` -> y (x's shape), ``vjp(grad_out, x, arrays, static)`` ->
+(grad_x, [grad of each array, its shape]) and ``initial(**options)`` -> {array name: initial
+value} (the paper's initialisation; what the module classes start from).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import numpy as np
 
 _ELEMENTWISE = ("name", "params", "learnable", "derivative", "backward", "param_backward")
 _GATED = ("name", "gate", "backward")
+_ARRAY = ("name", "arrays", "static", "apply", "vjp", "initial")
 
 # PyTorch's own class names where torch has the activation; others get a generated CamelCase.
 TORCH_CLASS_NAMES = {
@@ -32,7 +39,8 @@ TORCH_CLASS_NAMES = {
     "tanhshrink": "Tanhshrink", "glu": "GLU",
     # not in torch, but with an established spelling
     "gelu_tanh": "GELUTanh", "squared_relu": "SquaredReLU", "reglu": "ReGLU", "geglu": "GEGLU",
-    "swiglu": "SwiGLU",
+    "swiglu": "SwiGLU", "polyrelu": "PolyReLU", "polynorm": "PolyNorm", "ash": "ASH",
+    "hard_ash": "HardASH", "velu": "VeLU",
 }
 
 
@@ -44,10 +52,15 @@ def is_gated(obj) -> bool:
     return callable(obj) and not hasattr(obj, "derivative") and all(hasattr(obj, a) for a in _GATED)
 
 
+def is_array(obj) -> bool:
+    return callable(obj) and all(hasattr(obj, a) for a in _ARRAY)
+
+
 def activations() -> dict:
     """name -> activation object, for everything ``nonlin`` exports that follows a protocol."""
     nl = sys.modules["nonlin"]
-    return {obj.name: obj for obj in vars(nl).values() if is_elementwise(obj) or is_gated(obj)}
+    return {obj.name: obj for obj in vars(nl).values()
+            if is_array(obj) or is_elementwise(obj) or is_gated(obj)}
 
 
 def accepts_out(fn) -> bool:

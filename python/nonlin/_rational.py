@@ -139,6 +139,8 @@ class Rational:
     __doc__ = __doc__
 
     name = "rational"
+    arrays = ("numerator", "denominator")
+    static = {"version": "A", "groups": None, "axis": -1, "training": False, "seed": 0}
 
     def __repr__(self):
         return "<nonlin rational activation P(x)/Q(x), versions A B C D N>"
@@ -187,6 +189,31 @@ class Rational:
         grad_num = L.grad_shape(gnum, L.num_shape).astype(coef_dtype(numerator))
         grad_den = L.grad_shape(gden, L.den_shape).astype(coef_dtype(denominator))
         return _arrays.finish(buf, out, L.rdtype), grad_num, grad_den
+
+    # the adapters' array protocol (nonlin._adapters)
+    def apply(self, x, arrays, static):
+        return self(x, *arrays, **static)
+
+    def vjp(self, grad_out, x, arrays, static):
+        gx, gn, gd = self.backward(grad_out, x, *arrays, **static)
+        return gx, [gn, gd]
+
+    def initial(self, init="gelu", degrees=(5, 4), version="A", groups=None):
+        """{numerator, denominator} approximating `init` (a catalogue name or a callable) in
+        `version`'s form: the shipped preset where its degrees match, else fitted now
+        (fit_rational, minimax on [-3, 3]); `groups` repeats them per group (KAT)."""
+        from ._rational_fit import fit_rational
+        m, n = (operator.index(d) for d in degrees)
+        fit = None
+        name = {"swish": "silu"}.get(init, init) if isinstance(init, str) else None
+        if name in _presets() and _version(version) in _presets()[name]:
+            fit = self.preset(name, version)
+        if fit is None or fit.degrees != (m, n):
+            fit = fit_rational(init, degrees=(m, n), version=version)
+        num, den = np.asarray(fit.numerator, np.float64), np.asarray(fit.denominator, np.float64)
+        if groups is not None:
+            num, den = np.tile(num, (groups, 1)), np.tile(den, (groups, 1))
+        return {"numerator": num, "denominator": den}
 
     def noise(self, numerator, denominator, seed=0):
         """Version D's multiplicative factors (numerator, denominator) for `seed`, shaped like

@@ -16,6 +16,8 @@ Everything here is generated from the registry (see ``nonlin._adapters``).
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from . import _adapters, _core
@@ -25,7 +27,8 @@ import jax.numpy as jnp  # noqa: E402
 from jax.custom_derivatives import SymbolicZero  # noqa: E402
 
 _TARGET = "nonlin_call"
-jax.ffi.register_ffi_target(_TARGET, _core._jax_ffi_targets()[_TARGET], platform="cpu")
+for _target, _capsule in _core._jax_ffi_targets().items():
+    jax.ffi.register_ffi_target(_target, _capsule, platform="cpu")
 _OP_INDEX = {ufunc.__name__: i for i, (ufunc, _kind, _meta) in enumerate(_core._ops)}
 
 
@@ -174,6 +177,49 @@ def _gated(act):
     return _describe(fn, act, f"{name}(x, axis=-1)", ("axis",))
 
 
+def _series(act):
+    """A coefficient-vector activation (nonlin.series) through the nonlin_series FFI targets;
+    reverse mode by custom_vjp (the array gradients come reduced from the kernel), so grad,
+    jit and vmap work; forward mode (jvp, jacfwd) and second derivatives do not."""
+    name = act.name
+
+    def kernel(x, params, degree, mode):
+        call = jax.ffi.ffi_call("nonlin_series", jax.ShapeDtypeStruct(x.shape, x.dtype),
+                                vmap_method="sequential")
+        return call(x, params, family=np.int64(act.family), degree=np.int64(degree), mode=np.int64(mode))
+
+    @partial(jax.custom_vjp, nondiff_argnums=(2,))
+    def run(x, params, degree):
+        return kernel(x, params, degree, 0)
+
+    def run_fwd(x, params, degree):
+        return kernel(x, params, degree, 0), (x, params)
+
+    def run_bwd(degree, res, g):
+        x, params = res
+        call = jax.ffi.ffi_call("nonlin_series_vjp", (jax.ShapeDtypeStruct(x.shape, x.dtype),
+                                                      jax.ShapeDtypeStruct(params.shape, params.dtype)),
+                                vmap_method="sequential")
+        gx, gp = call(g.astype(x.dtype), x, params, family=np.int64(act.family), degree=np.int64(degree))
+        return gx, gp
+
+    run.defvjp(run_fwd, run_bwd)
+
+    def fn(x, *arrays):
+        x = jnp.asarray(x)
+        orig, dt = _compute_dtype(x, name)
+        if not arrays:
+            arrays = tuple(act.initial()[k] for k in act.arrays)
+        if len(arrays) != len(act.arrays):
+            raise TypeError(f"nonlin.jax.{name}: pass all of {', '.join(act.arrays)} or none")
+        arrays = [jnp.asarray(a, dt) for a in arrays]
+        degree = act.degree_of(arrays)
+        params = jnp.concatenate([a.reshape(-1) for a in arrays])
+        return run(x.astype(dt), params, degree).astype(orig)
+
+    return _describe(fn, act, f"{name}(x, {', '.join(act.arrays)})", ())
+
+
 def _describe(fn, act, signature, static):
     """Name and document `fn`, and jit it: called eagerly, a cached jit dispatch costs ~10 us
     where op-by-op evaluation of the custom_jvp + FFI call costs ~1 ms."""
@@ -183,7 +229,12 @@ def _describe(fn, act, signature, static):
 
 
 def wrap(act):
-    """The JAX function for any nonlin activation object (elementwise or gated protocol)."""
+    """The JAX function for a nonlin activation object (elementwise, gated or series)."""
+    if _adapters.is_array(act):
+        if not hasattr(act, "degree_of"):
+            raise NotImplementedError(f"nonlin.jax: {act.name} is not available in JAX yet "
+                                      f"(use nonlin.torch or the NumPy API)")
+        return _series(act)
     return _gated(act) if _adapters.is_gated(act) else _elementwise(act)
 
 

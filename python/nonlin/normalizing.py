@@ -143,6 +143,32 @@ class NormalizingActivation:
         """{learnable parameter: gradient}, each reduced to that parameter's shape."""
         return self.grads(grad_out, x, axis, **params)[1]
 
+    # the adapters' array protocol (nonlin._adapters): the learnable parameters are the
+    # arrays; axis and the other parameters are static
+    @property
+    def arrays(self):
+        return self.learnable
+
+    @property
+    def static(self):
+        return {"axis": -1, **{k: v for k, v in self.params.items() if k not in self.learnable}}
+
+    def _split(self, arrays, static):
+        static = dict(static)
+        return static.pop("axis", -1), {**dict(zip(self.learnable, arrays)), **static}
+
+    def apply(self, x, arrays, static):
+        axis, params = self._split(arrays, static)
+        return self(x, axis, **params)
+
+    def vjp(self, grad_out, x, arrays, static):
+        axis, params = self._split(arrays, static)
+        gx, pg = self.grads(grad_out, x, axis, **params)
+        return gx, [pg[k] for k in self.learnable]
+
+    def initial(self):
+        return {k: np.asarray(self.params[k], np.float64) for k in self.learnable}
+
     def catalog_row(self):
         return {"name": self.name, "kind": self.kind,
                 "params": {p[0]: {"default": self.params[p[0]], "learnable": p[2], "doc": p[3],

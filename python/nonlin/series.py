@@ -212,6 +212,29 @@ class SeriesActivation:
             at += v.size
         return (_arrays.finish(buf, out, rdt), *grads)
 
+    @property
+    def family(self):
+        """The kernel family index (nonlin._core._series)."""
+        return self._row["family"]
+
+    def degree_of(self, arrays):
+        """The degree that arrays (anything with .size, e.g. JAX tracers) imply, checked."""
+        vals = dict(zip(self.arrays, arrays))
+        degree = self._degree_from(vals)
+        for k, size in self._row["arrays"]:
+            if vals[k].ndim > 1 or vals[k].size != size(degree):
+                raise ValueError(f"{self.name}: '{k}' must be a 1-d array of {size(degree)} "
+                                 f"values for degree {degree}, got shape {vals[k].shape}")
+        return degree
+
+    # the adapters' array protocol (nonlin._adapters)
+    def apply(self, x, arrays, static):
+        return self(x, *arrays)
+
+    def vjp(self, grad_out, x, arrays, static):
+        gx, *grads = self.backward(grad_out, x, *arrays)
+        return gx, grads
+
     def param_backward(self, grad_out, x, *arrays, **named):
         """{array name: gradient} (backward without grad_x's name)."""
         _, *grads = self.backward(grad_out, x, *arrays, **named)

@@ -20,6 +20,7 @@ Everything is generated from the registry (see ``nonlin._adapters``): no per-act
 from __future__ import annotations
 
 import inspect
+import json
 
 import numpy as np
 
@@ -349,6 +350,127 @@ class _Gated:
             "__doc__": f"Module form of nonlin.torch.{self.name}: a * {self.act.gate}(b)."})
 
 
+# --- activations with learnable arrays (rational, series, normalising) ------------------------
+@torch.compiler.assume_constant_result
+def _options_json(items):
+    # the static options of one call as the op's str argument (a constant under torch.compile)
+    return json.dumps(dict(items), sort_keys=True)
+
+
+class _Arrays:
+    """Custom ops, functional and module class of an array-protocol activation: the learnable
+    arrays travel as a Tensor[] and the static options as one JSON string (a compile-time
+    constant for torch.compile)."""
+
+    def __init__(self, act):
+        self.act = act
+        self.name = name = act.name
+        lib = torch.library
+        self.forward = lib.custom_op(f"nonlin::{name}", self._forward_impl, mutates_args=(),
+                                     schema="(Tensor x, Tensor[] arrays, str static) -> Tensor")
+        self.backward = lib.custom_op(f"nonlin::{name}_vjp", self._vjp_impl, mutates_args=(),
+                                      schema="(Tensor grad, Tensor x, Tensor[] arrays, str static) -> Tensor[]")
+        self.forward.register_fake(lambda x, arrays, static: torch.empty_like(x))
+        self.backward.register_fake(
+            lambda g, x, arrays, static: [torch.empty_like(x), *(torch.empty_like(a) for a in arrays)])
+        self.forward.register_autograd(self._grad, setup_context=self._save)
+        self.backward.register_autograd(self._no_grad_of_grad, setup_context=_no_context)
+
+    def _forward_impl(self, x, arrays, static):
+        _require_cpu(self.name, x, *arrays)
+        y = self.act.apply(_np(x), [_np(a) for a in arrays], json.loads(static))
+        return _from_np(y, x)
+
+    def _vjp_impl(self, g, x, arrays, static):
+        _require_cpu(self.name, g, x, *arrays)
+        gx, grads = self.act.vjp(_np(g), _np(x), [_np(a) for a in arrays], json.loads(static))
+        return [_from_np(gx, x), *(_from_np(ga, a) for ga, a in zip(grads, arrays))]
+
+    @staticmethod
+    def _save(ctx, inputs, output):
+        x, arrays, static = inputs
+        ctx.save_for_backward(x, *arrays)
+        ctx.static = static
+
+    def _grad(self, ctx, grad):
+        x, *arrays = ctx.saved_tensors
+        gx, *grads = self.backward(grad.contiguous(), x, arrays, ctx.static)
+        return gx, grads, None
+
+    def _no_grad_of_grad(self, ctx, *grads):
+        raise RuntimeError(f"nonlin.torch.{self.name}: second derivatives are not available")
+
+    def _static(self, given):
+        for k in given:
+            if k not in self.act.static:
+                raise TypeError(f"nonlin.torch.{self.name}() got an unexpected keyword argument "
+                                f"'{k}' (arrays: {', '.join(self.act.arrays)}; options: "
+                                f"{', '.join(self.act.static) or 'none'})")
+        return _options_json(tuple(sorted({**self.act.static, **given}.items())))
+
+    def functional(self):
+        name, act, forward = self.name, self.act, self.forward
+
+        def fn(x, *arrays, **options):
+            _check_input(name, x)
+            named = {k: options.pop(k) for k in act.arrays if k in options}
+            if len(arrays) + len(named) not in (0, len(act.arrays)) or len(arrays) > len(act.arrays):
+                raise TypeError(f"nonlin.torch.{name}: pass all of {', '.join(act.arrays)} or none "
+                                f"(none: the initial values)")
+            values = dict(zip(act.arrays, arrays)) | named
+            if not values:
+                values = act.initial()
+            pdt = torch.float32 if x.dtype is torch.bfloat16 else x.dtype
+            ts = []
+            for k in act.arrays:
+                v = values[k]
+                if isinstance(v, torch.Tensor):
+                    _check_input(name, v, k)
+                    ts.append(v.to(pdt))
+                else:
+                    ts.append(torch.as_tensor(np.asarray(v, np.float64), dtype=pdt, device=x.device))
+            return forward(x, ts, self._static(options))
+
+        fn.__code__ = fn.__code__.replace(co_name=name)
+        fn.__name__ = fn.__qualname__ = name
+        fn.__doc__ = (f"{name}(x, {', '.join(act.arrays)}, **options)\n\nPyTorch version of "
+                      f"nonlin.{name} (custom op torch.ops.nonlin.{name}); options: "
+                      f"{act.static}.\n\n{act.__doc__ or ''}")
+        return fn
+
+    def module(self, functional):
+        act = self.act
+        init_options = [p for p in inspect.signature(act.initial).parameters]
+
+        def __init__(self, **kwargs):
+            nn.Module.__init__(self)
+            init_kw = {k: kwargs.pop(k) for k in list(kwargs) if k in init_options and k not in act.static}
+            self.options = {k: kwargs.pop(k) for k in list(kwargs) if k in act.static}
+            if kwargs:
+                raise TypeError(f"{type(self).__name__}() got an unexpected keyword argument "
+                                f"'{next(iter(kwargs))}' (initialisation: {', '.join(init_options) or 'none'}; "
+                                f"options: {', '.join(act.static) or 'none'})")
+            init_kw.update({k: v for k, v in self.options.items() if k in init_options})
+            for k, v in act.initial(**init_kw).items():
+                setattr(self, k, nn.Parameter(torch.as_tensor(np.asarray(v, np.float64),
+                                                              dtype=torch.get_default_dtype())))
+
+        def forward(self, x):
+            return functional(x, *(getattr(self, k) for k in act.arrays), **self.options)
+
+        def extra_repr(self):
+            shapes = ", ".join(f"{k}={tuple(getattr(self, k).shape)}" for k in act.arrays)
+            opts = ", ".join(f"{k}={v!r}" for k, v in self.options.items())
+            return ", ".join(p for p in (shapes, opts) if p)
+
+        return type(_adapters.class_name(self.name), (nn.Module,), {
+            "__init__": __init__, "forward": forward, "extra_repr": extra_repr,
+            "__doc__": (f"Module form of nonlin.torch.{self.name}: learnable {', '.join(act.arrays)}"
+                        f" (nn.Parameters from nonlin.{self.name}.initial({', '.join(init_options)}))"
+                        f"; options {act.static}.\n\n{act.__doc__ or ''}"),
+            "__module__": __name__})
+
+
 # --- generation, lazily on first access --------------------------------------------------------
 _wrapped = {}  # activation name -> (functional, module class)
 
@@ -357,7 +479,8 @@ def wrap(act):
     """(functional, module class) for any nonlin activation object (elementwise or gated protocol);
     registers its custom ops once."""
     if act.name not in _wrapped:
-        w = _Gated(act) if _adapters.is_gated(act) else _Elementwise(act)
+        w = (_Arrays(act) if _adapters.is_array(act) else
+             _Gated(act) if _adapters.is_gated(act) else _Elementwise(act))
         fn = w.functional()
         _wrapped[act.name] = (fn, w.module(fn))
     return _wrapped[act.name]
@@ -376,9 +499,13 @@ def _module_class(name):
     return wrap(_adapters.activations()[name])[1]
 
 
+# module classes also known by another name: the Padé Activation Unit is nonlin.rational
+_ALIASES = {"PAU": "rational"}
+
+
 def _public_names():
     return {n: n for n in _adapters.activations()} | {
-        _adapters.class_name(n): n for n in _adapters.activations()}
+        _adapters.class_name(n): n for n in _adapters.activations()} | _ALIASES
 
 
 def __getattr__(attr):
@@ -389,6 +516,7 @@ def __getattr__(attr):
     fn, cls = wrap(acts[name])
     globals().setdefault(name, fn)
     globals().setdefault(_adapters.class_name(name), cls)  # keeps the GELU class above
+    globals().setdefault(attr, cls)  # an alias
     return globals()[attr]
 
 
@@ -399,7 +527,7 @@ def __dir__():
 # Register every activation's ops now (~3 ms each) so torch.ops.nonlin.* always resolve, e.g. in
 # graphs loaded by torch.export; later protocol objects are wrapped on first access.
 for _name, _act in _adapters.activations().items():
-    if _adapters.numeric_params(_act):  # the others raise a clear TypeError when accessed
+    if _adapters.is_array(_act) or _adapters.numeric_params(_act):  # others raise when accessed
         __getattr__(_name)
 
 

@@ -144,11 +144,15 @@ ffi::Error call(int64_t op_index, ffi::RemainingArgs args, ffi::RemainingRets re
 XLA_FFI_DEFINE_HANDLER_SYMBOL(nonlin_xla_call, nonlin::call,
                               ffi::Ffi::Bind().Attr<int64_t>("op").RemainingArgs().RemainingRets());
 
-// _core._jax_ffi_targets(): {"nonlin_call": capsule} for jax.ffi.register_ffi_target.
+void jax_ffi_series_targets(nb::dict& d);  // jax_ffi_series.cpp
+
+// _core._jax_ffi_targets(): {target name: capsule} for jax.ffi.register_ffi_target.
 void register_jax_ffi(nb::module_& m) {
   m.def("_jax_ffi_targets", [] {
     nb::dict d;
     d["nonlin_call"] = nb::capsule(reinterpret_cast<void*>(&nonlin_xla_call));
+    jax_ffi_series_targets(d);
     return d;
-  }, "XLA FFI handler capsules for nonlin.jax (one handler for every op, keyed by index).");
+  }, "XLA FFI handler capsules for nonlin.jax (nonlin_call: every registry op, keyed by index; "
+     "nonlin_series[_vjp]: the coefficient-vector activations).");
 }

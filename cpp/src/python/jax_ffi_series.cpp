@@ -1,0 +1,82 @@
+// XLA FFI custom-call targets for the coefficient-vector activations (nonlin.jax): XLA's
+// buffers are dense row-major, so x, grad_out and the flat parameter array go straight to the
+// series driver. Attributes: family, degree, mode (0 forward, 1 derivative).
+//   nonlin_series(x, params) -> y
+//   nonlin_series_vjp(g, x, params) -> (grad_x, grad_params)   (grad_params in x's dtype)
+#include <nanobind/nanobind.h>
+
+#include <string>
+#include <vector>
+
+#include "../cpu/series.h"
+#include "xla/ffi/api/ffi.h"
+
+namespace nb = nanobind;
+namespace ffi = xla::ffi;
+
+namespace nonlin::series {
+namespace {
+
+ffi::Error problem(int64_t family, int64_t degree, const ffi::AnyBuffer& x,
+                   const ffi::AnyBuffer& params, Problem& p) {
+  p.family = Family(family);
+  p.degree = int(degree);
+  p.size = std::ptrdiff_t(x.element_count());
+  if (const char* err = check(p)) return ffi::Error::InvalidArgument(std::string("nonlin: ") + err);
+  if (std::ptrdiff_t(params.element_count()) != param_count(p.family, p.degree))
+    return ffi::Error::InvalidArgument("nonlin: wrong number of parameters for this family");
+  const auto dt = x.element_type();
+  if (dt != ffi::DataType::F32 && dt != ffi::DataType::F64)
+    return ffi::Error::InvalidArgument("nonlin: series activations take float32 or float64");
+  if (params.element_type() != dt) return ffi::Error::InvalidArgument("nonlin: params dtype differs from x");
+  return ffi::Error::Success();
+}
+
+template <class T>
+T* data(const ffi::AnyBuffer& b) { return static_cast<T*>(b.untyped_data()); }
+
+ffi::Error call(int64_t family, int64_t degree, int64_t mode, ffi::AnyBuffer x,
+                ffi::AnyBuffer params, ffi::Result<ffi::AnyBuffer> y) {
+  Problem p;
+  if (auto e = problem(family, degree, x, params, p); e.failure()) return e;
+  auto run = [&]<class T>(T*) {
+    if (mode == 0) forward(p, data<T>(x), data<T>(params), data<T>(*y));
+    else derivative(p, data<T>(x), data<T>(params), data<T>(*y));
+  };
+  if (x.element_type() == ffi::DataType::F32) run(static_cast<float*>(nullptr));
+  else run(static_cast<double*>(nullptr));
+  return ffi::Error::Success();
+}
+
+ffi::Error call_vjp(int64_t family, int64_t degree, ffi::AnyBuffer g, ffi::AnyBuffer x,
+                    ffi::AnyBuffer params, ffi::Result<ffi::AnyBuffer> gx,
+                    ffi::Result<ffi::AnyBuffer> gp) {
+  Problem p;
+  if (auto e = problem(family, degree, x, params, p); e.failure()) return e;
+  std::vector<double> sums(params.element_count());
+  auto run = [&]<class T>(T*) {
+    backward(p, data<T>(g), data<T>(x), data<T>(params), data<T>(*gx), sums.data());
+    for (std::size_t q = 0; q < sums.size(); ++q) data<T>(*gp)[q] = T(sums[q]);
+  };
+  if (x.element_type() == ffi::DataType::F32) run(static_cast<float*>(nullptr));
+  else run(static_cast<double*>(nullptr));
+  return ffi::Error::Success();
+}
+
+}  // namespace
+}  // namespace nonlin::series
+
+XLA_FFI_DEFINE_HANDLER_SYMBOL(nonlin_xla_series, nonlin::series::call,
+                              ffi::Ffi::Bind()
+                                  .Attr<int64_t>("family").Attr<int64_t>("degree").Attr<int64_t>("mode")
+                                  .Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>().Ret<ffi::AnyBuffer>());
+XLA_FFI_DEFINE_HANDLER_SYMBOL(nonlin_xla_series_vjp, nonlin::series::call_vjp,
+                              ffi::Ffi::Bind()
+                                  .Attr<int64_t>("family").Attr<int64_t>("degree")
+                                  .Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>()
+                                  .Ret<ffi::AnyBuffer>().Ret<ffi::AnyBuffer>());
+
+void jax_ffi_series_targets(nb::dict& d) {
+  d["nonlin_series"] = nb::capsule(reinterpret_cast<void*>(&nonlin_xla_series));
+  d["nonlin_series_vjp"] = nb::capsule(reinterpret_cast<void*>(&nonlin_xla_series_vjp));
+}

@@ -1,0 +1,123 @@
+"""nonlin.torch for the activations with learnable arrays (rational / PAU, the
+coefficient-vector families, the normalising activations): values equal to the NumPy path,
+gradcheck in float64 for x and every array against finite differences, opcheck,
+torch.compile(fullgraph=True), modules with the papers' initialisations, bad options."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import require_nonlin
+
+torch = pytest.importorskip("torch")
+nl = require_nonlin()
+import nonlin.torch as nt  # noqa: E402
+from nonlin import _adapters  # noqa: E402
+
+torch.set_num_threads(1)
+ARRAY = sorted(n for n, a in _adapters.activations().items() if _adapters.is_array(a))
+
+
+def _case(name, seed=0):
+    """x (float64, 4 x 6), the arrays near their initial values (random offsets break the
+    ties of the tropical maxima, where finite differences would split a tie) and the options."""
+    act = getattr(nl, name)
+    rng = np.random.default_rng(seed)
+    arrays = [np.asarray(v, np.float64) + 0.1 * rng.standard_normal(np.shape(v))
+              for v in act.initial().values()]
+    x = rng.standard_normal((4, 6)) * 1.5
+    return act, x, arrays
+
+
+def test_every_array_activation_is_wrapped():
+    assert set(ARRAY) >= {"rational", "hermite", "fourier", "tropical", "tropical_rational",
+                          "polyrelu", "polynorm", "ash", "hard_ash", "velu"}
+
+
+@pytest.mark.parametrize("name", ARRAY)
+def test_values_and_gradients_equal_the_numpy_path(name):
+    act, x, arrays = _case(name)
+    g = np.random.default_rng(5).standard_normal(x.shape)
+    xt = torch.tensor(x, requires_grad=True)
+    ats = [torch.tensor(a, requires_grad=True) for a in arrays]
+    y = getattr(nt, name)(xt, *ats)
+    y.backward(torch.tensor(g))
+    np.testing.assert_array_equal(y.detach().numpy(), act.apply(x, arrays, act.static))
+    gx, grads = act.vjp(g, x, arrays, act.static)
+    np.testing.assert_array_equal(xt.grad.numpy(), gx)
+    for t, ref in zip(ats, grads):
+        np.testing.assert_array_equal(t.grad.numpy(), ref)
+
+
+@pytest.mark.parametrize("name", [n for n in ARRAY if n != "hard_ash"])
+def test_gradcheck(name):
+    _, x, arrays = _case(name, seed=1)
+    fn = getattr(nt, name)
+    inputs = (torch.tensor(x, requires_grad=True), *(torch.tensor(a, requires_grad=True) for a in arrays))
+    assert torch.autograd.gradcheck(lambda *t: fn(*t), inputs)
+
+
+@pytest.mark.parametrize("name", ARRAY)
+def test_opcheck_and_compile(name):
+    act, x, arrays = _case(name, seed=2)
+    fn = getattr(nt, name)
+    xt, ats = torch.tensor(x), [torch.tensor(a) for a in arrays]
+    static = nt._options_json(tuple(sorted(act.static.items())))
+    torch.library.opcheck(getattr(torch.ops.nonlin, name).default, (xt, ats, static))
+    torch._dynamo.reset()
+    compiled = torch.compile(fn, fullgraph=True)
+    torch.testing.assert_close(compiled(xt, *ats), fn(xt, *ats), rtol=0, atol=0)
+
+
+def test_pau_module_starts_at_the_preset_and_learns():
+    m = nt.PAU(degrees=(5, 4), init="gelu")
+    assert isinstance(m.numerator, torch.nn.Parameter) and m.numerator.shape == (6,)
+    x = torch.linspace(-3, 3, 601)
+    err = (m(x) - torch.nn.functional.gelu(x)).abs().max().item()
+    preset = nl.rational.preset("gelu", "A")
+    assert err <= preset.max_error * 1.01 + 1e-6
+    # other degrees are fitted on construction: a (3, 2) GELU still approximates it
+    small = nt.Rational(degrees=(3, 2), init="gelu", version="B")
+    assert small.numerator.shape == (4,) and small.options["version"] == "B"
+    assert (small(x) - torch.nn.functional.gelu(x)).abs().max().item() < 0.05
+    # a few steps of fitting tanh from the GELU start reduce the error
+    opt = torch.optim.Adam(m.parameters(), lr=1e-2)
+    losses = []
+    for _ in range(50):
+        opt.zero_grad()
+        loss = ((m(x) - torch.tanh(x)) ** 2).mean()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    assert losses[-1] < 0.5 * losses[0]
+
+
+def test_modules_and_options():
+    h = nt.Hermite(degree=5)
+    assert h.coefficients.shape == (6,)
+    np.testing.assert_allclose(h.coefficients.detach().numpy(), nl.hermite.initial(5)["coefficients"])
+    p = nt.PolyNorm(axis=1)
+    x = torch.randn(3, 8, 2)
+    np.testing.assert_allclose(p(x).detach().numpy(), nl.polynorm(x.numpy(), axis=1), rtol=1e-6)
+    k = nt.Rational(groups=4, axis=1, init="silu")
+    assert k.numerator.shape[0] == 4
+    assert nt.Rational(groups=4, axis=1)(torch.randn(2, 8)).shape == (2, 8)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'degre'"):
+        nt.Hermite(degre=3)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'axes'"):
+        nt.polynorm(torch.randn(3, 4), axes=0)
+    with pytest.raises(TypeError, match="pass all of"):
+        nt.rational(torch.randn(3), torch.ones(6))
+    with pytest.raises(ValueError, match="version"):
+        nt.rational(torch.randn(3), torch.ones(6), torch.ones(4), version="Z")
+
+
+def test_float32_bfloat16_and_no_grad_of_grad():
+    x = torch.randn(5, 3)
+    np.testing.assert_allclose(nt.hermite(x).numpy(), nl.hermite(x.numpy()), rtol=0, atol=0)
+    assert nt.polyrelu(x.bfloat16()).dtype is torch.bfloat16
+    xt = torch.randn(4, dtype=torch.float64, requires_grad=True)
+    (g,) = torch.autograd.grad(nt.hermite(xt).sum(), xt, create_graph=True)
+    with pytest.raises(RuntimeError, match="second derivatives"):
+        g.sum().backward()

@@ -339,6 +339,9 @@ def test_array_semantics():
     (lambda x, a, b: nl.rational.backward(np.ones(3), x, a, b), ValueError, "grad_out"),
     (lambda x, a, b: nl.rational(x, a, [], "C"), ValueError, "version C"),
     (lambda x, a, b: nl.rational(x, a, b, "D", seed=-1), ValueError, "seed"),
+    (lambda x, a, b: nl.rational(x, a, b, "D", seed=1.5), TypeError, "seed"),
+    (lambda x, a, b: nl.rational(x, np.zeros((2, 6)), b, groups=2.5), TypeError, "groups"),
+    (lambda x, a, b: nl.rational(x, a, b, "D", training="no"), TypeError, "training"),
 ])
 def test_bad_input(call, exc, word):
     x = np.zeros((4, 4))

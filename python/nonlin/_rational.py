@@ -43,58 +43,82 @@ def _version(version):
     return v
 
 
-class _Layout:
-    """Validated operands: contiguous x and coefficient tables [groups][count] in the compute
-    dtype, the run length of one group along the flattened x."""
+def _integer(value, argname):
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise TypeError(f"rational: {argname} must be an integer, got {value!r}") from None
 
-    def __init__(self, x, numerator, denominator, version, groups, axis, training, seed):
+
+def noise_options(training, seed):
+    """Version D's options, validated: (training as bool, seed as int in [0, 2**64))."""
+    if not isinstance(training, (bool, np.bool_)):
+        raise TypeError(f"rational: training must be a bool, got {training!r}")
+    seed = _integer(seed, "seed")
+    if not 0 <= seed < 2**64:
+        raise ValueError("rational: seed must be in [0, 2**64)")
+    return bool(training), seed
+
+
+class Geometry:
+    """What the kernels need to know of the shapes (x, numerator, denominator) and options, all
+    validated: the version letter, degrees m and n, the group count and the run length of one
+    group along the flattened x (0: one group). Shapes only, so tracers (JAX) work too."""
+
+    def __init__(self, shape, num_shape, den_shape, version, groups, axis):
         self.version = _version(version)
-        x = _arrays.real_array(x, "x", "rational")
-        self.shape = x.shape
-        self.cdtype, self.rdtype = _arrays.compute_dtype(x.dtype)
-        num = _arrays.real_array(numerator, "numerator", "rational")
-        den = _arrays.real_array(denominator, "denominator", "rational")
-        if num.ndim not in (1, 2) or num.shape[-1] < 1:
+        self.shape = tuple(shape)
+        if len(num_shape) not in (1, 2) or num_shape[-1] < 1:
             raise ValueError("rational: numerator must have shape (m + 1,) or (groups, m + 1)")
-        if den.ndim not in (1, 2):
+        if len(den_shape) not in (1, 2):
             raise ValueError("rational: denominator must have shape (n,) or (groups, n)")
-        if self.version == "C" and den.shape[-1] < 1:
+        if self.version == "C" and den_shape[-1] < 1:
             raise ValueError("rational: version C needs at least one denominator coefficient (b_0)")
-        self.m = num.shape[-1] - 1
-        self.n = den.shape[-1] - (1 if self.version == "C" else 0)
+        self.m = num_shape[-1] - 1
+        self.n = den_shape[-1] - (1 if self.version == "C" else 0)
         if self.m > 32 or self.n > 32:
             raise ValueError("rational: numerator and denominator degrees must be <= 32")
-        g = {a.shape[0] for a in (num, den) if a.ndim == 2}
+        g = {s[0] for s in (num_shape, den_shape) if len(s) == 2}
         if len(g) > 1:
             raise ValueError(f"rational: numerator and denominator have different group counts {sorted(g)}")
         G = g.pop() if g else 1
         if groups is not None:
-            groups = operator.index(groups)
+            groups = _integer(groups, "groups")
             if groups < 1 or (G != 1 and groups != G):
                 raise ValueError(f"rational: groups={groups} does not match the coefficient shapes")
             G = groups
         if G < 1:
             raise ValueError("rational: groups must be >= 1")
-        self.num_shape, self.den_shape = num.shape, den.shape
+        self.num_shape, self.den_shape = tuple(num_shape), tuple(den_shape)
         self.groups = G
         self.run = 0
         if G > 1:
-            if x.ndim == 0:
+            if len(shape) == 0:
                 raise ValueError("rational: x needs a channel axis when groups > 1")
-            ax = _check_axis(axis, x.ndim, "rational")
-            C = x.shape[ax]
+            ax = _check_axis(axis, len(shape), "rational")
+            C = shape[ax]
             if C % G:
                 raise ValueError(f"rational: the channel axis length {C} is not divisible by groups={G}")
-            self.run = max(1, C // G * int(np.prod(x.shape[ax + 1:], dtype=np.int64)))
+            self.run = max(1, C // G * int(np.prod(shape[ax + 1:], dtype=np.int64)))
+
+
+class _Layout(Geometry):
+    """Validated operands: contiguous x and coefficient tables [groups][count] in the compute
+    dtype, the run length of one group along the flattened x."""
+
+    def __init__(self, x, numerator, denominator, version, groups, axis, training, seed):
+        x = _arrays.real_array(x, "x", "rational")
+        self.cdtype, self.rdtype = _arrays.compute_dtype(x.dtype)
+        num = _arrays.real_array(numerator, "numerator", "rational")
+        den = _arrays.real_array(denominator, "denominator", "rational")
+        super().__init__(x.shape, num.shape, den.shape, version, groups, axis)
+        G = self.groups
         self.num = np.ascontiguousarray(np.broadcast_to(num.reshape(-1, self.m + 1), (G, self.m + 1)),
                                         dtype=self.cdtype)
         nb = den.shape[-1]
         self.den = np.ascontiguousarray(np.broadcast_to(den.reshape(-1, nb), (G, nb)), dtype=self.cdtype)
         self.x = np.ascontiguousarray(x, dtype=self.cdtype)
-        self.training = bool(training)
-        self.seed = operator.index(seed)
-        if not 0 <= self.seed < 2**64:
-            raise ValueError("rational: seed must be in [0, 2**64)")
+        self.training, self.seed = noise_options(training, seed)
 
     def args(self):
         return (self.version, self.m, self.n, self.groups, self.run, self.training, self.seed)

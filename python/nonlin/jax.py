@@ -177,47 +177,82 @@ def _gated(act):
     return _describe(fn, act, f"{name}(x, axis=-1)", ("axis",))
 
 
+# --- activations with coefficient arrays: one FFI target pair each ----------------------------
+def _target_call(target, attrs, shapes, *operands):
+    calls = jax.ffi.ffi_call(target, [jax.ShapeDtypeStruct(s.shape, s.dtype) for s in shapes],
+                             vmap_method="sequential")
+    return calls(*operands, **{k: np.int64(v) for k, v in attrs})
+
+
+@partial(jax.custom_vjp, nondiff_argnums=(0, 1))
+def _array_call(target, attrs, x, *operands):
+    """target(x, *operands; attrs, mode=0) -> y of x's shape; reverse mode by target_vjp, which
+    returns grad_x and each operand's gradient (reduced over the elements by the kernel).
+    Operands are dense: vmap runs the call per example (the kernels treat x as flat)."""
+    return _target_call(target, attrs + (("mode", 0),), [x], x, *operands)[0]
+
+
+def _array_call_fwd(target, attrs, x, *operands):
+    return _array_call(target, attrs, x, *operands), (x, operands)
+
+
+def _array_call_bwd(target, attrs, res, g):
+    x, operands = res
+    return tuple(_target_call(f"{target}_vjp", attrs, [x, *operands], g.astype(x.dtype), x, *operands))
+
+
+_array_call.defvjp(_array_call_fwd, _array_call_bwd)
+
+
+def _arrays_in(act, name, arrays, dt):
+    if not arrays:
+        arrays = tuple(act.initial()[k] for k in act.arrays)
+    if len(arrays) != len(act.arrays):
+        raise TypeError(f"nonlin.jax.{name}: pass all of {', '.join(act.arrays)} or none")
+    return [jnp.asarray(a, dt) for a in arrays]
+
+
 def _series(act):
-    """A coefficient-vector activation (nonlin.series) through the nonlin_series FFI targets;
-    reverse mode by custom_vjp (the array gradients come reduced from the kernel), so grad,
-    jit and vmap work; forward mode (jvp, jacfwd) and second derivatives do not."""
+    """A coefficient-vector activation (nonlin.series): targets nonlin_series[_vjp]."""
     name = act.name
-
-    def kernel(x, params, degree, mode):
-        call = jax.ffi.ffi_call("nonlin_series", jax.ShapeDtypeStruct(x.shape, x.dtype),
-                                vmap_method="sequential")
-        return call(x, params, family=np.int64(act.family), degree=np.int64(degree), mode=np.int64(mode))
-
-    @partial(jax.custom_vjp, nondiff_argnums=(2,))
-    def run(x, params, degree):
-        return kernel(x, params, degree, 0)
-
-    def run_fwd(x, params, degree):
-        return kernel(x, params, degree, 0), (x, params)
-
-    def run_bwd(degree, res, g):
-        x, params = res
-        call = jax.ffi.ffi_call("nonlin_series_vjp", (jax.ShapeDtypeStruct(x.shape, x.dtype),
-                                                      jax.ShapeDtypeStruct(params.shape, params.dtype)),
-                                vmap_method="sequential")
-        gx, gp = call(g.astype(x.dtype), x, params, family=np.int64(act.family), degree=np.int64(degree))
-        return gx, gp
-
-    run.defvjp(run_fwd, run_bwd)
 
     def fn(x, *arrays):
         x = jnp.asarray(x)
         orig, dt = _compute_dtype(x, name)
-        if not arrays:
-            arrays = tuple(act.initial()[k] for k in act.arrays)
-        if len(arrays) != len(act.arrays):
-            raise TypeError(f"nonlin.jax.{name}: pass all of {', '.join(act.arrays)} or none")
-        arrays = [jnp.asarray(a, dt) for a in arrays]
-        degree = act.degree_of(arrays)
+        arrays = _arrays_in(act, name, arrays, dt)
+        attrs = (("family", act.family), ("degree", act.degree_of(arrays)))
         params = jnp.concatenate([a.reshape(-1) for a in arrays])
-        return run(x.astype(dt), params, degree).astype(orig)
+        return _array_call("nonlin_series", attrs, x.astype(dt), params).astype(orig)
 
     return _describe(fn, act, f"{name}(x, {', '.join(act.arrays)})", ())
+
+
+def _rational(act):
+    """nl.rational (versions A-D, N; KAT groups along `axis`): targets nonlin_rational[_vjp].
+    A shared 1-D numerator/denominator is broadcast to the group table (its gradient summed
+    over the groups by JAX)."""
+    from ._rational import Geometry, noise_options
+
+    def fn(x, numerator, denominator, version="A", groups=None, axis=-1, training=False, seed=0):
+        x = jnp.asarray(x)
+        orig, dt = _compute_dtype(x, "rational")
+        num, den = _arrays_in(act, "rational", (numerator, denominator), dt)
+        geo = Geometry(x.shape, num.shape, den.shape, version, groups, axis)
+        training, seed = noise_options(training, seed)
+        if seed >= 2**63:
+            seed -= 2**64  # the int64 attribute carries the same 64 bits
+        attrs = (("version", "ABCDN".index(geo.version)), ("m", geo.m), ("n", geo.n),
+                 ("groups", geo.groups), ("run", geo.run), ("training", int(training)), ("seed", seed))
+        G = geo.groups
+        num_t = jnp.broadcast_to(num.reshape(-1, num.shape[-1]), (G, num.shape[-1])).reshape(-1)
+        den_t = jnp.broadcast_to(den.reshape(-1, den.shape[-1]), (G, den.shape[-1])).reshape(-1)
+        return _array_call("nonlin_rational", attrs, x.astype(dt), num_t, den_t).astype(orig)
+
+    fn.__name__ = fn.__qualname__ = "rational"
+    fn.__doc__ = ("rational(x, numerator, denominator, version='A', groups=None, axis=-1, "
+                  "training=False, seed=0)\n\nJAX version of nonlin.rational (XLA FFI, custom_vjp)."
+                  f"\n\n{act.__doc__ or ''}")
+    return jax.jit(fn, static_argnames=("version", "groups", "axis", "training", "seed"))
 
 
 def _describe(fn, act, signature, static):
@@ -231,6 +266,8 @@ def _describe(fn, act, signature, static):
 def wrap(act):
     """The JAX function for a nonlin activation object (elementwise, gated or series)."""
     if _adapters.is_array(act):
+        if act.name == "rational":
+            return _rational(act)
         if not hasattr(act, "degree_of"):
             raise NotImplementedError(f"nonlin.jax: {act.name} is not available in JAX yet "
                                       f"(use nonlin.torch or the NumPy API)")

@@ -144,7 +144,8 @@ ffi::Error call(int64_t op_index, ffi::RemainingArgs args, ffi::RemainingRets re
 XLA_FFI_DEFINE_HANDLER_SYMBOL(nonlin_xla_call, nonlin::call,
                               ffi::Ffi::Bind().Attr<int64_t>("op").RemainingArgs().RemainingRets());
 
-void jax_ffi_series_targets(nb::dict& d);  // jax_ffi_series.cpp
+void jax_ffi_series_targets(nb::dict& d);    // jax_ffi_series.cpp
+void jax_ffi_rational_targets(nb::dict& d);  // jax_ffi_rational.cpp
 
 // _core._jax_ffi_targets(): {target name: capsule} for jax.ffi.register_ffi_target.
 void register_jax_ffi(nb::module_& m) {
@@ -152,7 +153,8 @@ void register_jax_ffi(nb::module_& m) {
     nb::dict d;
     d["nonlin_call"] = nb::capsule(reinterpret_cast<void*>(&nonlin_xla_call));
     jax_ffi_series_targets(d);
+    jax_ffi_rational_targets(d);
     return d;
   }, "XLA FFI handler capsules for nonlin.jax (nonlin_call: every registry op, keyed by index; "
-     "nonlin_series[_vjp]: the coefficient-vector activations).");
+     "nonlin_series[_vjp], nonlin_rational[_vjp]: the activations with coefficient arrays).");
 }

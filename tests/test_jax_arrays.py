@@ -1,7 +1,7 @@
-"""nonlin.jax for the coefficient-vector activations (XLA FFI targets nonlin_series[_vjp]):
-values and gradients (x and every array) equal to the NumPy path, under jit, grad, vmap
-(batched x, and per-example array gradients); float32; a clear error for the array
-activations that JAX does not have yet."""
+"""nonlin.jax for the activations with coefficient arrays (XLA FFI targets nonlin_series[_vjp],
+nonlin_rational[_vjp]): values and gradients (x and every array) equal to the NumPy path, under
+jit, grad, vmap (batched x, and per-example array gradients); rational versions, D's noise and
+KAT groups; float32; a clear error for the array activations that JAX does not have yet."""
 
 from __future__ import annotations
 
@@ -56,5 +56,32 @@ def test_float32_initial_arrays_and_errors():
     np.testing.assert_array_equal(y, nl.hermite(x))
     with pytest.raises(ValueError, match="coefficients"):
         nj.hermite(jnp.asarray(x), jnp.ones((2, 2)))
-    with pytest.raises(NotImplementedError, match="rational is not available in JAX"):
-        nj.rational
+    with pytest.raises(NotImplementedError, match="polynorm is not available in JAX"):
+        nj.polynorm
+
+
+RATIONAL_CASES = [{}, {"version": "B"}, {"version": "C"}, {"version": "N"},
+                  {"version": "D", "training": True, "seed": 7}, {"groups": 4, "axis": 1}]
+
+
+@pytest.mark.parametrize("kw", RATIONAL_CASES, ids=lambda kw: "-".join(map(str, kw.values())) or "A")
+def test_rational(kw):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 8, 3)) * 2
+    version = kw.get("version", "A")
+    num, den = nl.rational.preset("gelu", "B" if version in "DN" else version)
+    if "groups" in kw:
+        num = np.tile(num, (4, 1)) + 0.01 * rng.standard_normal((4, num.size))
+    y = nj.rational(jnp.asarray(x), num, den, **kw)
+    ref = nl.rational(x, num, den, **kw)
+    np.testing.assert_array_equal(y, ref)
+    grads = jax.grad(lambda x, a, b: jnp.sum(jnp.sin(nj.rational(x, a, b, **kw))), argnums=(0, 1, 2))(
+        jnp.asarray(x), jnp.asarray(num), jnp.asarray(den))
+    for got, want in zip(grads, nl.rational.backward(np.cos(ref), x, num, den, **kw)):
+        assert got.shape == want.shape
+        np.testing.assert_allclose(got, want, rtol=1e-14, atol=1e-14)
+    batched = jax.vmap(lambda r: nj.rational(r, num, den, **{k: v for k, v in kw.items() if k != "axis"}
+                                             | ({"axis": 0} if "axis" in kw else {})))(jnp.asarray(x))
+    np.testing.assert_array_equal(batched, ref)
+    with pytest.raises(ValueError, match="version"):
+        nj.rational(jnp.asarray(x), num, den, version="Z")

@@ -1,7 +1,7 @@
 """nonlin.jax for the activations with coefficient arrays (XLA FFI targets nonlin_series[_vjp],
 nonlin_rational[_vjp]): values and gradients (x and every array) equal to the NumPy path, under
 jit, grad, vmap (batched x, and per-example array gradients); rational versions, D's noise and
-KAT groups; float32; a clear error for the array activations that JAX does not have yet."""
+KAT groups; the normalising activations over any axis; float32."""
 
 from __future__ import annotations
 
@@ -56,8 +56,6 @@ def test_float32_initial_arrays_and_errors():
     np.testing.assert_array_equal(y, nl.hermite(x))
     with pytest.raises(ValueError, match="coefficients"):
         nj.hermite(jnp.asarray(x), jnp.ones((2, 2)))
-    with pytest.raises(NotImplementedError, match="polynorm is not available in JAX"):
-        nj.polynorm
 
 
 RATIONAL_CASES = [{}, {"version": "B"}, {"version": "C"}, {"version": "N"},
@@ -85,3 +83,28 @@ def test_rational(kw):
     np.testing.assert_array_equal(batched, ref)
     with pytest.raises(ValueError, match="version"):
         nj.rational(jnp.asarray(x), num, den, version="Z")
+
+
+@pytest.mark.parametrize("name", ["polynorm", "ash", "hard_ash", "velu"])
+@pytest.mark.parametrize("axis", [-1, 1])
+def test_normalizing(name, axis):
+    act = getattr(nl, name)
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((3, 16, 5)) * 1.5
+    arrays = [np.asarray(v) + 0.1 * rng.standard_normal(np.shape(v)) for v in act.initial().values()]
+    params = dict(zip(act.arrays, arrays))
+    fn = getattr(nj, name)
+    np.testing.assert_allclose(fn(jnp.asarray(x), *arrays, axis=axis), act(x, axis, **params),
+                               rtol=0, atol=0)
+    argnums = tuple(range(len(arrays) + 1))
+    grads = jax.grad(lambda x, *a: jnp.sum(jnp.sin(fn(x, *a, axis=axis))), argnums=argnums)(
+        jnp.asarray(x), *map(jnp.asarray, arrays))
+    gx, pg = act.grads(np.cos(act(x, axis, **params)), x, axis, **params)
+    np.testing.assert_allclose(grads[0], gx, rtol=1e-13, atol=1e-14)
+    for k, got in zip(act.arrays, grads[1:]):
+        assert got.shape == np.shape(params[k])
+        np.testing.assert_allclose(got, pg[k], rtol=1e-12, atol=1e-13)
+    np.testing.assert_array_equal(jax.vmap(lambda r: fn(r, *arrays, axis=axis if axis < 0 else axis - 1))(jnp.asarray(x)),
+                                  act(x, axis, **params))
+    with pytest.raises(TypeError, match="unexpected keyword argument 'epsilon'"):
+        fn(jnp.asarray(x), epsilon=1.0)

@@ -77,6 +77,11 @@ def test_pau_module_starts_at_the_preset_and_learns():
     err = (m(x) - torch.nn.functional.gelu(x)).abs().max().item()
     preset = nl.rational.preset("gelu", "A")
     assert err <= preset.max_error * 1.01 + 1e-6
+    # version A's exact-zero b_k start at 1e-8: every coefficient receives a gradient
+    assert np.all(m.denominator.detach().numpy() != 0) and np.any(preset.denominator == 0)
+    (m(x) - torch.tanh(x)).pow(2).mean().backward()
+    assert torch.all(m.denominator.grad != 0)
+    m.zero_grad()
     # other degrees are fitted on construction: a (3, 2) GELU still approximates it
     small = nt.Rational(degrees=(3, 2), init="gelu", version="B")
     assert small.numerator.shape == (4,) and small.options["version"] == "B"

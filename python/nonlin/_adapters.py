@@ -102,6 +102,15 @@ def gated_axis(where, shape, axis, word):
     return axis % len(shape)
 
 
+def axis_index(where, ndim, axis):
+    """`axis` normalised for `ndim` dimensions; TypeError/ValueError naming it."""
+    if isinstance(axis, bool) or not isinstance(axis, int):
+        raise TypeError(f"{where}: axis must be an integer, got {axis!r}")
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"{where}: axis {axis} is out of range for {ndim} dimensions")
+    return axis % ndim
+
+
 def require(module: str, minimum: tuple, extra: str, probe):
     """Import `module`, or raise ImportError saying which version nonlin needs and how to get it."""
     need = ".".join(map(str, minimum))

@@ -225,7 +225,8 @@ class Rational:
     def initial(self, init="gelu", degrees=(5, 4), version="A", groups=None):
         """{numerator, denominator} approximating `init` (a catalogue name or a callable) in
         `version`'s form: the shipped preset where its degrees match, else fitted now
-        (fit_rational, minimax on [-3, 3]); `groups` repeats them per group (KAT)."""
+        (fit_rational, minimax on [-3, 3]); `groups` repeats them per group (KAT). In version A
+        exact-zero denominator coefficients start at 1e-8 so that they receive gradients."""
         from ._rational_fit import fit_rational
         m, n = (operator.index(d) for d in degrees)
         fit = None
@@ -235,6 +236,10 @@ class Rational:
         if fit is None or fit.degrees != (m, n):
             fit = fit_rational(init, degrees=(m, n), version=version)
         num, den = np.asarray(fit.numerator, np.float64), np.asarray(fit.denominator, np.float64)
+        if _version(version) == "A":
+            # Q = 1 + sum |b_k| |x|^k: with d|b|/db = 0 at b = 0 an exact zero would never
+            # train; 1e-8 moves F by < 1e-8 |x|^k |P/Q| (far below the fit error on [-3, 3])
+            den = np.where(den == 0, 1e-8, den)
         if groups is not None:
             num, den = np.tile(num, (groups, 1)), np.tile(den, (groups, 1))
         return {"numerator": num, "denominator": den}

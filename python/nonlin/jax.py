@@ -255,6 +255,68 @@ def _rational(act):
     return jax.jit(fn, static_argnames=("version", "groups", "axis", "training", "seed"))
 
 
+@partial(jax.custom_vjp, nondiff_argnums=(0, 1))
+def _norm_call(op, learn_idx, x, params):
+    """A normalising activation over the last axis of x; params flat in registry order, the
+    learnable entries at learn_idx (the kernel's gradient slots, in that order)."""
+    return _target_call("nonlin_norm", (("op", op),), [x], x, params)[0]
+
+
+def _norm_call_fwd(op, learn_idx, x, params):
+    return _norm_call(op, learn_idx, x, params), (x, params)
+
+
+def _norm_call_bwd(op, learn_idx, res, g):
+    x, params = res
+    slots = jax.ShapeDtypeStruct((len(learn_idx),), x.dtype)
+    gx, gs = _target_call("nonlin_norm_vjp", (("op", op),), [x, slots], g.astype(x.dtype), x, params)
+    gp = jnp.zeros(params.shape, params.dtype)
+    if learn_idx:
+        gp = gp.at[np.array(learn_idx)].set(gs.astype(params.dtype))
+    return gx, gp
+
+
+_norm_call.defvjp(_norm_call_fwd, _norm_call_bwd)
+
+
+def _normalizing(act):
+    """A normalising activation (nonlin.normalizing) over `axis`: targets nonlin_norm[_vjp];
+    the learnable parameters are the arrays, the others static keywords."""
+    name = act.name
+    options = [k for k in act.static if k != "axis"]
+
+    def fn(x, *arrays, axis=-1, **opts):
+        x = jnp.asarray(x)
+        orig, dt = _compute_dtype(x, name)
+        if x.ndim == 0:
+            raise ValueError(f"nonlin.jax.{name}: x needs an axis")
+        arrays = dict(zip(act.arrays, _arrays_in(act, name, arrays, dt)))
+        unknown = set(opts) - set(options)
+        if unknown:
+            raise TypeError(f"nonlin.jax.{name}() got an unexpected keyword argument "
+                            f"'{sorted(unknown)[0]}' (options: {', '.join(options)})")
+        # validate the static values with placeholders of the learnable arrays' shapes
+        act._values({**opts, **{k: np.resize(np.asarray(act.params[k], np.float64), a.shape)
+                                for k, a in arrays.items()}})
+        flat, learn_idx, at = [], [], 0
+        for pname, default, *_ in act._param_rows:
+            v = arrays[pname] if pname in arrays else jnp.asarray(opts.get(pname, default), dt)
+            v = v.reshape(-1)
+            if pname in arrays:
+                learn_idx += range(at, at + v.size)
+            flat.append(v)
+            at += v.size
+        ax = _adapters.axis_index(f"nonlin.jax.{name}", x.ndim, axis)
+        xm = jnp.moveaxis(x.astype(dt), ax, -1)
+        y = _norm_call(act._op, tuple(learn_idx), xm, jnp.concatenate(flat))
+        return jnp.moveaxis(y, -1, ax).astype(orig)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = (f"{name}(x, {', '.join(act.arrays)}, axis=-1, {', '.join(options)})\n\nJAX "
+                  f"version of nonlin.{name} (XLA FFI, custom_vjp).\n\n{act.__doc__ or ''}")
+    return jax.jit(fn, static_argnames=("axis", *options))
+
+
 def _describe(fn, act, signature, static):
     """Name and document `fn`, and jit it: called eagerly, a cached jit dispatch costs ~10 us
     where op-by-op evaluation of the custom_jvp + FFI call costs ~1 ms."""
@@ -264,14 +326,11 @@ def _describe(fn, act, signature, static):
 
 
 def wrap(act):
-    """The JAX function for a nonlin activation object (elementwise, gated or series)."""
+    """The JAX function for a nonlin activation object (elementwise, gated or array protocol)."""
     if _adapters.is_array(act):
         if act.name == "rational":
             return _rational(act)
-        if not hasattr(act, "degree_of"):
-            raise NotImplementedError(f"nonlin.jax: {act.name} is not available in JAX yet "
-                                      f"(use nonlin.torch or the NumPy API)")
-        return _series(act)
+        return _normalizing(act) if getattr(act, "kind", None) == "normalizing" else _series(act)
     return _gated(act) if _adapters.is_gated(act) else _elementwise(act)
 
 

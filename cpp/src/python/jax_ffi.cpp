@@ -146,6 +146,7 @@ XLA_FFI_DEFINE_HANDLER_SYMBOL(nonlin_xla_call, nonlin::call,
 
 void jax_ffi_series_targets(nb::dict& d);    // jax_ffi_series.cpp
 void jax_ffi_rational_targets(nb::dict& d);  // jax_ffi_rational.cpp
+void jax_ffi_normalizing_targets(nb::dict& d);  // jax_ffi_normalizing.cpp
 
 // _core._jax_ffi_targets(): {target name: capsule} for jax.ffi.register_ffi_target.
 void register_jax_ffi(nb::module_& m) {
@@ -154,7 +155,8 @@ void register_jax_ffi(nb::module_& m) {
     d["nonlin_call"] = nb::capsule(reinterpret_cast<void*>(&nonlin_xla_call));
     jax_ffi_series_targets(d);
     jax_ffi_rational_targets(d);
+    jax_ffi_normalizing_targets(d);
     return d;
   }, "XLA FFI handler capsules for nonlin.jax (nonlin_call: every registry op, keyed by index; "
-     "nonlin_series[_vjp], nonlin_rational[_vjp]: the activations with coefficient arrays).");
+     "nonlin_series[_vjp], nonlin_rational[_vjp], nonlin_norm[_vjp]: the activations with learnable arrays).");
 }

@@ -215,3 +215,24 @@ def test_catalog_lists_the_families():
         assert r["kind"] == "series" and r["learnable"] == getattr(nl, name).arrays
         assert "arXiv" in r["source"]
         assert r["accuracy"] == DOCUMENTED[name]
+
+
+@pytest.mark.parametrize("name", FAMILIES)
+def test_matches_torch_autograd_of_a_plain_implementation(name):
+    """The way users run these today (tools/torch_series.py: torchortho's formulas in eager
+    torch, autograd for the gradients), float64, random arrays (no tropical ties)."""
+    torch = pytest.importorskip("torch")
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
+    import torch_series as ts
+    act = getattr(nl, name)
+    rng = np.random.default_rng(11)
+    arrays = [v + 0.2 * rng.standard_normal(v.shape) for v in act.initial(4).values()]
+    x, g = rng.standard_normal(200) * 2, rng.standard_normal(200)
+    xt = torch.tensor(x, requires_grad=True)
+    y, params = ts.call(name, xt, arrays)
+    y.backward(torch.tensor(g))
+    gx, *grads = act.backward(g, x, *arrays)
+    np.testing.assert_allclose(act(x, *arrays), y.detach().numpy(), rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(gx, xt.grad.numpy(), rtol=1e-11, atol=1e-12)
+    for got, p in zip(grads, params):
+        np.testing.assert_allclose(got, p.grad.numpy(), rtol=1e-10, atol=1e-11)

@@ -24,7 +24,12 @@ const Kernels* active() {
   }
 }
 
-Kernel<double> kernel() { return active()->f64; }
+// Families whose float32 formulas reach the accuracy target in float32 arithmetic (Fourier:
+// exact angles, compensated sum; tropical: one line, one scale; Hermite and PolyReLU:
+// compensated Horner on monomial coefficients rounded once) run native float32 kernels; the
+// tropical rational (a difference of two maxima: 2.02 ULP in float32 without FMA) goes
+// through float64.
+bool native_float(Family f) { return f != Family::tropical_rational; }
 
 // sum_k c_k He_k(x) / k! = sum_j a_j x^j with He_k(x) / k! = sum_m (-1)^m x^(k-2m) /
 // (m! (k-2m)! 2^m) (DLMF 18.5.13), summed in long double and rounded once; out[d+1+j] =
@@ -50,56 +55,89 @@ void polyrelu_powers(const double* w, int r, double* out) {
   for (int j = 0; j < r; ++j) out[r + 1 + j] = (j + 1) * w[r - 1 - j];
 }
 
-// The kernel arguments (float64 parameters in `p64`, which must outlive them).
-Args<double> prepare(const Problem& p, const double* p64) {
-  Args<double> a{};
+template <class T>
+Args<T> basic_args(const Problem& p, const T* params) {
+  Args<T> a{};
   a.family = p.family;
   a.degree = p.degree;
   a.count = param_count(p.family, p.degree);
-  a.p = p64;
+  a.p = params;
+  return a;
+}
+
+// The kernel arguments in T (parameters in `params`, which must outlive them; p64 the same
+// values in double, from which the monomial coefficients are formed and rounded once to T).
+template <class T>
+Args<T> prepare(const Problem& p, const T* params, const double* p64) {
+  Args<T> a = basic_args(p, params);
   const int d = p.degree;
+  double poly[2 * kMaxHermite + 1];
   if (p.family == Family::hermite) {
-    hermite_monomials(p64, d, a.poly);
+    hermite_monomials(p64, d, poly);
+    std::copy(poly, poly + 2 * d + 1, a.poly);
     int e = d;
     while (e > 0 && a.poly[e] == 0) --e;
     a.eff = e;
     // |h_k(x)| <= (|x| + 1)^k for every k: |x| <= thr keeps x h_k far below overflow
-    a.thr = std::pow(std::numeric_limits<double>::max() * 0x1p-20, 1.0 / (d + 1)) - 1;
+    a.thr = T(std::pow(double(std::numeric_limits<T>::max()) * 0x1p-20, 1.0 / (d + 1)) - 1);
   } else if (p.family == Family::polyrelu) {
-    polyrelu_powers(p64, d, a.poly);
+    polyrelu_powers(p64, d, poly);
+    std::copy(poly, poly + 2 * d + 1, a.poly);
     int e = 0;
-    while (e < d && p64[e] == 0) ++e;
+    while (e < d && params[e] == 0) ++e;
     a.eff = e;
   }
   return a;
 }
 
-// Elements [b, e) of x (and g) through the float64 kernel: directly for float64, in blocks
-// converted to float64 and back for float32.
+// Runs elements [b, e) of x (and g): float64 and the native float32 families directly, the
+// other float32 families in blocks converted to float64 and back.
 template <class T>
-void run(Args<double> a, Mode mode, const T* x, const T* g, T* out, std::ptrdiff_t b,
-         std::ptrdiff_t e, double* acc) {
-  const Kernel<double> k = kernel();
-  if constexpr (sizeof(T) == 8) {
+struct Runner {
+  std::vector<double> p64;
+  Args<double> a64;
+  Args<T> native;
+  bool direct;
+
+  Runner(const Problem& p, const T* params)
+      : p64(params, params + param_count(p.family, p.degree)),
+        a64(prepare<double>(p, p64.data(), p64.data())), native(prepare<T>(p, params, p64.data())),
+        direct(sizeof(T) == 8 || native_float(p.family)) {}
+
+  int count() const { return a64.count; }
+
+  void operator()(Mode mode, const T* x, const T* g, T* out, std::ptrdiff_t b, std::ptrdiff_t e,
+                  double* acc) const {
+    if constexpr (sizeof(T) == 8) {
+      run_direct(a64, active()->f64, mode, x, g, out, b, e, acc);
+    } else if (direct) {
+      run_direct(native, active()->f32, mode, x, g, out, b, e, acc);
+    } else {
+      constexpr std::ptrdiff_t B = 512;
+      alignas(64) double xb[B], gb[B], ob[B];
+      Args<double> a = a64;
+      a.x = xb;
+      a.g = gb;
+      a.out = ob;
+      for (std::ptrdiff_t i = b; i < e; i += B) {
+        const std::ptrdiff_t m = std::min(B, e - i);
+        std::copy(x + i, x + i + m, xb);
+        if (g) std::copy(g + i, g + i + m, gb);
+        active()->f64(a, mode, 0, m, acc);
+        std::copy(ob, ob + m, out + i);
+      }
+    }
+  }
+
+  template <class U>
+  static void run_direct(Args<U> a, Kernel<U> k, Mode mode, const U* x, const U* g, U* out,
+                         std::ptrdiff_t b, std::ptrdiff_t e, double* acc) {
     a.x = x;
     a.g = g;
     a.out = out;
     k(a, mode, b, e, acc);
-  } else {
-    constexpr std::ptrdiff_t B = 512;
-    alignas(64) double xb[B], gb[B], ob[B];
-    a.x = xb;
-    a.g = gb;
-    a.out = ob;
-    for (std::ptrdiff_t i = b; i < e; i += B) {
-      const std::ptrdiff_t m = std::min(B, e - i);
-      std::copy(x + i, x + i + m, xb);
-      if (g) std::copy(g + i, g + i + m, gb);
-      k(a, mode, 0, m, acc);
-      std::copy(ob, ob + m, out + i);
-    }
   }
-}
+};
 
 // A cost per element and parameter that makes arrays worth splitting over the pool.
 double cost_ns(const Problem& p) { return 0.3 * param_count(p.family, p.degree); }
@@ -107,14 +145,13 @@ double cost_ns(const Problem& p) { return 0.3 * param_count(p.family, p.degree);
 template <class T>
 void elementwise(const Problem& p, Mode mode, const T* x, const T* params, T* out) {
   if (p.size <= 0) return;
-  const std::vector<double> p64(params, params + param_count(p.family, p.degree));
-  const Args<double> a = prepare(p, p64.data());
+  const Runner<T> run(p, params);
   if (double(p.size) * cost_ns(p) < 60000.0 || get_num_threads() <= 1) {
-    run(a, mode, x, static_cast<const T*>(nullptr), out, 0, p.size, nullptr);
+    run(mode, x, nullptr, out, 0, p.size, nullptr);
     return;
   }
   parallel_for(p.size, 64, [&](std::ptrdiff_t b, std::ptrdiff_t e) {
-    run(a, mode, x, static_cast<const T*>(nullptr), out, b, e, nullptr);
+    run(mode, x, nullptr, out, b, e, nullptr);
   });
 }
 
@@ -153,14 +190,13 @@ void derivative(const Problem& p, const T* x, const T* params, T* dydx) {
 template <class T>
 void backward(const Problem& p, const T* g, const T* x, const T* params, T* grad_x,
               double* grad_params) {
-  const std::vector<double> p64(params, params + param_count(p.family, p.degree));
-  const Args<double> a = prepare(p, p64.data());
+  const Runner<T> run(p, params);
   const std::vector<double> sums = chunked_sum(
-      p.size, std::size_t(a.count), double(p.size) * cost_ns(p) >= 60000.0,
+      p.size, std::size_t(run.count()), double(p.size) * cost_ns(p) >= 60000.0,
       [&](std::ptrdiff_t b, std::ptrdiff_t e, double* row) {
-        run(a, Mode::backward, x, g, grad_x, b, e, row);
+        run(Mode::backward, x, g, grad_x, b, e, row);
       });
-  for (int q = 0; q < a.count; ++q) grad_params[q] = sums[std::size_t(q)];
+  for (int q = 0; q < run.count(); ++q) grad_params[q] = sums[std::size_t(q)];
 }
 
 #define NONLIN_SERIES_INSTANTIATE(T)                                            \

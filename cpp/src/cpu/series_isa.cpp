@@ -95,8 +95,10 @@ void kernel(const Args<T>& a, Mode mode, std::ptrdiff_t begin, std::ptrdiff_t en
     case Family::hermite: return run_family<Hermite>(a, mode, begin, end, acc);
     case Family::fourier: return run_family<Fourier>(a, mode, begin, end, acc);
     case Family::tropical: return run_family<Tropical>(a, mode, begin, end, acc);
-    case Family::tropical_rational: return run_family<TropicalRational>(a, mode, begin, end, acc);
     case Family::polyrelu: return run_family<Polyrelu>(a, mode, begin, end, acc);
+    case Family::tropical_rational:  // float64 only (series.cpp converts float32)
+      if constexpr (sizeof(T) == 8) return run_family<TropicalRational>(a, mode, begin, end, acc);
+      break;
   }
 }
 
@@ -104,7 +106,7 @@ void kernel(const Args<T>& a, Mode mode, std::ptrdiff_t begin, std::ptrdiff_t en
 }  // namespace NONLIN_ISA
 
 const Kernels* NONLIN_CAT(kernels_, NONLIN_ISA)() {
-  static const Kernels k{&kernel<double>};
+  static const Kernels k{&kernel<float>, &kernel<double>};
   return &k;
 }
 

@@ -37,9 +37,10 @@ template <class T>
 using Kernel = void (*)(const Args<T>& args, Mode mode, std::ptrdiff_t begin, std::ptrdiff_t end,
                         double* acc);
 
-// float64 only: float32 runs through it (series.cpp), so float32 results are correctly
-// rounded but for double rounding.
+// f32 serves the families that are accurate in float32 arithmetic (series.cpp: native_float);
+// the other float32 families run through f64 and are rounded once.
 struct Kernels {
+  Kernel<float> f32;
   Kernel<double> f64;
 };
 

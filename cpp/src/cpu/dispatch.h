@@ -18,4 +18,28 @@ const KernelPair* active_kernels();
 const HalfConverters* active_half_converters();
 ml::PlanKernel active_ml_plan_kernel();
 
+// The active level's table among a kernel family's per-ISA tables (nullptr: not compiled in;
+// the baseline then serves). Use through NONLIN_ACTIVE_TABLE(ns::kernels).
+template <class T>
+const T* table_for_level(const T* (*baseline)(), const T* (*avx2)(), const T* (*avx512)()) {
+  const int level = simd_level();
+  if (level == simd_avx512 && avx512) return avx512();
+  if (level == simd_avx2 && avx2) return avx2();
+  return baseline();
+}
+
 }  // namespace nonlin
+
+#if defined(NONLIN_HAVE_AVX2)
+#define NONLIN_IF_AVX2(f) &f
+#else
+#define NONLIN_IF_AVX2(f) nullptr
+#endif
+#if defined(NONLIN_HAVE_AVX512)
+#define NONLIN_IF_AVX512(f) &f
+#else
+#define NONLIN_IF_AVX512(f) nullptr
+#endif
+// prefix_baseline / prefix_avx2 / prefix_avx512 -> the active one
+#define NONLIN_ACTIVE_TABLE(prefix) \
+  ::nonlin::table_for_level(&prefix##_baseline, NONLIN_IF_AVX2(prefix##_avx2), NONLIN_IF_AVX512(prefix##_avx512))

@@ -8,17 +8,7 @@
 namespace nonlin::normalizing {
 namespace {
 
-const Table* active_table() {
-  switch (simd_level()) {
-#if defined(NONLIN_HAVE_AVX512)
-    case simd_avx512: return table_avx512();
-#endif
-#if defined(NONLIN_HAVE_AVX2)
-    case simd_avx2: return table_avx2();
-#endif
-    default: return table_baseline();
-  }
-}
+const Table* active_table() { return NONLIN_ACTIVE_TABLE(table); }
 
 constexpr std::ptrdiff_t kParallelElements = 1 << 15;
 

@@ -13,17 +13,7 @@
 namespace nonlin::rational {
 namespace {
 
-const Kernels* active() {
-  switch (simd_level()) {
-#if defined(NONLIN_HAVE_AVX512)
-    case simd_avx512: return kernels_avx512();
-#endif
-#if defined(NONLIN_HAVE_AVX2)
-    case simd_avx2: return kernels_avx2();
-#endif
-    default: return kernels_baseline();
-  }
-}
+const Kernels* active() { return NONLIN_ACTIVE_TABLE(kernels); }
 
 template <class T>
 Kernel<T> kernel_of(const Kernels* k) {

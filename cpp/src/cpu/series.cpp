@@ -12,17 +12,7 @@
 namespace nonlin::series {
 namespace {
 
-const Kernels* active() {
-  switch (simd_level()) {
-#if defined(NONLIN_HAVE_AVX512)
-    case simd_avx512: return kernels_avx512();
-#endif
-#if defined(NONLIN_HAVE_AVX2)
-    case simd_avx2: return kernels_avx2();
-#endif
-    default: return kernels_baseline();
-  }
-}
+const Kernels* active() { return NONLIN_ACTIVE_TABLE(kernels); }
 
 // Families whose float32 formulas reach the accuracy target in float32 arithmetic (Fourier:
 // exact angles, compensated sum; tropical: one line, one scale; Hermite and PolyReLU:
@@ -99,12 +89,15 @@ struct Runner {
   Args<T> native;
   bool direct;
 
+  // prepares only the arguments this run uses (the monomial conversion is not free)
   Runner(const Problem& p, const T* params)
-      : p64(params, params + param_count(p.family, p.degree)),
-        a64(prepare<double>(p, p64.data(), p64.data())), native(prepare<T>(p, params, p64.data())),
-        direct(sizeof(T) == 8 || native_float(p.family)) {}
+      : p64(params, params + param_count(p.family, p.degree)), a64{}, native{},
+        direct(sizeof(T) == 8 || native_float(p.family)) {
+    if (sizeof(T) == 8 || !direct) a64 = prepare<double>(p, p64.data(), p64.data());
+    else native = prepare<T>(p, params, p64.data());
+  }
 
-  int count() const { return a64.count; }
+  int count() const { return int(p64.size()); }
 
   void operator()(Mode mode, const T* x, const T* g, T* out, std::ptrdiff_t b, std::ptrdiff_t e,
                   double* acc) const {

@@ -75,7 +75,9 @@ def test_plot_subprocess_writes_a_real_png(tmp_path):
                         "--derivative", "--range", "-4", "4", "-o", str(out)],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
-    assert "wrote" in r.stdout and r.stderr == ""
+    assert "wrote" in r.stdout
+    # No warnings or errors (an editable install's rebuild may log its cmake/ninja lines).
+    assert not any(w in r.stderr for w in ("Warning", "Error", "Traceback")), r.stderr
     _png_checks(out)
 
 

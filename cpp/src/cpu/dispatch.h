@@ -2,6 +2,8 @@
 // set_simd_level (the Python package applies NONLIN_SIMD at import).
 #pragma once
 
+#include <type_traits>
+
 #include "nonlin/kernels.h"
 #include "nonlin/mittag_leffler/plan_kernel.h"
 
@@ -19,9 +21,11 @@ const HalfConverters* active_half_converters();
 ml::PlanKernel active_ml_plan_kernel();
 
 // The active level's table among a kernel family's per-ISA tables (nullptr: not compiled in;
-// the baseline then serves). Use through NONLIN_ACTIVE_TABLE(ns::kernels).
+// the baseline then serves). Use through NONLIN_ACTIVE_TABLE(ns::kernels). T is deduced from
+// the baseline alone: the others may be nullptr (a build without that ISA, e.g. arm64).
 template <class T>
-const T* table_for_level(const T* (*baseline)(), const T* (*avx2)(), const T* (*avx512)()) {
+const T* table_for_level(const T* (*baseline)(), std::type_identity_t<const T* (*)()> avx2,
+                         std::type_identity_t<const T* (*)()> avx512) {
   const int level = simd_level();
   if (level == simd_avx512 && avx512) return avx512();
   if (level == simd_avx2 && avx2) return avx2();

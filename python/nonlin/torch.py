@@ -44,19 +44,22 @@ def _check_input(name, x, argname="x"):
 
 def _require_cpu(name, *tensors):
     for t in tensors:
-        if t.device.type != "cpu":
+        if isinstance(t, torch.Tensor) and t.device.type != "cpu":
             raise RuntimeError(f"nonlin.torch.{name}: got a tensor on '{t.device}', but this build of "
                                f"nonlin has no {t.device.type.upper()} kernels (CPU tensors only)")
 
 
 def _np(t):
     """A NumPy view of a CPU tensor (bfloat16, which NumPy lacks, as a float32 copy)."""
-    t = t.detach()
+    if t.requires_grad:
+        t = t.detach()
     return t.float().numpy() if t.dtype is torch.bfloat16 else t.numpy()
 
 
 def _scalar_or_np(t):
     # 0-d parameters go in as Python floats: NumPy's fastest path, no array validation.
+    if not isinstance(t, torch.Tensor):
+        return t
     return t.item() if t.ndim == 0 else _np(t)
 
 
@@ -79,10 +82,42 @@ def _writer(fn):
 
 
 def _empty_result(x, *others):
+    others = [t for t in others if isinstance(t, torch.Tensor)]
     if all(t.ndim == 0 or t.shape == x.shape for t in others):  # the common case, fast
         return torch.empty_like(x)
     shape = torch.broadcast_shapes(x.shape, *(t.shape for t in others))
     return torch.empty_like(x) if shape == x.shape else x.new_empty(shape)
+
+
+_PLAIN = (torch.Tensor, nn.Parameter)
+_functorch_active = torch._C._are_functorch_transforms_active
+_dispatch_mode_active = torch._C._get_dispatch_mode  # (key) -> mode or None
+_function_mode_active = torch._C._is_torch_function_mode_enabled
+
+
+_FAKE, _PROXY = torch._C._TorchDispatchModeKey.FAKE, torch._C._TorchDispatchModeKey.PROXY
+
+
+def _eager(x, values):
+    """True where a call can skip the custom-op dispatcher (~10 microseconds per call) and run
+    the kernel directly: plain CPU tensors, eager mode, no tracing, no torch.func transform, no
+    dispatch or function mode. Everything else (torch.compile, export, FakeTensor, meta,
+    vmap/grad of torch.func, subclasses) goes through the registered custom ops."""
+    if type(x) not in _PLAIN or not x.is_cpu:
+        return False
+    for v in values:
+        if isinstance(v, torch.Tensor) and (type(v) not in _PLAIN or not v.is_cpu):
+            return False
+    return not (torch.compiler.is_compiling() or torch._C._get_tracing_state() is not None
+                or _functorch_active() or _function_mode_active()
+                or torch._C._len_torch_dispatch_stack() > 0
+                or _dispatch_mode_active(_FAKE) is not None
+                or _dispatch_mode_active(_PROXY) is not None)
+
+
+def _needs_grad(*tensors):
+    return torch.is_grad_enabled() and any(
+        isinstance(t, torch.Tensor) and t.requires_grad for t in tensors)
 
 
 def _from_np(a, like):
@@ -165,7 +200,8 @@ class _Elementwise:
     def _param_backward_impl(self, g, x, *ps):
         _require_cpu(self.name, g, x, *ps)
         grads = self.act.param_backward(_np(g), _np(x), **self._kw(ps))
-        return [_from_np(grads[p], t) for p, t, lrn in zip(self.pnames, ps, self.learn) if lrn]
+        return [_from_np(grads[p], t) if isinstance(t, torch.Tensor) else None
+                for p, t, lrn in zip(self.pnames, ps, self.learn) if lrn]
 
     # autograd
     @staticmethod
@@ -174,20 +210,59 @@ class _Elementwise:
 
     def _grad(self, ctx, grad):
         x, *ps = ctx.saved_tensors
-        need = ctx.needs_input_grad
+        return self._grads(ctx.needs_input_grad, grad, x, ps, direct=False)
+
+    def _grads(self, need, grad, x, ps, direct):
+        """Gradients of (x, *ps) given grad = dL/dy. direct: call the kernels without the
+        custom-op dispatcher (eager, no create_graph); else the ops (differentiable again)."""
         gx = None
         if need[0]:
-            gx = self.backward(grad, x, *ps)
-            gx = gx if gx.shape == x.shape else gx.sum_to_size(x.shape)
+            if not direct:
+                gx = self.backward(grad, x, *ps)
+            elif x.ndim and grad.dtype is x.dtype is not torch.bfloat16:
+                gx = torch.from_numpy(self.act.backward(_np(grad), _np(x), **self._kw(ps)))
+            else:
+                gx = self._backward_impl(grad, x, *ps)
+            gx = gx if tuple(gx.shape) == tuple(x.shape) else gx.sum_to_size(x.shape)
         gps = [None] * len(ps)
         for i, (p, lrn) in enumerate(zip(self.pnames, self.learn)):
             if need[1 + i] and not lrn:
                 raise RuntimeError(f"nonlin.torch.{self.name}: parameter '{p}' is not learnable "
                                    f"(no gradient kernel); pass it as a number or detach it")
         if any(need[1 + i] for i, lrn in enumerate(self.learn) if lrn):
-            it = iter(self.param_backward(grad, x, *ps))
+            it = iter(self._param_backward_impl(grad, x, *ps) if direct
+                      else self.param_backward(grad, x, *ps))
             gps = [next(it) if lrn else None for lrn in self.learn]
+            gps = [g if need[1 + i] else None for i, g in enumerate(gps)]
         return (gx, *gps)
+
+    def _function(self):
+        """The eager autograd path: a torch.autograd.Function over the kernels (parameters may
+        be numbers). Under create_graph it differentiates through the custom ops instead, so
+        double backward is the same as on the registered path."""
+        owner = self
+
+        class Fn(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x, *ps):
+                tensors = [p for p in ps if isinstance(p, torch.Tensor)]
+                ctx.save_for_backward(x, *tensors)
+                ctx.numbers = [None if isinstance(p, torch.Tensor) else p for p in ps]
+                return owner._forward_impl(x, *ps)
+
+            @staticmethod
+            def backward(ctx, grad):
+                x, *tensors = ctx.saved_tensors
+                it = iter(tensors)
+                ps = [next(it) if v is None else v for v in ctx.numbers]
+                if torch.is_grad_enabled():  # create_graph: through the differentiable ops
+                    ps = [p if isinstance(p, torch.Tensor) else torch.tensor(p, dtype=x.dtype)
+                          for p in ps]
+                    return owner._grads(ctx.needs_input_grad, grad, x, ps, direct=False)
+                return owner._grads(ctx.needs_input_grad, grad, x, ps, direct=True)
+
+        Fn.__name__ = Fn.__qualname__ = f"{self.name}_function"
+        return Fn
 
     def _no_grad_of_grad(self, ctx, *grads):
         raise RuntimeError(f"nonlin.torch.{self.name}: this second derivative is not available "
@@ -206,7 +281,7 @@ class _Elementwise:
     # the public functional
     def functional(self):
         name, act, pnames = self.name, self.act, self.pnames
-        forward = self.forward
+        forward, function, forward_impl = self.forward, self._function(), self._forward_impl
 
         def fn(x, **params):
             _check_input(name, x)
@@ -216,14 +291,19 @@ class _Elementwise:
                                     f"'{k}' (parameters: {', '.join(pnames) or 'none'})")
             # parameters in the compute dtype (bfloat16 inputs are computed in float32)
             pdt = torch.float32 if x.dtype is torch.bfloat16 else x.dtype
-            ps = []
-            for p in pnames:
-                v = params.get(p, act.params[p])
+            values = [params.get(p, act.params[p]) for p in pnames]
+            for p, v in zip(pnames, values):
                 if isinstance(v, torch.Tensor):
                     _check_input(name, v, p)
-                    ps.append(v.to(pdt))
-                else:
-                    ps.append(torch.tensor(v, dtype=pdt, device=x.device))
+            values = [v.to(pdt) if isinstance(v, torch.Tensor) else v for v in values]
+            if _eager(x, values):  # numbers stay numbers: no tensor per parameter per call
+                if _needs_grad(x, *values):
+                    return function.apply(x, *values)
+                if x.ndim and x.dtype is not torch.bfloat16:  # NumPy allocates, torch adopts
+                    return torch.from_numpy(act(_np(x), **dict(zip(pnames, map(_scalar_or_np, values)))))
+                return forward_impl(x, *values)
+            ps = [v if isinstance(v, torch.Tensor) else torch.tensor(v, dtype=pdt, device=x.device)
+                  for v in values]
             return forward(x, *ps)
 
         # own code object per activation: torch.compile keeps its caches per code object

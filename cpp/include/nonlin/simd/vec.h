@@ -139,9 +139,29 @@ NONLIN_VEC_MIXED(==)
 #undef NONLIN_VEC_MIXED
 
 // True if any lane is set: lets a formula skip a rare path (a far tail) for whole packets.
+// Eigen 3.4 has no predux_any for double packets: its generic one is a horizontal sum (several
+// shuffles and adds on the critical path), so masks of doubles test their sign bits directly.
 template <class P>
 NONLIN_HD inline bool any(Mask<P> m) {
   if constexpr (Vec<P>::scalar) return m.m;
+#if !defined(__CUDACC__)
+#if defined(__AVX512F__)
+  else if constexpr (std::is_same_v<P, Eigen::internal::Packet8d>)
+    return _mm512_test_epi64_mask(_mm512_castpd_si512(m.m), _mm512_castpd_si512(m.m)) != 0;
+#endif
+#if defined(__AVX__)
+  else if constexpr (std::is_same_v<P, Eigen::internal::Packet4d>)
+    return _mm256_movemask_pd(m.m) != 0;
+#endif
+#if defined(__SSE2__)
+  else if constexpr (std::is_same_v<P, Eigen::internal::Packet2d>)
+    return _mm_movemask_pd(m.m) != 0;
+#endif
+#if defined(__aarch64__) && defined(__ARM_NEON)
+  else if constexpr (std::is_same_v<P, Eigen::internal::Packet2d>)
+    return vmaxvq_u32(vreinterpretq_u32_f64(m.m)) != 0;
+#endif
+#endif
   else return Eigen::internal::predux_any(m.m);
 }
 

@@ -80,6 +80,18 @@ def test_eager_gradients_match_numpy_and_parameter_numbers():
     x.grad = None
     nt.elu(x, alpha=0.7).backward(g)
     np.testing.assert_array_equal(x.grad.numpy(), nl.elu.backward(gn, xn, alpha=0.7))
+    # x and scalar parameters together: the fused pass (nl.<name>.vjp)
+    x.grad = None
+    ps = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True)
+          for k, v in (("alpha", 1.2), ("beta", 0.8), ("gamma", 1.5))}
+    nt.golu(x, **ps).backward(g)
+    gx_ref, pg_ref = nl.golu.vjp(gn, xn, alpha=1.2, beta=0.8, gamma=1.5)
+    np.testing.assert_array_equal(x.grad.numpy(), gx_ref)
+    np.testing.assert_array_equal(x.grad.numpy(), nl.golu.backward(gn, xn, alpha=1.2, beta=0.8, gamma=1.5))
+    sep = nl.golu.param_backward(gn, xn, alpha=1.2, beta=0.8, gamma=1.5)
+    for k, t in ps.items():
+        assert t.grad.shape == () and t.grad.item() == float(pg_ref[k])
+        np.testing.assert_allclose(t.grad.item(), sep[k], rtol=1e-13)
     # only the parameter needs a gradient
     xd = x.detach()
     a = torch.tensor(0.7, dtype=torch.float64, requires_grad=True)

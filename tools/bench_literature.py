@@ -53,8 +53,7 @@ def main(argv=None):
 
         def nl_fwd_bwd():
             act(x, **params)
-            act.backward(g, x, **params)
-            act.param_backward(g, x, **params)
+            act.vjp(g, x, **params)  # grad_x and every parameter's gradient in one pass
 
         # same numbers first (float64, away from kinks; torch's formulas are the papers')
         x64 = np.linspace(-4, 4, 1001) + 1e-3

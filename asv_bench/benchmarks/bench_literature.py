@@ -26,7 +26,7 @@ class Literature:
         p = dict(act.params)
         if lib == "nonlin":
             self.run = (lambda: act(x, **p)) if which == "forward" else \
-                (lambda: (act(x, **p), act.backward(g, x, **p), act.param_backward(g, x, **p)))
+                (lambda: (act(x, **p), act.vjp(g, x, **p)))
             return
         try:
             import torch

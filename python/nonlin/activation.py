@@ -6,6 +6,8 @@ import operator
 
 import numpy as np
 
+from . import _core
+
 __all__ = ["Activation", "GatedActivation"]
 
 
@@ -73,6 +75,10 @@ def _reduce_to_shape(g, shape):
     r = np.sum(g, axis=axes, dtype=acc, keepdims=True) if axes else g
     r = r.reshape(r.shape[lead:]) if lead else r
     return r.astype(g.dtype, copy=False).reshape(shape)
+
+
+_OP_INDEX = {ufunc.__name__: i for i, (ufunc, _kind, _meta) in enumerate(_core._ops)}
+_FUSED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def describe(act, meta):
@@ -153,6 +159,51 @@ class Activation:
             return {}
         x = _as_operand(x, "x", self.name)
         args = self._args(params)
+        fused = self._fused(grad_out, x, args, with_grad_x=False)
+        if fused is not None:
+            return fused[1]
+        return self._reduced_param_grads(grad_out, x, args)
+
+    def vjp(self, grad_out, x, **params):
+        """``(grad_x, {parameter: gradient})``: backward and parameter gradients together, in
+        one fused pass where every parameter is a scalar (the per-element terms are summed in
+        float64 as they are computed, deterministically for any number of threads)."""
+        x = _as_operand(x, "x", self.name)
+        grad_out = _as_operand(grad_out, "grad_out", self.name)
+        args = self._args(params)
+        fused = self._fused(grad_out, x, args, with_grad_x=True) if self.learnable else None
+        if fused is not None:
+            return fused
+        grad_x = self.backward_ufunc(grad_out, x, *args)
+        return grad_x, (self._reduced_param_grads(grad_out, x, args) if self.learnable else {})
+
+    def _fused(self, grad_out, x, args, with_grad_x):
+        """The fused pass (_core._param_sums), or None where it does not apply: it needs
+        contiguous float32/float64 grad_out and x of one shape and dtype, and parameters that
+        are numbers or one-element arrays of that dtype (no broadcasting beyond x)."""
+        if (type(x) is not np.ndarray or type(grad_out) is not np.ndarray
+                or x.dtype not in _FUSED_DTYPES or grad_out.dtype != x.dtype
+                or grad_out.shape != x.shape or not x.flags.c_contiguous
+                or not grad_out.flags.c_contiguous):
+            return None
+        values = []
+        for a in args:
+            if type(a) in (float, int):
+                values.append(a)
+            elif (isinstance(a, (np.ndarray, np.generic)) and a.dtype == x.dtype and a.size == 1
+                  and a.ndim <= x.ndim):
+                values.append(a.reshape(()))
+            else:
+                return None
+        grad_x = np.empty_like(x) if with_grad_x else None
+        op = f"{self.name}_vjp" if with_grad_x else f"{self.name}_param_grad"
+        sums = _core._param_sums(_OP_INDEX[op], grad_out, x, np.array(values, dtype=x.dtype), grad_x)
+        shapes = {p[0]: np.shape(v) for p, v in zip(self._param_rows, args)}
+        grads = {name: np.asarray(s, dtype=x.dtype).reshape(shapes[name])
+                 for name, s in zip(self.learnable, sums)}
+        return grad_x, grads
+
+    def _reduced_param_grads(self, grad_out, x, args):
         grads = self.param_grad_ufunc(grad_out, x, *args)
         if not isinstance(grads, tuple):
             grads = (grads,)

@@ -215,6 +215,22 @@ class _Elementwise:
     def _grads(self, need, grad, x, ps, direct):
         """Gradients of (x, *ps) given grad = dL/dy. direct: call the kernels without the
         custom-op dispatcher (eager, no create_graph); else the ops (differentiable again)."""
+        for i, (p, lrn) in enumerate(zip(self.pnames, self.learn)):
+            if need[1 + i] and not lrn:
+                raise RuntimeError(f"nonlin.torch.{self.name}: parameter '{p}' is not learnable "
+                                   f"(no gradient kernel); pass it as a number or detach it")
+        need_params = any(need[1 + i] for i, lrn in enumerate(self.learn) if lrn)
+        vjp = getattr(self.act, "vjp", None)
+        if (direct and vjp is not None and need[0] and need_params and x.ndim
+                and grad.dtype is x.dtype is not torch.bfloat16):
+            # one fused pass: grad_x and the parameter gradients (summed in the kernel where
+            # the parameters are scalars)
+            _require_cpu(self.name, grad, x, *ps)
+            gx, grads = vjp(_np(grad), _np(x), **self._kw(ps))
+            gx = torch.from_numpy(gx)
+            gx = gx if tuple(gx.shape) == tuple(x.shape) else gx.sum_to_size(x.shape)
+            return (gx, *(_from_np(grads[p], t) if need[1 + i] and lrn else None
+                          for i, (p, t, lrn) in enumerate(zip(self.pnames, ps, self.learn))))
         gx = None
         if need[0]:
             if not direct:
@@ -225,11 +241,7 @@ class _Elementwise:
                 gx = self._backward_impl(grad, x, *ps)
             gx = gx if tuple(gx.shape) == tuple(x.shape) else gx.sum_to_size(x.shape)
         gps = [None] * len(ps)
-        for i, (p, lrn) in enumerate(zip(self.pnames, self.learn)):
-            if need[1 + i] and not lrn:
-                raise RuntimeError(f"nonlin.torch.{self.name}: parameter '{p}' is not learnable "
-                                   f"(no gradient kernel); pass it as a number or detach it")
-        if any(need[1 + i] for i, lrn in enumerate(self.learn) if lrn):
+        if need_params:
             it = iter(self._param_backward_impl(grad, x, *ps) if direct
                       else self.param_backward(grad, x, *ps))
             gps = [next(it) if lrn else None for lrn in self.learn]

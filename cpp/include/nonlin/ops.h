@@ -13,7 +13,9 @@ namespace nonlin {
 // every op below).
 inline constexpr int kMaxOpOperands = 16;
 
-enum class OpKind : int { forward, derivative, backward, param_grad, gated, gated_backward, derivative2 };
+enum class OpKind : int {
+  forward, derivative, backward, param_grad, gated, gated_backward, derivative2, vjp
+};
 
 inline constexpr const char* op_suffix(OpKind k) {
   switch (k) {
@@ -24,6 +26,7 @@ inline constexpr const char* op_suffix(OpKind k) {
     case OpKind::gated: return "";
     case OpKind::gated_backward: return "_backward";
     case OpKind::derivative2: return "_derivative2";
+    case OpKind::vjp: return "_vjp";
   }
   return "";
 }
@@ -80,6 +83,10 @@ NONLIN_HD inline V call_derivative2(const V* p, V x, std::index_sequence<I...>) 
 template <class A, class V, std::size_t... I>
 NONLIN_HD inline auto call_param_grad(const V* p, V x, std::index_sequence<I...>) {
   return A::param_grad(x, p[I]...);
+}
+template <class A, class V, std::size_t... I>
+NONLIN_HD inline auto call_vjp_terms(const V* p, V x, std::index_sequence<I...>) {
+  return A::vjp_terms(x, p[I]...);
 }
 // The activation's parameters at their registry defaults (the gate of a GLU unit).
 template <class A, class V>
@@ -154,6 +161,26 @@ struct ParamGrad {
   }
 };
 
+// in: grad_out, x, params...  out: grad_out * f'(x), then grad_out * df/dp for each learnable p
+// (not reduced): the backward and the parameter terms from one evaluation. An activation with
+// `vjp_terms(x, params...)` -> {f', df/dp...} shares the work between them (e.g. GoLU's doubly
+// exponential gate is evaluated once); the others run the two formulas back to back.
+template <class A>
+struct Vjp {
+  using Act = A;
+  static constexpr OpKind kind = OpKind::vjp;
+  static constexpr int nin = 2 + num_params<A>(), nout = 1 + num_learnable<A>();
+  template <class V> NONLIN_HD static void eval(const V* in, V* out) {
+    if constexpr (requires { &A::template vjp_terms<V>; }) {
+      const auto t = call_vjp_terms<A>(in + 2, in[1], std::make_index_sequence<num_params<A>()>{});
+      for (int k = 0; k < nout; ++k) out[k] = in[0] * keep_nan(in[1], t[k]);
+    } else {
+      Backward<A>::eval(in, out);
+      ParamGrad<A>::eval(in, out + 1);
+    }
+  }
+};
+
 // in: a, b                    out: a * act(b)
 template <class A>
 struct Gated {
@@ -183,12 +210,13 @@ struct GatedBackward {
 template <int Part, class F>
 void for_each_op_in(F&& f) {
 #define NONLIN_VISIT_ELEMENTWISE(A)                                                         \
-  static_assert(2 + num_params<A>() + num_learnable<A>() <= kMaxOpOperands);                \
+  static_assert(3 + num_params<A>() + num_learnable<A>() <= kMaxOpOperands);                \
   f.template operator()<Forward<A>>(A::meta.name);                                          \
   f.template operator()<Derivative<A>>(A::meta.name);                                       \
   f.template operator()<Backward<A>>(A::meta.name);                                         \
   if constexpr (has_derivative2<A>()) f.template operator()<Derivative2<A>>(A::meta.name);  \
-  if constexpr (num_learnable<A>() > 0) f.template operator()<ParamGrad<A>>(A::meta.name);
+  if constexpr (num_learnable<A>() > 0) f.template operator()<ParamGrad<A>>(A::meta.name);  \
+  if constexpr (num_learnable<A>() > 0) f.template operator()<Vjp<A>>(A::meta.name);
 #define NONLIN_VISIT_GATED(name, A)                                                         \
   f.template operator()<Gated<A>>(#name);                                                   \
   f.template operator()<GatedBackward<A>>(#name);

@@ -25,10 +25,13 @@ void contiguous_kernel(std::ptrdiff_t n, const T* const* in, const std::ptrdiff_
 
 // Activations whose float32 formula cannot reach the accuracy target in float32 arithmetic
 // (registry flag `float_via_double`) run their float32 kernels through the float64 formula;
-// so do all second derivatives (double backward: accuracy first, no float32 tuning).
+// so do all second derivatives (double backward: accuracy first, no float32 tuning). Where
+// only the gradients need float64 (flag `float_forward_native`), the forward stays in float32.
 template <class Op>
 constexpr bool float_via_double() {
   if constexpr (Op::kind == OpKind::derivative2) return true;
+  else if constexpr (Op::kind == OpKind::forward && requires { Op::Act::float_forward_native; })
+    return !Op::Act::float_forward_native;
   else if constexpr (requires { Op::Act::float_via_double; }) return Op::Act::float_via_double;
   else return false;
 }

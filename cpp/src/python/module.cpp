@@ -27,6 +27,7 @@ void register_mittag_leffler(nb::module_& m);  // mittag_leffler.cpp
 void register_jax_ffi(nb::module_& m);  // jax_ffi.cpp
 void bind_rational(nb::module_& m);  // rational.cpp
 void bind_series(nb::module_& m);  // series_bindings.cpp
+void bind_param_sums(nb::module_& m);  // param_sums_bindings.cpp
 
 namespace {
 
@@ -62,6 +63,10 @@ std::string op_doc(const OpInfo& op) {
     case OpKind::param_grad:
       return op.name + "(grad_out, x" + params +
              ")\n\ngrad_out * d" + m.name + "/dp for each learnable parameter p, elementwise";
+    case OpKind::vjp:
+      return op.name + "(grad_out, x" + params + ")\n\n(grad_out * d" + m.name +
+             "/dx, grad_out * d" + m.name + "/dp for each learnable parameter p), elementwise, "
+             "in one pass";
     case OpKind::gated:
       return op.name + "(a, b)\n\na * " + m.name + "(b)";
     case OpKind::gated_backward:
@@ -117,8 +122,9 @@ nb::dict meta_dict(const Meta& m) {
 }
 
 const char* kind_name(OpKind k) {
-  static const char* const names[] = {"forward", "derivative", "backward",
-                                      "param_grad", "gated", "gated_backward", "derivative2"};
+  static const char* const names[] = {"forward",        "derivative",  "backward",
+                                      "param_grad",     "gated",       "gated_backward",
+                                      "derivative2",    "vjp"};
   return names[int(k)];
 }
 
@@ -161,4 +167,5 @@ NB_MODULE(_core, m) {
   }, nb::arg("n"), "Set the threads used for one large call (1 = single-threaded).");
   bind_rational(m);
   bind_series(m);
+  bind_param_sums(m);
 }

@@ -50,14 +50,22 @@ struct Golu {
   };
   template <class V> static V forward(V x, V a, V b, V g) { return a * Parts<V>(x, b, g).xG; }
   // alpha (G + beta gamma x u G)
-  template <class V> static V derivative(V x, V a, V b, V g) {
-    const Parts<V> p(x, b, g);
+  template <class V> static V derivative_of(const Parts<V>& p, V a, V b, V g) {
     return a * fma(b * g, p.xuG, p.G);
   }
   // d/dalpha = x G, d/dbeta = -alpha x u G, d/dgamma = alpha beta x (x u G)
-  template <class V> static std::array<V, 3> param_grad(V x, V a, V b, V g) {
-    const Parts<V> p(x, b, g);
+  template <class V> static std::array<V, 3> param_grad_of(const Parts<V>& p, V x, V a, V b) {
     return {p.xG, -a * p.xuG, (a * b) * times_or_zero(p.xuG, x)};
+  }
+  template <class V> static V derivative(V x, V a, V b, V g) {
+    return derivative_of(Parts<V>(x, b, g), a, b, g);
+  }
+  template <class V> static std::array<V, 3> param_grad(V x, V a, V b, V g) {
+    return param_grad_of(Parts<V>(x, b, g), x, a, b);
+  }
+  template <class V> static std::array<V, 4> vjp_terms(V x, V a, V b, V g) {
+    const Parts<V> p(x, b, g);
+    return vjp_of(derivative_of(p, a, b, g), param_grad_of(p, x, a, b));
   }
 };
 
@@ -273,9 +281,15 @@ struct Apa {
   static constexpr bool float_via_double = true;
   template <class V> static V forward(V x, V k, V l) { return ApaParts<V>(x, k, l).p; }
   template <class V> static V derivative(V x, V k, V l) { return k * ApaParts<V>(x, k, l).s; }
-  template <class V> static std::array<V, 2> param_grad(V x, V k, V l) {
-    const ApaParts<V> q(x, k, l);
+  template <class V> static std::array<V, 2> param_grad_of(const ApaParts<V>& q, V x) {
     return {times_or_zero(q.s, x), q.dl};
+  }
+  template <class V> static std::array<V, 2> param_grad(V x, V k, V l) {
+    return param_grad_of(ApaParts<V>(x, k, l), x);
+  }
+  template <class V> static std::array<V, 3> vjp_terms(V x, V k, V l) {
+    const ApaParts<V> q(x, k, l);
+    return vjp_of(k * q.s, param_grad_of(q, x));
   }
 };
 
@@ -292,13 +306,21 @@ struct Aglu {
       {true, false, false, false, true, "[-0.28, inf) at the defaults"}, params.data(), 2, 3.0};
   static constexpr bool float_via_double = true;
   template <class V> static V forward(V x, V k, V l) { return times_or_zero(ApaParts<V>(x, k, l).p, x); }
-  template <class V> static V derivative(V x, V k, V l) {
-    const ApaParts<V> q(x, k, l);
+  template <class V> static V derivative_of(const ApaParts<V>& q, V x, V k) {
     return select(q.s == 0, q.p, fma(k * x, q.s, q.p));  // s = 0: also for an infinite k x
   }
-  template <class V> static std::array<V, 2> param_grad(V x, V k, V l) {
-    const ApaParts<V> q(x, k, l);
+  template <class V> static std::array<V, 2> param_grad_of(const ApaParts<V>& q, V x) {
     return {times_or_zero(times_or_zero(q.s, x), x), times_or_zero(q.dl, x)};
+  }
+  template <class V> static V derivative(V x, V k, V l) {
+    return derivative_of(ApaParts<V>(x, k, l), x, k);
+  }
+  template <class V> static std::array<V, 2> param_grad(V x, V k, V l) {
+    return param_grad_of(ApaParts<V>(x, k, l), x);
+  }
+  template <class V> static std::array<V, 3> vjp_terms(V x, V k, V l) {
+    const ApaParts<V> q(x, k, l);
+    return vjp_of(derivative_of(q, x, k), param_grad_of(q, x));
   }
 };
 

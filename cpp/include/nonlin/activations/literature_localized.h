@@ -100,13 +100,22 @@ struct Elephant {
     }
   };
   template <class V> static V forward(V x, V a, V d, V h) { return h * Parts<V>(x, a, d).frac; }
-  template <class V> static V derivative(V x, V a, V d, V h) {
-    return copysign((h * d) * Parts<V>(x, a, d).g_x, -x);
+  template <class V> static V derivative_of(const Parts<V>& p, V x, V d, V h) {
+    return copysign((h * d) * p.g_x, -x);
   }
   // d/da = h d g / a, d/dh = 1 / (1 + u)
-  template <class V> static std::array<V, 2> param_grad(V x, V a, V d, V h) {
-    const Parts<V> p(x, a, d);
+  template <class V> static std::array<V, 2> param_grad_of(const Parts<V>& p, V a, V d, V h) {
     return {copysign((h * d) * p.g_a, a), p.frac};
+  }
+  template <class V> static V derivative(V x, V a, V d, V h) {
+    return derivative_of(Parts<V>(x, a, d), x, d, h);
+  }
+  template <class V> static std::array<V, 2> param_grad(V x, V a, V d, V h) {
+    return param_grad_of(Parts<V>(x, a, d), a, d, h);
+  }
+  template <class V> static std::array<V, 3> vjp_terms(V x, V a, V d, V h) {
+    const Parts<V> p(x, a, d);
+    return vjp_of(derivative_of(p, x, d, h), param_grad_of(p, a, d, h));
   }
 };
 

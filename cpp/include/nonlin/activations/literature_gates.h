@@ -106,17 +106,25 @@ struct Aptx {
     return select(is_inf(x), lim, times_or_zero(am1, x) + y);
   }
   // gamma (alpha - 1) + 2 gamma s (1 + 2 beta x sigma(-Z)); 0 for the tail where Z overflows
-  template <class V> static V derivative(V x, V a, V b, V g) {
-    const Parts<V> p(x, b);
+  template <class V> static V derivative_of(const Parts<V>& p, V a, V g) {
     const V t = p.L.corrected(p.L.sigma_times_one_plus(p.Z), p.Z_lo);
     return fma(2 * g, select(is_inf(p.Z),
                              select(p.Z > 0, V(1), V(0)), t), g * (a - 1));
   }
   // d/dalpha = gamma x, d/dbeta = 4 gamma x^2 s sigma(-Z), d/dgamma = x (alpha - 1) + 2 x s
-  template <class V> static std::array<V, 3> param_grad(V x, V a, V b, V g) {
-    const Parts<V> p(x, b);
+  template <class V> static std::array<V, 3> param_grad_of(const Parts<V>& p, V x, V a, V g) {
     return {g * x, p.L.sigma_sigma_neg_times(4 * g * (x * x), p.Z_lo),
             tail(x, a - 1, 2 * p.L.times_sigma(x, p.Z_lo))};
+  }
+  template <class V> static V derivative(V x, V a, V b, V g) {
+    return derivative_of(Parts<V>(x, b), a, g);
+  }
+  template <class V> static std::array<V, 3> param_grad(V x, V a, V b, V g) {
+    return param_grad_of(Parts<V>(x, b), x, a, g);
+  }
+  template <class V> static std::array<V, 4> vjp_terms(V x, V a, V b, V g) {
+    const Parts<V> p(x, b);
+    return vjp_of(derivative_of(p, a, g), param_grad_of(p, x, a, g));
   }
 };
 

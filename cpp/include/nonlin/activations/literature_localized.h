@@ -42,17 +42,25 @@ struct Cauchy {
   }
   // (l1 (d - |x|)(d + |x|) - 2 l2 x) / D^2, in r for huge |x|
   template <class V> static V derivative(V x, V l1, V l2, V d) {
-    const Parts<V> p(x, l1, l2, d);
+    return derivative_of(Parts<V>(x, l1, l2, d), x, l1, l2, d);
+  }
+  template <class V> static V derivative_of(const Parts<V>& p, V x, V l1, V l2, V d) {
     const V ax = select(p.big, V(1), abs(x)), ad = abs(d * p.r), xs = select(p.big, V(1), x);
     const V n = fma(l1, (ad - ax) * (ad + ax), -2 * ((l2 * p.r) * xs));
     return ((((p.r * p.r) * n) / p.D) / p.D);
   }
   // d/dl1 = x / D, d/dl2 = 1 / D, d/dd = -2 d f / D
-  template <class V> static std::array<V, 3> param_grad(V x, V l1, V l2, V d) {
-    const Parts<V> p(x, l1, l2, d);
+  template <class V> static std::array<V, 3> param_grad_of(const Parts<V>& p, V x, V d) {
     const V r2D = (p.r * p.r) / p.D;
     const V xs = select(p.big, V(1), x);
     return {(xs * p.r) / p.D, r2D, (-2 * d) * ((p.num / p.D) * r2D)};
+  }
+  template <class V> static std::array<V, 3> param_grad(V x, V l1, V l2, V d) {
+    return param_grad_of(Parts<V>(x, l1, l2, d), x, d);
+  }
+  template <class V> static std::array<V, 4> vjp_terms(V x, V l1, V l2, V d) {
+    const Parts<V> p(x, l1, l2, d);
+    return vjp_of(derivative_of(p, x, l1, l2, d), param_grad_of(p, x, d));
   }
 };
 

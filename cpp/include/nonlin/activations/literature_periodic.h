@@ -52,10 +52,11 @@ struct Snake {
     sincos_of_product(a, x, s, c);
     return select(is_inf(a * x), x, x + (s * s) / a);  // beyond the angle's range: x
   }
+  template <class V> static V derivative_of(V s, V c) { return fma(2 * s, c, V(1)); }
   template <class V> static V derivative(V x, V a) {
     V s, c;
     sincos_of_product(a, x, s, c);
-    return fma(2 * s, c, V(1));
+    return derivative_of(s, c);
   }
   // 2 a cos(2 a x) = 2 a (1 - 2 s^2)
   template <class V> static V derivative2(V x, V a) {
@@ -64,10 +65,18 @@ struct Snake {
     return (2 * a) * fma(-2 * s, s, V(1));
   }
   // x sin(2ax)/a - sin^2(ax)/a^2
+  template <class V> static std::array<V, 1> param_grad_of(V x, V a, V s, V c) {
+    return {(x * (2 * s * c)) / a - (s / a) * (s / a)};
+  }
   template <class V> static std::array<V, 1> param_grad(V x, V a) {
     V s, c;
     sincos_of_product(a, x, s, c);
-    return {(x * (2 * s * c)) / a - (s / a) * (s / a)};
+    return param_grad_of(x, a, s, c);
+  }
+  template <class V> static std::array<V, 2> vjp_terms(V x, V a) {  // one sincos
+    V s, c;
+    sincos_of_product(a, x, s, c);
+    return vjp_of(derivative_of(s, c), param_grad_of(x, a, s, c));
   }
 };
 
@@ -88,10 +97,13 @@ struct SnakeBeta {
     sincos_of_product(al, x, s, c);
     return select(is_inf(al * x), x, x + (s * s) / be);
   }
+  template <class V> static V derivative_of(V al, V be, V s, V c) {
+    return fma(2 * al, (s * c) / be, V(1));
+  }
   template <class V> static V derivative(V x, V al, V be) {
     V s, c;
     sincos_of_product(al, x, s, c);
-    return fma(2 * al, (s * c) / be, V(1));
+    return derivative_of(al, be, s, c);
   }
   template <class V> static V derivative2(V x, V al, V be) {
     V s, c;
@@ -99,10 +111,18 @@ struct SnakeBeta {
     return ((2 * al) * al) * (fma(-2 * s, s, V(1)) / be);
   }
   // d/dalpha = 2 x s c / beta, d/dbeta = -s^2 / beta^2
+  template <class V> static std::array<V, 2> param_grad_of(V x, V be, V s, V c) {
+    return {x * ((2 * s * c) / be), -(s * s) / (be * be)};
+  }
   template <class V> static std::array<V, 2> param_grad(V x, V al, V be) {
     V s, c;
     sincos_of_product(al, x, s, c);
-    return {x * ((2 * s * c) / be), -(s * s) / (be * be)};
+    return param_grad_of(x, be, s, c);
+  }
+  template <class V> static std::array<V, 3> vjp_terms(V x, V al, V be) {  // one sincos
+    V s, c;
+    sincos_of_product(al, x, s, c);
+    return vjp_of(derivative_of(al, be, s, c), param_grad_of(x, be, s, c));
   }
 };
 

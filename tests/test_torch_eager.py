@@ -128,3 +128,26 @@ def test_other_contexts_use_the_registered_ops():
     y, ops = dispatched(lambda: f(x))
     assert "nonlin::prelu" in ops
     np.testing.assert_array_equal(y.numpy(), nl.prelu(x.numpy(), weight=0.2))
+
+
+def test_gated_units_eager_and_registered_paths_agree():
+    rng = np.random.default_rng(5)
+    x = torch.from_numpy(rng.standard_normal((6, 8))).requires_grad_(True)
+    g = torch.from_numpy(rng.standard_normal((6, 4)))
+    y, ops = dispatched(lambda: nt.swiglu(x, dim=-1))
+    _, ops_bwd = dispatched(lambda: y.backward(g))
+    assert ops == ops_bwd == set()
+    xn = x.detach().numpy()
+    np.testing.assert_array_equal(y.detach().numpy(), nl.swiglu(xn, axis=-1))
+    np.testing.assert_array_equal(x.grad.numpy(), nl.swiglu.backward(g.numpy(), xn, axis=-1))
+    with torch.no_grad():
+        np.testing.assert_array_equal(nt.swiglu(x, dim=0).numpy(), nl.swiglu(xn, axis=0))
+    # compiled: through the op, same values
+    f = torch.compile(lambda t: nt.swiglu(t, dim=-1), fullgraph=True)
+    y2, ops = dispatched(lambda: f(x.detach()))
+    assert "nonlin::swiglu" in ops
+    np.testing.assert_array_equal(y2.numpy(), nl.swiglu(xn, axis=-1))
+    # double backward of a gated unit is still reported, not silently zero
+    (d,) = torch.autograd.grad(nt.swiglu(x).sum(), x, create_graph=True)
+    with pytest.raises(RuntimeError, match="second derivatives"):
+        d.sum().backward()

@@ -30,17 +30,23 @@ def _inputs(name, dtype, n=20000, seed=0):
     return x.astype(dtype), g.astype(dtype), {k: float(dtype(v)) for k, v in params.items()}
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("name", LEARNABLE)
-def test_vjp_ufunc_is_backward_and_param_terms(name, dtype, simd_level):
+def _case(name, dtype):
+    """(activation, x, g, params, positional parameter values, per-element parameter terms)."""
     act = getattr(nl, name)
     x, g, params = _inputs(name, dtype)
     args = [params.get(p, d) for p, d in act.params.items()]
     with np.errstate(all="ignore"):
+        terms = getattr(nl.ufuncs, f"{name}_param_grad")(g, x, *args)
+    return act, x, g, params, args, terms if isinstance(terms, tuple) else (terms,)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", LEARNABLE)
+def test_vjp_ufunc_is_backward_and_param_terms(name, dtype, simd_level):
+    act, x, g, params, args, terms = _case(name, dtype)
+    with np.errstate(all="ignore"):
         fused = getattr(nl.ufuncs, f"{name}_vjp")(g, x, *args)
         bwd = getattr(nl.ufuncs, f"{name}_backward")(g, x, *args)
-        terms = getattr(nl.ufuncs, f"{name}_param_grad")(g, x, *args)
-    terms = terms if isinstance(terms, tuple) else (terms,)
     assert len(fused) == 1 + len(act.learnable)
     # the same formulas, evaluated once: bit for bit
     np.testing.assert_array_equal(fused[0], bwd)
@@ -51,13 +57,9 @@ def test_vjp_ufunc_is_backward_and_param_terms(name, dtype, simd_level):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("name", LEARNABLE)
 def test_vjp_sums_match_an_exact_sum(name, dtype, simd_level):
-    act = getattr(nl, name)
-    x, g, params = _inputs(name, dtype)
-    args = [params.get(p, d) for p, d in act.params.items()]
+    act, x, g, params, _args, terms = _case(name, dtype)
     with np.errstate(all="ignore"):
         grad_x, grads = act.vjp(g, x, **params)
-        terms = getattr(nl.ufuncs, f"{name}_param_grad")(g, x, *args)
-    terms = terms if isinstance(terms, tuple) else (terms,)
     np.testing.assert_array_equal(grad_x, act.backward(g, x, **params))
     assert set(grads) == set(act.learnable)
     eps = float(np.finfo(dtype).eps)

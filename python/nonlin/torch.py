@@ -419,12 +419,41 @@ class _Gated:
         (x,) = ctx.saved_tensors
         return self.backward(grad, x, ctx.dim), None
 
+    def _function(self):
+        """The eager autograd path (see _Elementwise._function)."""
+        owner = self
+
+        class Fn(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x, dim):
+                ctx.save_for_backward(x)
+                ctx.dim = dim
+                return owner._forward_impl(x, dim)
+
+            @staticmethod
+            def backward(ctx, grad):
+                (x,) = ctx.saved_tensors
+                if torch.is_grad_enabled():  # create_graph: the op says what is not available
+                    return owner.backward(grad, x, ctx.dim), None
+                return owner._backward_impl(grad, x, ctx.dim), None
+
+        Fn.__name__ = Fn.__qualname__ = f"{self.name}_function"
+        return Fn
+
     def functional(self):
-        name, forward = self.name, self.forward
+        name, forward, act = self.name, self.forward, self.act
+        function, forward_impl = self._function(), self._forward_impl
 
         def fn(x, dim=-1):
             _check_input(name, x)
-            return forward(x, _adapters.gated_axis(f"nonlin.torch.{name}", x.shape, dim, "dim"))
+            dim = _adapters.gated_axis(f"nonlin.torch.{name}", x.shape, dim, "dim")
+            if _eager(x, ()):  # no custom-op dispatch in plain eager mode
+                if _needs_grad(x):
+                    return function.apply(x, dim)
+                if x.dtype is not torch.bfloat16:
+                    return torch.from_numpy(act(_np(x), dim))
+                return forward_impl(x, dim)
+            return forward(x, dim)
 
         fn.__code__ = fn.__code__.replace(co_name=name)
         fn.__name__ = fn.__qualname__ = name

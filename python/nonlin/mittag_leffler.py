@@ -9,6 +9,12 @@ broadcasting over alpha and beta.
 alpha < 0 raises ValueError; NaN anywhere gives NaN; alpha = 0 is E_{0,beta}(z) =
 1/(Gamma(beta)(1 - z)). E(+inf) = +inf; E(-inf) = 0 for alpha < 2 and NaN for alpha >= 2
 (no limit).
+
+With ``gamma=`` the three-parameter (Prabhakar) function
+E^gamma_{alpha,beta}(z) = sum_k (gamma)_k z^k / (k! Gamma(alpha k + beta)), gamma >= 0, real z
+(cpp/include/nonlin/mittag_leffler/prabhakar.h): every alpha for z >= 0 and 0 < alpha <= 1 for
+all z; for alpha > 1 and z < 0 where the series, the algebraic expansion or the contour
+integral reaches 1e-13, NaN in between (documented in the README).
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from . import _core
 __all__ = ["MittagLeffler", "mittag_leffler"]
 
 ufuncs = _core._mittag_leffler_ufuncs
+prabhakar_ufuncs = _core._prabhakar_ufuncs
 
 
 def _real(name, value):
@@ -45,6 +52,13 @@ def _check_alpha(alpha):
     return alpha
 
 
+def _check_gamma(gamma):
+    _real("gamma", gamma)
+    if np.any(np.asarray(gamma) < 0):
+        raise ValueError(f"mittag_leffler: parameter 'gamma' must be >= 0 (got {gamma!r})")
+    return gamma
+
+
 def growth(z, alpha):
     """z^{1/alpha} for z > 0 (E_{alpha,beta}(z) grows like its exponential), 0 elsewhere."""
     z = np.asarray(z, dtype=np.float64)
@@ -58,19 +72,26 @@ class MittagLeffler:
 
     ufuncs = ufuncs  # the numpy.ufunc objects (mittag_leffler, ..._dz, ..._shifted, ...)
 
-    def __call__(self, z, alpha, beta=1.0, *, out=None):
-        """E_{alpha,beta}(z); z real or complex (complex128), alpha and beta real."""
+    def __call__(self, z, alpha, beta=1.0, gamma=None, *, out=None):
+        """E_{alpha,beta}(z); z real or complex (complex128), alpha and beta real. With gamma:
+        the Prabhakar function E^gamma_{alpha,beta}(z) (real z, gamma >= 0)."""
+        if gamma is not None:
+            return prabhakar_ufuncs["prabhakar"](_real("z", z), _check_alpha(alpha), _real("beta", beta),
+                                                 _check_gamma(gamma), out=out)
         return ufuncs["mittag_leffler"](_real_or_complex("z", z), _check_alpha(alpha), _real("beta", beta), out=out)
 
-    def derivative(self, z, alpha, beta=1.0, order=1, *, out=None):
+    def derivative(self, z, alpha, beta=1.0, order=1, gamma=None, *, out=None):
         """d^order/dz^order E_{alpha,beta}(z), order 0..12: the first derivative is evaluated
         directly, higher orders by recurrences in beta that do not cancel
         (a z E' = E_{a,b-1} - (b-1) E for |z| >= 1, D E_{a,b} = [E_{a,a+b-1} + (1-b) E_{a,a+b}]/a
-        below)."""
+        below). With gamma (Prabhakar): (gamma)_k E^{gamma+k}_{alpha,beta+k alpha}(z)."""
         order = np.asarray(order)
         if order.dtype.kind not in "iu" or np.any(order < 0) or np.any(order > 12):
             raise ValueError("mittag_leffler.derivative: 'order' must be an integer in 0..12")
         z, alpha, beta = _real("z", z), _check_alpha(alpha), _real("beta", beta)
+        if gamma is not None:
+            return prabhakar_ufuncs["prabhakar_derivative"](z, alpha, beta, _check_gamma(gamma),
+                                                            order.astype(np.int64), out=out)
         if order.ndim == 0 and int(order) == 1:
             return ufuncs["mittag_leffler_dz"](z, alpha, beta, out=out)
         return ufuncs["mittag_leffler_derivative"](z, alpha, beta, order.astype(np.int64), out=out)

@@ -5,13 +5,7 @@
 // over the thread pool.
 #include <nanobind/nanobind.h>
 
-#define PY_ARRAY_UNIQUE_SYMBOL nonlin_ARRAY_API
-#define PY_UFUNC_UNIQUE_SYMBOL nonlin_UFUNC_API
-#define NO_IMPORT_ARRAY
-#define NO_IMPORT_UFUNC
-#define NPY_NO_DEPRECATED_API NPY_1_23_API_VERSION
-#include <numpy/arrayobject.h>
-#include <numpy/ufuncobject.h>
+#include "numpy_ufunc_api.h"
 
 #include <cfenv>
 #include <cstdint>

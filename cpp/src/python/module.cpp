@@ -24,6 +24,7 @@ namespace nb = nanobind;
 using namespace nonlin;
 
 void register_mittag_leffler(nb::module_& m);  // mittag_leffler.cpp
+void register_prabhakar(nb::module_& m);  // prabhakar.cpp
 void register_jax_ffi(nb::module_& m);  // jax_ffi.cpp
 void bind_rational(nb::module_& m);  // rational.cpp
 void bind_series(nb::module_& m);  // series_bindings.cpp
@@ -139,6 +140,7 @@ NB_MODULE(_core, m) {
     ops.append(nb::make_tuple(make_ufunc(op), kind_name(op.kind), meta_dict(*op.meta)));
   m.attr("_ops") = ops;
   register_mittag_leffler(m);
+  register_prabhakar(m);
 
   register_jax_ffi(m);
   register_normalizing(m, &meta_dict);

@@ -1,0 +1,101 @@
+"""The three-parameter (Prabhakar) Mittag-Leffler function nl.mittag_leffler(z, a, b, gamma=g)
+against mpmath (its power series at a working precision that covers the cancellation), closed
+forms, the two-parameter function at g = 1, and its z-derivatives (g)_k E^{g+k}_{a,b+ka}."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from conftest import require_nonlin
+
+mp = pytest.importorskip("mpmath")
+nl = require_nonlin()
+ml = nl.mittag_leffler
+
+
+def reference(z, a, b, g, order=0):
+    """mpmath: sum_k (g)_k z^k / (k! Gamma(a k + b)), differentiated `order` times in z."""
+    x = abs(z) ** (1 / a) if z else 0.0
+    with mp.workdps(int(30 + x / 1.1)):  # e^x terms, a result down to e^-x
+        z, a, b, g = (mp.mpf(v) for v in (z, a, b, g))
+        total, k = mp.mpf(0), order
+        while True:
+            t = mp.rf(g, k) / mp.factorial(k) * mp.rgamma(a * k + b) * mp.ff(k, order) * z ** (k - order)
+            total += t
+            if k > order + 10 and a * k + b > x + 5 and abs(t) < mp.mpf(10) ** (-mp.mp.dps + 3) * (abs(total) + 1e-300):
+                return float(total)
+            k += 1
+
+
+ALPHAS = (0.3, 0.6, 1.0, 1.4, 2.5)
+BETAS = (-0.5, 0.5, 1.7, 3.0)
+GAMMAS = (0.5, 1.5, 2.0, 3.3)
+GROWTH = (0.2, 1.0, 3.0, 8.0, 20.0, 60.0, 120.0)  # x = |z|^(1/a): the scale of the behaviour
+
+
+@pytest.mark.parametrize("a", ALPHAS)
+def test_against_mpmath(a):
+    zs = [s * x ** a for x in GROWTH for s in (-1.0, 1.0)]
+    b, g, z = (np.array(v, dtype=np.float64) for v in np.meshgrid(BETAS, GAMMAS, zs, indexing="ij"))
+    y = ml(z, a, b, gamma=g)
+    for yi, bi, gi, zi in zip(y.ravel(), b.ravel(), g.ravel(), z.ravel()):
+        if np.isnan(yi):
+            # only where the evaluator says it cannot reach 1e-13: alpha > 1, z < 0, beyond
+            # the series' range
+            assert a > 1 and zi < 0 and abs(zi) ** (1 / a) > 5, (zi, a, bi, gi)
+            continue
+        ref = reference(zi, a, bi, gi)
+        x = abs(zi) ** (1 / a)
+        # relative, with the conditioning eps z^(1/a) of the growing cases; absolute near the
+        # zeros of the oscillating ones (a > 1, z < 0)
+        scale = max(abs(ref), 1e-3) if a > 1 and zi < 0 else abs(ref)
+        tol = 2e-14 * (10 + x) * scale
+        assert abs(yi - ref) <= tol, (zi, a, bi, gi, yi, ref, abs(yi - ref) / scale)
+
+
+def test_closed_forms_and_special_values():
+    z = np.linspace(-5, 30, 71)
+    for g in (0.5, 1.5, 2.5):
+        np.testing.assert_allclose(ml(z, 1.0, g, gamma=g), np.exp(z) / math.gamma(g), rtol=3e-14,
+                                   atol=1e-16)
+    # alpha = 0: sum_k (g)_k z^k / k! = (1 - z)^-g
+    zz = np.array([-3.0, -0.5, 0.0, 0.5, 0.9])
+    np.testing.assert_allclose(ml(zz, 0.0, 2.0, gamma=1.5), (1 - zz) ** -1.5, rtol=1e-15)
+    assert np.isnan(ml(2.0, 0.0, 1.0, gamma=1.5))
+    # gamma = 1 is the two-parameter function, gamma = 0 and z = 0 give 1/Gamma(beta)
+    zs = np.linspace(-30, 10, 41)
+    np.testing.assert_array_equal(ml(zs, 0.7, 1.3, gamma=1.0), ml(zs, 0.7, 1.3))
+    np.testing.assert_allclose(ml(zs, 0.7, 1.3, gamma=0.0), 1 / math.gamma(1.3), rtol=1e-15)
+    assert ml(0.0, 0.7, 2.5, gamma=3.0) == pytest.approx(1 / math.gamma(2.5), rel=1e-15)
+    # limits and NaN
+    assert ml(np.inf, 0.5, 1.0, gamma=2.0) == np.inf
+    assert ml(-np.inf, 0.5, 1.0, gamma=2.0) == 0.0
+    assert np.isnan(ml(np.nan, 0.5, 1.0, gamma=2.0))
+    # float32: computed in float64, rounded once
+    z32 = np.linspace(-10, 5, 16, dtype=np.float32)
+    y32 = ml(z32, np.float32(0.5), np.float32(1.0), gamma=np.float32(2.0))
+    assert y32.dtype == np.float32
+    np.testing.assert_array_equal(y32, ml(z32.astype(np.float64), 0.5, 1.0, gamma=2.0).astype(np.float32))
+
+
+@pytest.mark.parametrize("order", [1, 2, 3])
+def test_derivatives(order):
+    for a, b, g in ((0.5, 1.0, 1.5), (0.9, 0.7, 2.0), (1.3, 2.0, 0.5)):
+        for z in (-6.0, -0.7, 0.4, 3.0):
+            got = ml.derivative(z, a, b, order, gamma=g)
+            ref = reference(z, a, b, g, order)
+            assert abs(got - ref) <= 5e-14 * max(abs(ref), 1e-2), (a, b, g, z, order, got, ref)
+
+
+def test_bad_parameters():
+    with pytest.raises(ValueError, match="gamma"):
+        ml(1.0, 0.5, 1.0, gamma=-0.5)
+    with pytest.raises(ValueError, match="alpha"):
+        ml(1.0, -0.5, 1.0, gamma=2.0)
+    with pytest.raises(TypeError, match="gamma"):
+        ml(1.0, 0.5, 1.0, gamma="x")
+    with pytest.raises(ValueError, match="order"):
+        ml.derivative(1.0, 0.5, 1.0, 13, gamma=2.0)

@@ -2,10 +2,13 @@
 region (the README's table): the power series at a working precision that covers both the
 growth e^(z^(1/a)) of the terms and a result as small as e^(-z^(1/a)).
 
-    python tools/measure_prabhakar.py
+    python tools/measure_prabhakar.py [--derivatives]
+
+--derivatives: d/dalpha, d/dbeta, d/dgamma against mpmath's numerical derivative of the series.
 """
 
 import collections
+import sys
 
 import mpmath as mp
 import numpy as np
@@ -13,17 +16,55 @@ import numpy as np
 import nonlin as nl
 
 
-def reference(z, a, b, g):
-    x = abs(z) ** (1 / a) if z else 0.0
-    with mp.workdps(int(30 + x / 1.1)):
+def series(z, a, b, g):
+    """The series as an mpf, at a precision never below the caller's (mp.diff raises it)."""
+    x = abs(float(z)) ** (1 / float(a)) if z else 0.0
+    with mp.workdps(max(mp.mp.dps, int(30 + x / 1.1))):
         z, a, b, g = (mp.mpf(v) for v in (z, a, b, g))
         total, k = mp.mpf(0), 0
         while True:
             t = mp.rf(g, k) / mp.factorial(k) * mp.rgamma(a * k + b) * z ** k
             total += t
             if k > 10 and a * k + b > x + 5 and abs(t) < mp.mpf(10) ** (-mp.mp.dps + 3) * (abs(total) + 1e-300):
-                return float(total)
+                return +total
             k += 1
+
+
+def reference(z, a, b, g):
+    return float(series(z, a, b, g))
+
+
+def derivative_reference(z, a, b, g, which):
+    x = abs(z) ** (1 / a)
+
+    def f(t):
+        p = [mp.mpf(a), mp.mpf(b), mp.mpf(g)]
+        p[which] += t
+        return series(z, *p)
+
+    with mp.workdps(int(50 + x / 1.1)):
+        return float(mp.diff(f, mp.mpf(0), direction=1 if (which == 2 and g == 0) else 0))
+
+
+def derivatives():
+    worst = collections.defaultdict(float)
+    for a in (0.4, 0.8, 1.0, 1.5, 2.5):
+        for b in (-0.5, 0.7, 2.0):
+            for g in (0.0, 0.5, 2.3):
+                for z in (-30.0, -6.0, -1.5, -0.2, 0.5, 3.0, 20.0):
+                    if abs(z) ** (1 / a) > 200:
+                        continue
+                    for which, part in enumerate(("d_alpha", "d_beta", "d_gamma")):
+                        y = float(getattr(nl.mittag_leffler, part)(z, a, b, gamma=g))
+                        if np.isnan(y):
+                            continue
+                        ref = derivative_reference(z, a, b, g, which)
+                        scale = max(abs(ref), 1e-3) if a > 1 and z < 0 else max(abs(ref), 1e-20)
+                        key = f"{part}, {'z > 0' if z > 0 else 'z < 0'}"
+                        worst[key] = max(worst[key], abs(y - ref) / scale)
+    print("| part | max error |\n|---|---:|")
+    for key in sorted(worst):
+        print(f"| {key} | {worst[key]:.1e} |")
 
 
 def region(z, a):
@@ -59,4 +100,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    derivatives() if "--derivatives" in sys.argv[1:] else main()

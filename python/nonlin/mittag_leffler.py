@@ -96,13 +96,23 @@ class MittagLeffler:
             return ufuncs["mittag_leffler_dz"](z, alpha, beta, out=out)
         return ufuncs["mittag_leffler_derivative"](z, alpha, beta, order.astype(np.int64), out=out)
 
-    def d_alpha(self, z, alpha, beta=1.0, *, out=None):
-        """dE_{alpha,beta}(z)/dalpha."""
-        return ufuncs["mittag_leffler_dalpha"](_real("z", z), _check_alpha(alpha), _real("beta", beta), out=out)
+    def d_alpha(self, z, alpha, beta=1.0, gamma=None, *, out=None):
+        """dE_{alpha,beta}(z)/dalpha (with gamma: of the Prabhakar function)."""
+        return self._part("dalpha", z, alpha, beta, gamma, out)
 
-    def d_beta(self, z, alpha, beta=1.0, *, out=None):
-        """dE_{alpha,beta}(z)/dbeta."""
-        return ufuncs["mittag_leffler_dbeta"](_real("z", z), _check_alpha(alpha), _real("beta", beta), out=out)
+    def d_beta(self, z, alpha, beta=1.0, gamma=None, *, out=None):
+        """dE_{alpha,beta}(z)/dbeta (with gamma: of the Prabhakar function)."""
+        return self._part("dbeta", z, alpha, beta, gamma, out)
+
+    def d_gamma(self, z, alpha, beta=1.0, gamma=1.0, *, out=None):
+        """dE^gamma_{alpha,beta}(z)/dgamma of the Prabhakar function."""
+        return self._part("dgamma", z, alpha, beta, gamma, out)
+
+    def _part(self, part, z, alpha, beta, gamma, out):
+        z, alpha, beta = _real("z", z), _check_alpha(alpha), _real("beta", beta)
+        if gamma is None:
+            return ufuncs[f"mittag_leffler_{part}"](z, alpha, beta, out=out)
+        return prabhakar_ufuncs[f"prabhakar_{part}"](z, alpha, beta, _check_gamma(gamma), out=out)
 
     def scaled(self, z, alpha, beta=1.0, part="value", shift=None, *, out=None):
         """The part ("value", "d_z", "d_alpha", "d_beta") times exp(-shift), combined before

@@ -7,6 +7,8 @@
 
 #include <cfenv>
 #include <cstdint>
+#include <deque>
+#include <string>
 
 #include "../cpu/thread_pool.h"
 #include "nonlin/mittag_leffler/prabhakar.h"
@@ -15,22 +17,29 @@ namespace nb = nanobind;
 
 namespace {
 
-// inputs z, alpha, beta, gamma[, order (int64)]; data: non-null for the derivative ufunc
+using nonlin::ml::PPart;
+
+// What one ufunc computes from (z, alpha, beta, gamma[, order (int64)]).
+struct Kernel {
+  PPart part;
+  bool with_order;  // d^order/dz^order of the value
+};
+
 template <class T>
 void loop(char** args, const npy_intp* dims, const npy_intp* steps, void* data) {
-  const bool with_order = data != nullptr;
-  const int nin = with_order ? 5 : 4;
+  const Kernel& k = *static_cast<const Kernel*>(data);
+  const int nin = k.with_order ? 5 : 4;
   auto body = [&](std::ptrdiff_t begin, std::ptrdiff_t end) {
     for (std::ptrdiff_t i = begin; i < end; ++i) {
       auto in = [&](int j) { return double(*reinterpret_cast<const T*>(args[j] + i * steps[j])); };
       double r;
-      if (with_order) {
+      if (k.with_order) {
         const auto order = *reinterpret_cast<const std::int64_t*>(args[4] + i * steps[4]);
         r = order < 0 || order > 12
                 ? NAN
                 : nonlin::ml::prabhakar_derivative(in(0), in(1), in(2), in(3), int(order));
       } else {
-        r = nonlin::ml::prabhakar(in(0), in(1), in(2), in(3));
+        r = nonlin::ml::prabhakar_part(in(0), in(1), in(2), in(3), k.part);
       }
       *reinterpret_cast<T*>(args[nin] + i * steps[nin]) = T(r);
     }
@@ -40,18 +49,27 @@ void loop(char** args, const npy_intp* dims, const npy_intp* steps, void* data) 
   std::feclearexcept(FE_ALL_EXCEPT);
 }
 
-nb::object make_ufunc(bool with_order, const char* name, const char* doc) {
+struct Ufunc {
+  Kernel kernel;
+  void* data[2];
+  std::string name, doc;
+};
+
+nb::object make_ufunc(Kernel kernel, const char* name, const char* doc) {
   static PyUFuncGenericFunction funcs[2] = {&loop<float>, &loop<double>};
-  static int flag;  // any non-null pointer marks the derivative ufunc
-  static void* plain[2] = {nullptr, nullptr};
-  static void* ordered[2] = {&flag, &flag};
   static const char value_types[] = {NPY_FLOAT, NPY_FLOAT, NPY_FLOAT, NPY_FLOAT, NPY_FLOAT,
                                      NPY_DOUBLE, NPY_DOUBLE, NPY_DOUBLE, NPY_DOUBLE, NPY_DOUBLE};
   static const char order_types[] = {NPY_FLOAT, NPY_FLOAT, NPY_FLOAT, NPY_FLOAT, NPY_INT64, NPY_FLOAT,
                                      NPY_DOUBLE, NPY_DOUBLE, NPY_DOUBLE, NPY_DOUBLE, NPY_INT64, NPY_DOUBLE};
-  PyObject* f = PyUFunc_FromFuncAndData(funcs, with_order ? ordered : plain,
-                                        with_order ? order_types : value_types, 2,
-                                        with_order ? 5 : 4, 1, PyUFunc_None, name, doc, 0);
+  static std::deque<Ufunc> storage;  // lives as long as the process (ufuncs point into it)
+  Ufunc& u = storage.emplace_back();
+  u.kernel = kernel;
+  u.data[0] = u.data[1] = &u.kernel;
+  u.name = name;
+  u.doc = doc;
+  PyObject* f = PyUFunc_FromFuncAndData(funcs, u.data, kernel.with_order ? order_types : value_types,
+                                        2, kernel.with_order ? 5 : 4, 1, PyUFunc_None,
+                                        u.name.c_str(), u.doc.c_str(), 0);
   if (!f) throw nb::python_error();
   return nb::steal(f);
 }
@@ -59,14 +77,22 @@ nb::object make_ufunc(bool with_order, const char* name, const char* doc) {
 }  // namespace
 
 void register_prabhakar(nb::module_& m) {
+  struct Row { Kernel k; const char* name; const char* doc; };
+  const Row rows[] = {
+      {{PPart::value, false}, "prabhakar",
+       "prabhakar(z, alpha, beta, gamma)\n\nE^gamma_{alpha,beta}(z) = sum_k (gamma)_k z^k / "
+       "(k! Gamma(alpha k + beta))"},
+      {{PPart::d_alpha, false}, "prabhakar_dalpha",
+       "prabhakar_dalpha(z, alpha, beta, gamma)\n\nd/dalpha E^gamma_{alpha,beta}(z)"},
+      {{PPart::d_beta, false}, "prabhakar_dbeta",
+       "prabhakar_dbeta(z, alpha, beta, gamma)\n\nd/dbeta E^gamma_{alpha,beta}(z)"},
+      {{PPart::d_gamma, false}, "prabhakar_dgamma",
+       "prabhakar_dgamma(z, alpha, beta, gamma)\n\nd/dgamma E^gamma_{alpha,beta}(z)"},
+      {{PPart::value, true}, "prabhakar_derivative",
+       "prabhakar_derivative(z, alpha, beta, gamma, order)\n\nd^order/dz^order "
+       "E^gamma_{alpha,beta}(z) = (gamma)_order E^{gamma+order}_{alpha,beta+order alpha}(z)"},
+  };
   nb::dict ufuncs;
-  ufuncs["prabhakar"] = make_ufunc(
-      false, "prabhakar",
-      "prabhakar(z, alpha, beta, gamma)\n\nE^gamma_{alpha,beta}(z) = sum_k (gamma)_k z^k / "
-      "(k! Gamma(alpha k + beta))");
-  ufuncs["prabhakar_derivative"] = make_ufunc(
-      true, "prabhakar_derivative",
-      "prabhakar_derivative(z, alpha, beta, gamma, order)\n\nd^order/dz^order "
-      "E^gamma_{alpha,beta}(z) = (gamma)_order E^{gamma+order}_{alpha,beta+order alpha}(z)");
+  for (const Row& r : rows) ufuncs[r.name] = make_ufunc(r.k, r.name, r.doc);
   m.attr("_prabhakar_ufuncs") = ufuncs;
 }

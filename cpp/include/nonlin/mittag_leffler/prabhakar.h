@@ -1,7 +1,8 @@
 // The three-parameter (Prabhakar) Mittag-Leffler function for real z and g >= 0,
 //   E^g_{a,b}(z) = sum_k (g)_k z^k / (k! Gamma(a k + b)),   (g)_k = g (g + 1) ... (g + k - 1),
-// and its z-derivatives D^k E^g_{a,b} = (g)_k E^{g+k}_{a,b+ka} (Garra & Garrappa 2018, Commun.
-// Nonlinear Sci. Numer. Simul. 56:314, eq. 5.2). Paths, per element:
+// its z-derivatives D^k E^g_{a,b} = (g)_k E^{g+k}_{a,b+ka} (Garra & Garrappa 2018, Commun.
+// Nonlinear Sci. Numer. Simul. 56:314, eq. 5.2) and its derivatives in a, b and g, each path
+// differentiated termwise (PPart). Paths, per element:
 //   - g = 1: the two-parameter evaluator (evaluate.h); g = 0 or z = 0: 1/Gamma(b);
 //     a = 0: (1 - z)^-g / Gamma(b) (z < 1; beyond, NaN unless g is an integer);
 //   - the power series (renormalised, no intermediate overflow): every term is positive for
@@ -36,6 +37,9 @@
 
 namespace nonlin::ml {
 
+// What a Prabhakar evaluation returns: E^g_{a,b}(z) or its derivative in a, b or g.
+enum class PPart { value, d_alpha, d_beta, d_gamma };
+
 namespace prabhakar_detail {
 
 struct Sum {
@@ -56,6 +60,9 @@ inline double log_poch_over_factorial(double g, double k) {
   return log_abs_gamma(g + k, s) - log_abs_gamma(g, s) - log_abs_gamma(k + 1.0, s);
 }
 
+// log|d/dx 1/Gamma(x)| = log|psi(x) / Gamma(x)|, with its sign; (-1)^n n! at x = -n
+inline double log_abs_rgamma_deriv(double x, double& sign);
+
 // log|1/Gamma(x)|, with its sign in `sign` (0 at the poles of Gamma, where 1/Gamma is 0)
 inline double log_abs_rgamma(double x, double& sign) {
   if (is_nonpositive_integer(x)) {
@@ -68,30 +75,54 @@ inline double log_abs_rgamma(double x, double& sign) {
   return -lg;
 }
 
+inline double log_abs_rgamma_deriv(double x, double& sign) {
+  if (is_nonpositive_integer(x)) {
+    const double n = -x;
+    sign = std::fmod(n, 2.0) == 0 ? 1.0 : -1.0;
+    int s;
+    return log_abs_gamma(n + 1, s);
+  }
+  const double psi = digamma(x);
+  const double lr = log_abs_rgamma(x, sign);
+  sign = psi > 0 ? -sign : psi < 0 ? sign : 0.0;
+  return lr + std::log(std::fabs(psi));
+}
+
+// The factor a term of the series carries for each part, on top of (g)_k z^k / k! (or, for
+// d/dg, its g-derivative): 1/Gamma(x), d/dx 1/Gamma(x), k d/dx 1/Gamma(x) at x = a k + b.
+template <class T>
+inline T series_factor(PPart part, T x, int k, int e2, T coef) {
+  const bool deriv = part == PPart::d_alpha || part == PPart::d_beta;
+  const T mult = part == PPart::d_alpha ? T(k) : T(1);
+  if (x < 170) {
+    if (!deriv) {
+      if (is_nonpositive_integer(double(x)) && x == std::nearbyint(x)) return 0;
+      return std::ldexp(coef / std::tgamma(x), e2);
+    }
+    return std::ldexp(coef * mult * T(rgamma_deriv(double(x))), e2);
+  }
+  double sign;
+  const double l = deriv ? log_abs_rgamma_deriv(double(x), sign) : log_abs_rgamma(double(x), sign);
+  return T(sign) * mult *
+         std::copysign(std::exp(std::log(std::fabs(coef)) + e2 * T(std::numbers::ln2) + T(l)), coef);
+}
+
 // The power series in T (double, or long double where the alternating sum cancels more than
 // double can carry). (g)_k / k! and z^k are running products (a few roundings per term, like
 // the two-parameter series), renormalised by powers of two so neither overflows; 1/Gamma(a k + b)
 // is direct below 170 and joins the log form beyond (where E itself is ~ e^170 or more and its
 // conditioning eps z^(1/a) dominates anyway).
 template <class T>
-inline Sum series(double z, double a, double b, double g, int max_terms) {
+inline Sum series(double z, double a, double b, double g, PPart part, int max_terms) {
   T sum = 0, abs_sum = 0;
   Sum r;
   const double peak = std::pow(std::fabs(z), 1.0 / a);  // terms fall once a k + b >> |z|^{1/a}
-  T pz = 1;  // (g)_k / k! * z^k = pz * 2^e2
+  // (g)_k / k! z^k = pz 2^e2 and its g-derivative qz 2^e2 (for d/dg; exact at g = 0 too)
+  T pz = 1, qz = 0;
   int e2 = 0;
   for (int k = 0; k < max_terms; ++k) {
     const T arg = T(a) * k + T(b);
-    T t;
-    if (is_nonpositive_integer(double(arg)) && arg == std::nearbyint(arg)) {
-      t = 0;
-    } else if (arg < 170) {
-      t = std::ldexp(pz / std::tgamma(arg), e2);
-    } else {
-      int sg;
-      t = std::copysign(std::exp(std::log(std::fabs(pz)) + e2 * T(std::numbers::ln2) -
-                                 T(log_abs_gamma(double(arg), sg))), pz);
-    }
+    const T t = series_factor<T>(part, arg, k, e2, part == PPart::d_gamma ? qz : pz);
     sum += t;
     abs_sum += std::fabs(t);
     r.terms = k + 1;
@@ -99,14 +130,17 @@ inline Sum series(double z, double a, double b, double g, int max_terms) {
       r.converged = true;
       break;
     }
+    qz = (qz * (T(g) + k) + pz) / (k + T(1)) * T(z);
     pz *= (T(g) + k) / (k + T(1)) * T(z);
-    int e;
-    pz = std::frexp(pz, &e);
-    e2 += e;
-    if (pz == 0) {  // (g)_k = 0: a polynomial (g = 0 is handled by the caller)
+    if (pz == 0 && qz == 0) {  // (g)_k = 0: a polynomial
       r.converged = true;
       break;
     }
+    int e;
+    std::frexp(std::max(std::fabs(pz), std::fabs(qz)), &e);
+    pz = std::ldexp(pz, -e);
+    qz = std::ldexp(qz, -e);
+    e2 += e;
   }
   r.sum = double(sum);
   r.abs_sum = double(abs_sum);
@@ -143,31 +177,49 @@ inline Sum kummer(double z, double b, double g, int max_terms) {
 // envelope of 1/Gamma (gamma.h; also where the term happens to vanish at a pole of Gamma), the
 // sum is accepted once a bound falls below the rounding of the sum, and abandoned once the
 // bounds grow again (as asymptotic.h does for g = 1).
-inline Sum algebraic(double z, double a, double b, double g, int max_terms) {
+inline Sum algebraic(double z, double a, double b, double g, PPart part, int max_terms) {
   Sum r;
   const double lw = std::log(-z);
   double min_bound = INFINITY;
+  double p = 1, q = 0, harmonic = 0;  // (g)_k / k!, its g-derivative, sum_{j<k} 1/(g + j)
   for (int k = 0; k < max_terms; ++k) {
     const double arg = b - a * (g + k);
-    const double lc = log_poch_over_factorial(g, k) - (g + k) * lw;
-    double sign;
-    const double lr = log_abs_rgamma(arg, sign);
-    const double mag = sign == 0.0 ? 0.0 : std::exp(lc + lr);
-    r.sum += (k & 1 ? -sign : sign) * mag;
-    r.abs_sum += mag;
-    const double bound = std::exp(lc + log_rgamma_envelope(arg));
+    const double lc = -(g + k) * lw;  // log of w^-(g+k), w = -z
+    double s0, s1;
+    const double l0 = log_abs_rgamma(arg, s0), l1 = log_abs_rgamma_deriv(arg, s1);
+    const double R = s0 == 0.0 ? 0.0 : s0 * std::exp(lc + l0);  // w^-(g+k) / Gamma(arg)
+    const double D = s1 == 0.0 ? 0.0 : s1 * std::exp(lc + l1);  // w^-(g+k) (1/Gamma)'(arg)
+    double t = 0;
+    switch (part) {
+      case PPart::value: t = p * R; break;
+      case PPart::d_beta: t = p * D; break;
+      case PPart::d_alpha: t = -(g + k) * p * D; break;
+      case PPart::d_gamma: t = q * R - p * (lw * R + a * D); break;
+    }
+    if (k & 1) t = -t;
+    r.sum += t;
+    r.abs_sum += std::fabs(t);
+    // bound of the term also where it happens to vanish (envelope of 1/Gamma and of its
+    // derivative, which carries at most a log factor more)
+    const double lenv = lc + log_rgamma_envelope(arg) + std::log(std::max(std::fabs(p), std::fabs(q)) + 1e-300);
+    const double widen = part == PPart::value ? 1.0
+                         : (4.0 + std::log1p(std::fabs(arg))) * (1.0 + g + k + std::fabs(lw) + a + harmonic);
+    const double bound = std::exp(lenv) * widen;
     if (k > 0 && bound <= 0x1p-56 * std::fabs(r.sum)) {
       r.converged = true;
       return r;
     }
     if (bound > 16 * min_bound) return r;
     min_bound = std::min(min_bound, bound);
+    q = (q * (g + k) + p) / (k + 1.0);
+    p *= (g + k) / (k + 1.0);
+    harmonic += 1.0 / (g + k);
   }
   return r;
 }
 
 // Garrappa's inversion on the unbounded region right of every singularity of the transform.
-inline double inversion(double z, double a, double b, double g) {
+inline double inversion(double z, double a, double b, double g, PPart part) {
   using namespace detail;
   using std::numbers::pi;
   const double x = pole_modulus(z, a);
@@ -179,7 +231,11 @@ inline double inversion(double z, double a, double b, double g) {
     if (std::fabs(th) >= pi) continue;
     phi_max = std::max(phi_max, 0.5 * x * (std::cos(th) + 1.0));
   }
-  const double strength = phi_max > 1e-15 ? g : std::max(0.0, -2 * (a * g - b + 1));
+  // d/da differentiates w^-g into w^-(g+1): a stronger singularity
+  const double g_eff = part == PPart::d_alpha ? g + 1 : g;
+  // (the log factors of the parameter derivatives weaken the decay at the origin: + 1/2)
+  const double strength = phi_max > 1e-15 ? g_eff
+                          : std::max(0.0, -2 * (a * g_eff - b + 1)) + (part == PPart::value ? 0.0 : 0.5);
   // Rounding grows like e^{phi_max} eps: the tolerance is relaxed (as Garrappa does) up to
   // 1e-13; where even that is out of reach (a > 1, z < 0 between the series and the algebraic
   // expansion) the result is NaN, not a number with unknown error.
@@ -194,13 +250,20 @@ inline double inversion(double z, double a, double b, double g) {
   }
   if (!(c.n <= 400)) return NAN;
   const int n = int(c.n);
-  auto node = [&](int k) {  // e^s s^-b (1 - z s^-a)^-g ds/du, s = mu (1 + i u)^2
+  auto node = [&](int k) {  // F = e^s s^-b w^-g ds/du, w = 1 - z s^-a, s = mu (1 + i u)^2
     const double u = c.h * k;
     const cplx s = c.mu * cplx(1 - u * u, 2 * u);
     const cplx ds(-2 * c.mu * u, 2 * c.mu);
     const cplx ls = std::log(s);
-    const cplx w = 1.0 - z * std::exp(-a * ls);
-    return std::exp(s - b * ls - g * std::log(w)) * ds;
+    const cplx sa = std::exp(-a * ls), w = 1.0 - z * sa, lw = std::log(w);
+    const cplx f = std::exp(s - b * ls - g * lw) * ds;
+    switch (part) {
+      case PPart::value: return f;
+      case PPart::d_beta: return -ls * f;
+      case PPart::d_gamma: return -lw * f;
+      case PPart::d_alpha: return -g * z * ls * sa / w * f;  // dw/da = z log(s) s^-a
+    }
+    return f;
   };
   // real z: S_{-k} = -conj(S_k), the integral is (h / 2 pi) (Im S_0 + 2 sum_{k>0} Im S_k)
   double im = node(0).imag();
@@ -214,50 +277,67 @@ inline double inversion(double z, double a, double b, double g) {
 
 }  // namespace prabhakar_detail
 
-inline double prabhakar(double z, double a, double b, double g) {
+inline double prabhakar_part(double z, double a, double b, double g, PPart part) {
   using namespace prabhakar_detail;
   if (std::isnan(z) || !(a >= 0) || !(g >= 0) || !std::isfinite(a) || !std::isfinite(b) ||
       !std::isfinite(g))
     return NAN;
-  if (g == 1) return mittag_leffler_part(z, a, b, Part::value);
-  if (g == 0 || z == 0) return rgamma(b);
+  const bool value = part == PPart::value;
+  if (g == 1 && part != PPart::d_gamma)
+    return mittag_leffler_part(z, a, b, value ? Part::value : part == PPart::d_alpha ? Part::d_alpha : Part::d_beta);
+  if (z == 0 || (g == 0 && part != PPart::d_gamma))  // 1/Gamma(b)
+    return value ? rgamma(b) : part == PPart::d_beta ? rgamma_deriv(b) : 0.0;
   if (a == 0) {  // sum_k (g)_k z^k / k! = (1 - z)^-g
-    if (z < 1) return rgamma(b) * std::pow(1.0 - z, -g);
-    return g == std::nearbyint(g) ? rgamma(b) * std::pow(1.0 - z, -g) : NAN;
+    if (!(z < 1) && g != std::nearbyint(g)) return NAN;
+    const double e = std::pow(1.0 - z, -g);
+    switch (part) {
+      case PPart::value: return rgamma(b) * e;
+      case PPart::d_beta: return rgamma_deriv(b) * e;
+      case PPart::d_gamma: return z < 1 ? -std::log1p(-z) * rgamma(b) * e : NAN;
+      case PPart::d_alpha: return rgamma_deriv(b) * g * z * e / (1.0 - z);  // sum k (g)_k z^k / k!
+    }
   }
   if (std::isinf(z)) {
-    if (z > 0) return INFINITY;  // grows like e^{z^{1/a}}
-    return a < 2 ? 0.0 : NAN;    // decays like |z|^-g (a < 2); no limit otherwise
+    if (z > 0) return value ? INFINITY : NAN;  // grows like e^{z^{1/a}}
+    return a < 2 ? 0.0 : NAN;  // decays like |z|^-g (a < 2); no limit otherwise
   }
   const double x = pole_modulus(z, a);
-  if (z > 0 && x > 800) return INFINITY;  // E^g ~ e^x x^(...) overflows well before x = 800
+  if (z > 0 && x > 800) return value ? INFINITY : NAN;  // beyond overflow (x ~ 710)
   if (z > 0) {  // positive terms (from the first k with a k + b > 0 on): accurate to overflow
-    const Sum s = series<double>(z, a, b, g, 200000);
+    const Sum s = series<double>(z, a, b, g, part, 200000);
     return s.converged ? s.sum : NAN;
   }
-  if (a == 1 && z >= -700 && !is_nonpositive_integer(b)) {
+  if (value && a == 1 && z >= -700 && !is_nonpositive_integer(b)) {
     const Sum s = kummer(z, b, g, 4000);
     if (s.converged) return s.sum;
   }
   // alternating series, in long double (64-bit or wider significand; double where that is all
   // there is). Each term carries ~ k roundings (running products), so the rounding of the sum is
   // below terms * u * sum|terms|: accepted where that is below 2^-47 of the result, or near the
-  // zeros of the oscillating cases (a > 1) below 2^-50 absolute.
+  // zeros of the oscillating cases (a > 1) below 2^-50 absolute. The d/da, d/db terms' factor
+  // (1/Gamma)' is a double (within ~4 ulp).
   if (x <= 24.0) {
     constexpr int digits = std::numeric_limits<long double>::digits;
-    const Sum s = digits >= 64 ? series<long double>(z, a, b, g, 4000) : series<double>(z, a, b, g, 4000);
-    const double err = s.abs_sum * s.terms * std::ldexp(1.0, -std::min(digits, 64));
-    if (s.converged && (err <= 0x1p-47 * std::fabs(s.sum) || (a > 1 && err <= 0x1p-50)))
+    const Sum s = digits >= 64 ? series<long double>(z, a, b, g, part, 4000)
+                               : series<double>(z, a, b, g, part, 4000);
+    const bool psi = part == PPart::d_alpha || part == PPart::d_beta;
+    const double err = s.abs_sum * (s.terms * std::ldexp(1.0, -std::min(digits, 64)) + (psi ? 0x1p-51 : 0.0));
+    const double rel = psi ? 0x1p-45 : 0x1p-47;  // the contour does no better for these parts
+    if (s.converged && (err <= rel * std::fabs(s.sum) || (a > 1 && err <= 0x1p-50)))
       return s.sum;
   }
   // the singularities' part is ~ e^{x cos(pi/a)} (1 <= a < 2; at a = 1 the point s = z on the
   // cut gives e^z), none on the principal sheet for a < 1
   const double hidden = a < 1 ? -INFINITY : x * std::cos(std::numbers::pi / a);
-  if (a < 2 && x >= 12.0 && hidden < -40.0 - g * std::log(-z)) {
-    const Sum s = algebraic(z, a, b, g, 400);
+  if (a < 2 && x >= 12.0 && hidden < -40.0 - (g + 1) * std::log(-z)) {
+    const Sum s = algebraic(z, a, b, g, part, 400);
     if (s.converged) return s.sum;
   }
-  return inversion(z, a, b, g);
+  return inversion(z, a, b, g, part);
+}
+
+inline double prabhakar(double z, double a, double b, double g) {
+  return prabhakar_part(z, a, b, g, PPart::value);
 }
 
 // D^k E^g_{a,b}(z) = (g)_k E^{g+k}_{a,b+ka}(z), order 0..12 (NaN beyond)

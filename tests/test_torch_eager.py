@@ -151,3 +151,29 @@ def test_gated_units_eager_and_registered_paths_agree():
     (d,) = torch.autograd.grad(nt.swiglu(x).sum(), x, create_graph=True)
     with pytest.raises(RuntimeError, match="second derivatives"):
         d.sum().backward()
+
+
+def test_array_activations_eager_and_registered_paths_agree():
+    rng = np.random.default_rng(6)
+    pau = nt.PAU(degrees=(5, 4), init="gelu").double()
+    x = torch.from_numpy(rng.standard_normal((4, 7))).requires_grad_(True)
+    g = torch.from_numpy(rng.standard_normal((4, 7)))
+    y, ops = dispatched(lambda: pau(x))
+    _, ops_bwd = dispatched(lambda: y.backward(g))
+    assert ops == ops_bwd == set()
+    num, den = pau.numerator.detach().numpy(), pau.denominator.detach().numpy()
+    xn = x.detach().numpy()
+    np.testing.assert_array_equal(y.detach().numpy(), nl.rational(xn, num, den))
+    gx, gnum, gden = nl.rational.backward(g.numpy(), xn, num, den)
+    np.testing.assert_array_equal(x.grad.numpy(), gx)
+    np.testing.assert_allclose(pau.numerator.grad.numpy(), gnum, rtol=1e-14)
+    np.testing.assert_allclose(pau.denominator.grad.numpy(), gden, rtol=1e-14)
+    # compiled: through the op, same values
+    f = torch.compile(lambda t: pau(t), fullgraph=True)
+    y2, ops = dispatched(lambda: f(x.detach()))
+    assert "nonlin::rational" in ops
+    np.testing.assert_array_equal(y2.detach().numpy(), nl.rational(xn, num, den))
+    # double backward is reported, not silently zero
+    (d,) = torch.autograd.grad(pau(x).sum(), x, create_graph=True)
+    with pytest.raises(RuntimeError, match="second derivatives"):
+        d.sum().backward()

@@ -521,6 +521,28 @@ class _Arrays:
     def _no_grad_of_grad(self, ctx, *grads):
         raise RuntimeError(f"nonlin.torch.{self.name}: second derivatives are not available")
 
+    def _function(self):
+        """The eager autograd path (see _Elementwise._function); the arrays travel as varargs."""
+        owner = self
+
+        class Fn(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x, static, *arrays):
+                ctx.save_for_backward(x, *arrays)
+                ctx.static = static
+                return owner._forward_impl(x, list(arrays), static)
+
+            @staticmethod
+            def backward(ctx, grad):
+                x, *arrays = ctx.saved_tensors
+                # create_graph: through the op, which says that second derivatives are missing
+                vjp = owner.backward if torch.is_grad_enabled() else owner._vjp_impl
+                gx, *grads = vjp(grad.contiguous(), x, arrays, ctx.static)
+                return (gx, None, *grads)
+
+        Fn.__name__ = Fn.__qualname__ = f"{self.name}_function"
+        return Fn
+
     def _static(self, given):
         for k in given:
             if k not in self.act.static:
@@ -531,6 +553,7 @@ class _Arrays:
 
     def functional(self):
         name, act, forward = self.name, self.act, self.forward
+        function, forward_impl = self._function(), self._forward_impl
 
         def fn(x, *arrays, **options):
             _check_input(name, x)
@@ -550,7 +573,12 @@ class _Arrays:
                     ts.append(v.to(pdt))
                 else:
                     ts.append(torch.as_tensor(np.asarray(v, np.float64), dtype=pdt, device=x.device))
-            return forward(x, ts, self._static(options))
+            static = self._static(options)
+            if _eager(x, ts):  # no custom-op dispatch in plain eager mode
+                if _needs_grad(x, *ts):
+                    return function.apply(x, static, *ts)
+                return forward_impl(x, ts, static)
+            return forward(x, ts, static)
 
         fn.__code__ = fn.__code__.replace(co_name=name)
         fn.__name__ = fn.__qualname__ = name

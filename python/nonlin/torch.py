@@ -90,12 +90,25 @@ def _empty_result(x, *others):
 
 
 _PLAIN = (torch.Tensor, nn.Parameter)
-_functorch_active = torch._C._are_functorch_transforms_active
-_dispatch_mode_active = torch._C._get_dispatch_mode  # (key) -> mode or None
-_function_mode_active = torch._C._is_torch_function_mode_enabled
 
 
-_FAKE, _PROXY = torch._C._TorchDispatchModeKey.FAKE, torch._C._TorchDispatchModeKey.PROXY
+def _eager_context_check():
+    """The check that no tracing, transform or mode is active, from torch's private C hooks; a
+    torch without one of them gets a check that always says no (every call uses the ops)."""
+    C = torch._C
+    try:
+        functorch, function_mode, stack = (C._are_functorch_transforms_active,
+                                           C._is_torch_function_mode_enabled, C._len_torch_dispatch_stack)
+        mode, fake, proxy = C._get_dispatch_mode, C._TorchDispatchModeKey.FAKE, C._TorchDispatchModeKey.PROXY
+        tracing = C._get_tracing_state
+    except AttributeError:
+        return lambda: False
+    return lambda: not (torch.compiler.is_compiling() or tracing() is not None or functorch()
+                        or function_mode() or stack() > 0 or mode(fake) is not None
+                        or mode(proxy) is not None)
+
+
+_plain_eager_context = _eager_context_check()
 
 
 def _eager(x, values):
@@ -108,11 +121,7 @@ def _eager(x, values):
     for v in values:
         if isinstance(v, torch.Tensor) and (type(v) not in _PLAIN or not v.is_cpu):
             return False
-    return not (torch.compiler.is_compiling() or torch._C._get_tracing_state() is not None
-                or _functorch_active() or _function_mode_active()
-                or torch._C._len_torch_dispatch_stack() > 0
-                or _dispatch_mode_active(_FAKE) is not None
-                or _dispatch_mode_active(_PROXY) is not None)
+    return _plain_eager_context()
 
 
 def _needs_grad(*tensors):

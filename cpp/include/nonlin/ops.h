@@ -60,9 +60,20 @@ template <class A, class V, std::size_t... I>
 NONLIN_HD inline V call_forward(const V* p, V x, std::index_sequence<I...>) {
   return A::forward(x, p[I]...);
 }
+// Activations whose derivative and parameter gradients share expensive parts (GoLU's doubly
+// exponential gate, Snake's sine and cosine, ...) define them once:
+//   parts(x, params...)                -> P
+//   derivative_of(P, x, params...)     -> f'
+//   param_grad_of(P, x, params...)     -> {df/dp for each learnable p}
+// and get their derivative, parameter gradients and fused vjp (one `parts` for both) from them.
+template <class A>
+constexpr bool has_parts() {
+  return requires { &A::template parts<Vec<double>>; };
+}
 template <class A, class V, std::size_t... I>
 NONLIN_HD inline V call_derivative(const V* p, V x, std::index_sequence<I...>) {
-  return keep_nan(x, A::derivative(x, p[I]...));
+  if constexpr (has_parts<A>()) return keep_nan(x, A::derivative_of(A::parts(x, p[I]...), x, p[I]...));
+  else return keep_nan(x, A::derivative(x, p[I]...));
 }
 // grad_out * f'(x), or the activation's own fused backward where it has one (to avoid an
 // intermediate overflow, e.g. squared_relu's 2x for huge x when grad_out is small).
@@ -82,11 +93,16 @@ NONLIN_HD inline V call_derivative2(const V* p, V x, std::index_sequence<I...>) 
 }
 template <class A, class V, std::size_t... I>
 NONLIN_HD inline auto call_param_grad(const V* p, V x, std::index_sequence<I...>) {
-  return A::param_grad(x, p[I]...);
+  if constexpr (has_parts<A>()) return A::param_grad_of(A::parts(x, p[I]...), x, p[I]...);
+  else return A::param_grad(x, p[I]...);
 }
+// grad_out * f' into out[0], grad_out * df/dp into out[1..], from one evaluation of the parts
 template <class A, class V, std::size_t... I>
-NONLIN_HD inline auto call_vjp_terms(const V* p, V x, std::index_sequence<I...>) {
-  return A::vjp_terms(x, p[I]...);
+NONLIN_HD inline void vjp_from_parts(const V* p, V g, V x, V* out, std::index_sequence<I...>) {
+  const auto P = A::parts(x, p[I]...);
+  out[0] = g * keep_nan(x, A::derivative_of(P, x, p[I]...));
+  const auto d = A::param_grad_of(P, x, p[I]...);
+  for (std::size_t k = 0; k < d.size(); ++k) out[1 + k] = g * keep_nan(x, d[k]);
 }
 // The activation's parameters at their registry defaults (the gate of a GLU unit).
 template <class A, class V>
@@ -162,18 +178,16 @@ struct ParamGrad {
 };
 
 // in: grad_out, x, params...  out: grad_out * f'(x), then grad_out * df/dp for each learnable p
-// (not reduced): the backward and the parameter terms from one evaluation. An activation with
-// `vjp_terms(x, params...)` -> {f', df/dp...} shares the work between them (e.g. GoLU's doubly
-// exponential gate is evaluated once); the others run the two formulas back to back.
+// (not reduced): the backward and the parameter terms from one evaluation. Activations with
+// parts (above) evaluate them once for both; the others run the two formulas back to back.
 template <class A>
 struct Vjp {
   using Act = A;
   static constexpr OpKind kind = OpKind::vjp;
   static constexpr int nin = 2 + num_params<A>(), nout = 1 + num_learnable<A>();
   template <class V> NONLIN_HD static void eval(const V* in, V* out) {
-    if constexpr (requires { &A::template vjp_terms<V>; }) {
-      const auto t = call_vjp_terms<A>(in + 2, in[1], std::make_index_sequence<num_params<A>()>{});
-      for (int k = 0; k < nout; ++k) out[k] = in[0] * keep_nan(in[1], t[k]);
+    if constexpr (has_parts<A>()) {
+      vjp_from_parts<A>(in + 2, in[0], in[1], out, std::make_index_sequence<num_params<A>()>{});
     } else {
       Backward<A>::eval(in, out);
       ParamGrad<A>::eval(in, out + 1);

@@ -55,16 +55,6 @@ NONLIN_HD inline void scaled_argument(V beta, V x, V& hi, V& lo) {
   product_hi_lo(beta, x, hi, lo);
 }
 
-// {f', df/dp...}: an activation's vjp_terms (ops.h Vjp) from its derivative and parameter
-// gradients computed on one shared evaluation of their common parts.
-template <class V, std::size_t N>
-NONLIN_HD inline std::array<V, N + 1> vjp_of(V d, const std::array<V, N>& p) {
-  std::array<V, N + 1> r;
-  r[0] = d;
-  for (std::size_t i = 0; i < N; ++i) r[i + 1] = p[i];
-  return r;
-}
-
 // e^x as value * scale with `value` in the normal range even where e^x is subnormal
 // (x < -80 in float, -700 in double): a product (y * value) * scale rounds only once into the
 // subnormals, so x e^x style tails (SiLU, mish, GELU, softplus) keep their accuracy.

@@ -49,23 +49,14 @@ struct Golu {
     }
   };
   template <class V> static V forward(V x, V a, V b, V g) { return a * Parts<V>(x, b, g).xG; }
+  template <class V> static Parts<V> parts(V x, V, V b, V g) { return Parts<V>(x, b, g); }
   // alpha (G + beta gamma x u G)
-  template <class V> static V derivative_of(const Parts<V>& p, V a, V b, V g) {
+  template <class V> static V derivative_of(const Parts<V>& p, V, V a, V b, V g) {
     return a * fma(b * g, p.xuG, p.G);
   }
   // d/dalpha = x G, d/dbeta = -alpha x u G, d/dgamma = alpha beta x (x u G)
-  template <class V> static std::array<V, 3> param_grad_of(const Parts<V>& p, V x, V a, V b) {
+  template <class V> static std::array<V, 3> param_grad_of(const Parts<V>& p, V x, V a, V b, V) {
     return {p.xG, -a * p.xuG, (a * b) * times_or_zero(p.xuG, x)};
-  }
-  template <class V> static V derivative(V x, V a, V b, V g) {
-    return derivative_of(Parts<V>(x, b, g), a, b, g);
-  }
-  template <class V> static std::array<V, 3> param_grad(V x, V a, V b, V g) {
-    return param_grad_of(Parts<V>(x, b, g), x, a, b);
-  }
-  template <class V> static std::array<V, 4> vjp_terms(V x, V a, V b, V g) {
-    const Parts<V> p(x, b, g);
-    return vjp_of(derivative_of(p, a, b, g), param_grad_of(p, x, a, b));
   }
 };
 
@@ -106,25 +97,16 @@ struct Aptx {
     return select(is_inf(x), lim, times_or_zero(am1, x) + y);
   }
   // gamma (alpha - 1) + 2 gamma s (1 + 2 beta x sigma(-Z)); 0 for the tail where Z overflows
-  template <class V> static V derivative_of(const Parts<V>& p, V a, V g) {
+  template <class V> static Parts<V> parts(V x, V, V b, V) { return Parts<V>(x, b); }
+  template <class V> static V derivative_of(const Parts<V>& p, V, V a, V, V g) {
     const V t = p.L.corrected(p.L.sigma_times_one_plus(p.Z), p.Z_lo);
     return fma(2 * g, select(is_inf(p.Z),
                              select(p.Z > 0, V(1), V(0)), t), g * (a - 1));
   }
   // d/dalpha = gamma x, d/dbeta = 4 gamma x^2 s sigma(-Z), d/dgamma = x (alpha - 1) + 2 x s
-  template <class V> static std::array<V, 3> param_grad_of(const Parts<V>& p, V x, V a, V g) {
+  template <class V> static std::array<V, 3> param_grad_of(const Parts<V>& p, V x, V a, V, V g) {
     return {g * x, p.L.sigma_sigma_neg_times(4 * g * (x * x), p.Z_lo),
             tail(x, a - 1, 2 * p.L.times_sigma(x, p.Z_lo))};
-  }
-  template <class V> static V derivative(V x, V a, V b, V g) {
-    return derivative_of(Parts<V>(x, b), a, g);
-  }
-  template <class V> static std::array<V, 3> param_grad(V x, V a, V b, V g) {
-    return param_grad_of(Parts<V>(x, b), x, a, g);
-  }
-  template <class V> static std::array<V, 4> vjp_terms(V x, V a, V b, V g) {
-    const Parts<V> p(x, b);
-    return vjp_of(derivative_of(p, a, g), param_grad_of(p, x, a, g));
   }
 };
 
@@ -289,16 +271,10 @@ struct Apa {
       {true, true, true, false, false, "(0, 1)"}, params.data(), 2, 3.0};
   static constexpr bool float_via_double = true;
   template <class V> static V forward(V x, V k, V l) { return ApaParts<V>(x, k, l).p; }
-  template <class V> static V derivative(V x, V k, V l) { return k * ApaParts<V>(x, k, l).s; }
-  template <class V> static std::array<V, 2> param_grad_of(const ApaParts<V>& q, V x) {
+  template <class V> static ApaParts<V> parts(V x, V k, V l) { return ApaParts<V>(x, k, l); }
+  template <class V> static V derivative_of(const ApaParts<V>& q, V, V k, V) { return k * q.s; }
+  template <class V> static std::array<V, 2> param_grad_of(const ApaParts<V>& q, V x, V, V) {
     return {times_or_zero(q.s, x), q.dl};
-  }
-  template <class V> static std::array<V, 2> param_grad(V x, V k, V l) {
-    return param_grad_of(ApaParts<V>(x, k, l), x);
-  }
-  template <class V> static std::array<V, 3> vjp_terms(V x, V k, V l) {
-    const ApaParts<V> q(x, k, l);
-    return vjp_of(k * q.s, param_grad_of(q, x));
   }
 };
 
@@ -315,21 +291,12 @@ struct Aglu {
       {true, false, false, false, true, "[-0.28, inf) at the defaults"}, params.data(), 2, 3.0};
   static constexpr bool float_via_double = true;
   template <class V> static V forward(V x, V k, V l) { return times_or_zero(ApaParts<V>(x, k, l).p, x); }
-  template <class V> static V derivative_of(const ApaParts<V>& q, V x, V k) {
+  template <class V> static ApaParts<V> parts(V x, V k, V l) { return ApaParts<V>(x, k, l); }
+  template <class V> static V derivative_of(const ApaParts<V>& q, V x, V k, V) {
     return select(q.s == 0, q.p, fma(k * x, q.s, q.p));  // s = 0: also for an infinite k x
   }
-  template <class V> static std::array<V, 2> param_grad_of(const ApaParts<V>& q, V x) {
+  template <class V> static std::array<V, 2> param_grad_of(const ApaParts<V>& q, V x, V, V) {
     return {times_or_zero(times_or_zero(q.s, x), x), times_or_zero(q.dl, x)};
-  }
-  template <class V> static V derivative(V x, V k, V l) {
-    return derivative_of(ApaParts<V>(x, k, l), x, k);
-  }
-  template <class V> static std::array<V, 2> param_grad(V x, V k, V l) {
-    return param_grad_of(ApaParts<V>(x, k, l), x);
-  }
-  template <class V> static std::array<V, 3> vjp_terms(V x, V k, V l) {
-    const ApaParts<V> q(x, k, l);
-    return vjp_of(derivative_of(q, x, k), param_grad_of(q, x));
   }
 };
 

@@ -41,26 +41,17 @@ struct Cauchy {
     return p.num / p.D;
   }
   // (l1 (d - |x|)(d + |x|) - 2 l2 x) / D^2, in r for huge |x|
-  template <class V> static V derivative(V x, V l1, V l2, V d) {
-    return derivative_of(Parts<V>(x, l1, l2, d), x, l1, l2, d);
-  }
+  template <class V> static Parts<V> parts(V x, V l1, V l2, V d) { return Parts<V>(x, l1, l2, d); }
   template <class V> static V derivative_of(const Parts<V>& p, V x, V l1, V l2, V d) {
     const V ax = select(p.big, V(1), abs(x)), ad = abs(d * p.r), xs = select(p.big, V(1), x);
     const V n = fma(l1, (ad - ax) * (ad + ax), -2 * ((l2 * p.r) * xs));
     return ((((p.r * p.r) * n) / p.D) / p.D);
   }
   // d/dl1 = x / D, d/dl2 = 1 / D, d/dd = -2 d f / D
-  template <class V> static std::array<V, 3> param_grad_of(const Parts<V>& p, V x, V d) {
+  template <class V> static std::array<V, 3> param_grad_of(const Parts<V>& p, V x, V, V, V d) {
     const V r2D = (p.r * p.r) / p.D;
     const V xs = select(p.big, V(1), x);
     return {(xs * p.r) / p.D, r2D, (-2 * d) * ((p.num / p.D) * r2D)};
-  }
-  template <class V> static std::array<V, 3> param_grad(V x, V l1, V l2, V d) {
-    return param_grad_of(Parts<V>(x, l1, l2, d), x, d);
-  }
-  template <class V> static std::array<V, 4> vjp_terms(V x, V l1, V l2, V d) {
-    const Parts<V> p(x, l1, l2, d);
-    return vjp_of(derivative_of(p, x, l1, l2, d), param_grad_of(p, x, d));
   }
 };
 
@@ -108,22 +99,13 @@ struct Elephant {
     }
   };
   template <class V> static V forward(V x, V a, V d, V h) { return h * Parts<V>(x, a, d).frac; }
-  template <class V> static V derivative_of(const Parts<V>& p, V x, V d, V h) {
+  template <class V> static Parts<V> parts(V x, V a, V d, V) { return Parts<V>(x, a, d); }
+  template <class V> static V derivative_of(const Parts<V>& p, V x, V, V d, V h) {
     return copysign((h * d) * p.g_x, -x);
   }
   // d/da = h d g / a, d/dh = 1 / (1 + u)
-  template <class V> static std::array<V, 2> param_grad_of(const Parts<V>& p, V a, V d, V h) {
+  template <class V> static std::array<V, 2> param_grad_of(const Parts<V>& p, V, V a, V d, V h) {
     return {copysign((h * d) * p.g_a, a), p.frac};
-  }
-  template <class V> static V derivative(V x, V a, V d, V h) {
-    return derivative_of(Parts<V>(x, a, d), x, d, h);
-  }
-  template <class V> static std::array<V, 2> param_grad(V x, V a, V d, V h) {
-    return param_grad_of(Parts<V>(x, a, d), a, d, h);
-  }
-  template <class V> static std::array<V, 3> vjp_terms(V x, V a, V d, V h) {
-    const Parts<V> p(x, a, d);
-    return vjp_of(derivative_of(p, x, d, h), param_grad_of(p, a, d, h));
   }
 };
 

@@ -34,6 +34,18 @@ NONLIN_HD inline void sincos_of_product(V w, V x, V& s, V& c) {
   vm::sincos(z, z_lo, s, c);
 }
 
+// sin(w x) and cos(w x) as the shared parts of a derivative and its parameter gradients (ops.h)
+template <class V>
+struct SinCos {
+  V s, c;
+};
+template <class V>
+NONLIN_HD inline SinCos<V> sincos_parts(V w, V x) {
+  SinCos<V> p;
+  sincos_of_product(w, x, p.s, p.c);
+  return p;
+}
+
 // Snake (Liu, Hartwig, Ueda 2020, arXiv:2006.08195): x + sin^2(a x) / a.
 struct Snake {
   static constexpr std::array<Param, 1> params{
@@ -52,12 +64,8 @@ struct Snake {
     sincos_of_product(a, x, s, c);
     return select(is_inf(a * x), x, x + (s * s) / a);  // beyond the angle's range: x
   }
-  template <class V> static V derivative_of(V s, V c) { return fma(2 * s, c, V(1)); }
-  template <class V> static V derivative(V x, V a) {
-    V s, c;
-    sincos_of_product(a, x, s, c);
-    return derivative_of(s, c);
-  }
+  template <class V> static SinCos<V> parts(V x, V a) { return sincos_parts(a, x); }
+  template <class V> static V derivative_of(const SinCos<V>& p, V, V) { return fma(2 * p.s, p.c, V(1)); }
   // 2 a cos(2 a x) = 2 a (1 - 2 s^2)
   template <class V> static V derivative2(V x, V a) {
     V s, c;
@@ -65,18 +73,8 @@ struct Snake {
     return (2 * a) * fma(-2 * s, s, V(1));
   }
   // x sin(2ax)/a - sin^2(ax)/a^2
-  template <class V> static std::array<V, 1> param_grad_of(V x, V a, V s, V c) {
-    return {(x * (2 * s * c)) / a - (s / a) * (s / a)};
-  }
-  template <class V> static std::array<V, 1> param_grad(V x, V a) {
-    V s, c;
-    sincos_of_product(a, x, s, c);
-    return param_grad_of(x, a, s, c);
-  }
-  template <class V> static std::array<V, 2> vjp_terms(V x, V a) {  // one sincos
-    V s, c;
-    sincos_of_product(a, x, s, c);
-    return vjp_of(derivative_of(s, c), param_grad_of(x, a, s, c));
+  template <class V> static std::array<V, 1> param_grad_of(const SinCos<V>& p, V x, V a) {
+    return {(x * (2 * p.s * p.c)) / a - (p.s / a) * (p.s / a)};
   }
 };
 
@@ -97,13 +95,9 @@ struct SnakeBeta {
     sincos_of_product(al, x, s, c);
     return select(is_inf(al * x), x, x + (s * s) / be);
   }
-  template <class V> static V derivative_of(V al, V be, V s, V c) {
-    return fma(2 * al, (s * c) / be, V(1));
-  }
-  template <class V> static V derivative(V x, V al, V be) {
-    V s, c;
-    sincos_of_product(al, x, s, c);
-    return derivative_of(al, be, s, c);
+  template <class V> static SinCos<V> parts(V x, V al, V) { return sincos_parts(al, x); }
+  template <class V> static V derivative_of(const SinCos<V>& p, V, V al, V be) {
+    return fma(2 * al, (p.s * p.c) / be, V(1));
   }
   template <class V> static V derivative2(V x, V al, V be) {
     V s, c;
@@ -111,18 +105,8 @@ struct SnakeBeta {
     return ((2 * al) * al) * (fma(-2 * s, s, V(1)) / be);
   }
   // d/dalpha = 2 x s c / beta, d/dbeta = -s^2 / beta^2
-  template <class V> static std::array<V, 2> param_grad_of(V x, V be, V s, V c) {
-    return {x * ((2 * s * c) / be), -(s * s) / (be * be)};
-  }
-  template <class V> static std::array<V, 2> param_grad(V x, V al, V be) {
-    V s, c;
-    sincos_of_product(al, x, s, c);
-    return param_grad_of(x, be, s, c);
-  }
-  template <class V> static std::array<V, 3> vjp_terms(V x, V al, V be) {  // one sincos
-    V s, c;
-    sincos_of_product(al, x, s, c);
-    return vjp_of(derivative_of(al, be, s, c), param_grad_of(x, be, s, c));
+  template <class V> static std::array<V, 2> param_grad_of(const SinCos<V>& p, V x, V, V be) {
+    return {x * ((2 * p.s * p.c) / be), -(p.s * p.s) / (be * be)};
   }
 };
 

@@ -167,24 +167,17 @@ struct Sau {
     const V t = (1 - al) * (p.H / n);
     return select(x >= 0, x + t, fma(al, x, t));
   }
-  template <class V> static V derivative_of(const Parts<V>& p, V al) {
+  template <class V> static Parts<V> parts(V x, V, V n) { return Parts<V>(x, n); }
+  template <class V> static V derivative_of(const Parts<V>& p, V, V al, V) {
     const V Phi = select(p.u >= 0, 1 - p.Phi_neg, p.Phi_neg);
     return fma(1 - al, Phi, al);
   }
-  template <class V> static V derivative(V x, V al, V n) { return derivative_of(Parts<V>(x, n), al); }
   template <class V> static V derivative2(V x, V al, V n) {
     return (1 - al) * (n * Parts<V>(x, n).phi);
   }
   template <class V> static std::array<V, 2> param_grad_of(const Parts<V>& p, V x, V al, V n) {
     const V da = select(x >= 0, -p.H / n, x - p.H / n);
     return {da, -(1 - al) * (p.phi / (n * n))};
-  }
-  template <class V> static std::array<V, 2> param_grad(V x, V al, V n) {
-    return param_grad_of(Parts<V>(x, n), x, al, n);
-  }
-  template <class V> static std::array<V, 3> vjp_terms(V x, V al, V n) {
-    const Parts<V> p(x, n);
-    return vjp_of(derivative_of(p, al), param_grad_of(p, x, al, n));
   }
 };
 

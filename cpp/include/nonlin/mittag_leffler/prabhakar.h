@@ -54,15 +54,6 @@ inline double log_abs_gamma(double x, int& sign) {
   return ::lgamma_r(x, &sign);
 }
 
-// log((g)_k / k!) for k >= 0, g > 0
-inline double log_poch_over_factorial(double g, double k) {
-  int s;
-  return log_abs_gamma(g + k, s) - log_abs_gamma(g, s) - log_abs_gamma(k + 1.0, s);
-}
-
-// log|d/dx 1/Gamma(x)| = log|psi(x) / Gamma(x)|, with its sign; (-1)^n n! at x = -n
-inline double log_abs_rgamma_deriv(double x, double& sign);
-
 // log|1/Gamma(x)|, with its sign in `sign` (0 at the poles of Gamma, where 1/Gamma is 0)
 inline double log_abs_rgamma(double x, double& sign) {
   if (is_nonpositive_integer(x)) {
@@ -75,6 +66,7 @@ inline double log_abs_rgamma(double x, double& sign) {
   return -lg;
 }
 
+// log|d/dx 1/Gamma(x)| = log|psi(x) / Gamma(x)|, with its sign; (-1)^n n! at x = -n
 inline double log_abs_rgamma_deriv(double x, double& sign) {
   if (is_nonpositive_integer(x)) {
     const double n = -x;

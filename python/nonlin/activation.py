@@ -77,6 +77,7 @@ def _reduce_to_shape(g, shape):
     return r.astype(g.dtype, copy=False).reshape(shape)
 
 
+# op name -> its row in the kernel tables (the op attribute of _param_sums and the JAX FFI target)
 _OP_INDEX = {ufunc.__name__: i for i, (ufunc, _kind, _meta) in enumerate(_core._ops)}
 _FUSED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 

@@ -29,7 +29,7 @@ from jax.custom_derivatives import SymbolicZero  # noqa: E402
 _TARGET = "nonlin_call"
 for _target, _capsule in _core._jax_ffi_targets().items():
     jax.ffi.register_ffi_target(_target, _capsule, platform="cpu")
-_OP_INDEX = {ufunc.__name__: i for i, (ufunc, _kind, _meta) in enumerate(_core._ops)}
+from .activation import _OP_INDEX  # noqa: E402  (op name -> row of the kernel tables)
 
 
 def _ffi(op, shape, dtype, *operands, nout=1):

@@ -27,36 +27,59 @@ struct Golu {
       "(alpha = beta = gamma = 1 there, fixed)",
       {true, false, false, false, true, "[-0.2, inf) at the defaults"}, params.data(), 3, 2.0};
   static constexpr bool float_via_double = true;
-  // G = e^-w, w = beta u, u = e^-z; xG = x e^-w and xuG = x e^-(z + w) from scaled
-  // exponentials of hi + lo arguments, so the products keep their accuracy where they are
-  // subnormal (z and the doubly exponential w both large).
+  // w + w_lo = beta e^-(z + z_lo), z + z_lo = gamma x, both as hi + lo pairs.
   template <class V>
-  struct Parts {
-    V G, xG, xuG;
-    NONLIN_HD Parts(V x, V b, V g) {
-      V z, z_lo, u, u_lo, w, w_lo, s, s_lo;
+  struct Exponent {
+    V z, z_lo, w, w_lo;
+    NONLIN_HD Exponent(V x, V b, V g) {
+      V u, u_lo;
       product_hi_lo(g, x, z, z_lo);
       const V zc = vmin(vmax(z, V(-700)), V(700));
       vm::exp_hi_lo(-zc, select(zc == z, -z_lo, V(0)), u, u_lo);
       product_hi_lo(b, u, w, w_lo);
       w_lo = finite_or_zero(fma(b, u_lo, w_lo));
-      const V G0 = vm::exp(-w);
-      G = fma(-G0, w_lo, G0);  // e^(-w - w_lo)
-      xG = corrected_by(mul_exp(x, -w), -w_lo);
-      two_sum(-z, -w, s, s_lo);
-      s_lo = finite_or_zero(s_lo - z_lo - w_lo);
+    }
+  };
+  // G = e^-w, xG = x e^-w and xuG = x e^-(z + w) from scaled exponentials of hi + lo
+  // arguments, so the products keep their accuracy where they are subnormal (z and the doubly
+  // exponential w both large).
+  template <class V>
+  struct Parts {
+    V G, xG, xuG, s, s_lo;  // s + s_lo = -(z + w)
+    NONLIN_HD Parts(V x, V b, V g) {
+      const Exponent<V> e(x, b, g);
+      const V G0 = vm::exp(-e.w);
+      G = fma(-G0, e.w_lo, G0);  // e^(-w - w_lo)
+      xG = corrected_by(mul_exp(x, -e.w), -e.w_lo);
+      two_sum(-e.z, -e.w, s, s_lo);
+      s_lo = finite_or_zero(s_lo - e.z_lo - e.w_lo);
       xuG = select(G == 0, V(0), corrected_by(mul_exp(x, s), s_lo));
     }
   };
-  template <class V> static V forward(V x, V a, V b, V g) { return a * Parts<V>(x, b, g).xG; }
+  // (alpha x) e^-w with alpha x as a hi + lo pair: one correction for both low parts
+  template <class V> static V forward(V x, V a, V b, V g) {
+    const Exponent<V> e(x, b, g);
+    V ax, ax_lo;
+    product_hi_lo(a, x, ax, ax_lo);
+    return corrected_by(mul_exp(ax, -e.w), finite_or_zero(ax_lo / ax) - e.w_lo);
+  }
   template <class V> static Parts<V> parts(V x, V, V b, V g) { return Parts<V>(x, b, g); }
   // alpha (G + beta gamma x u G)
   template <class V> static V derivative_of(const Parts<V>& p, V, V a, V b, V g) {
     return a * fma(b * g, p.xuG, p.G);
   }
-  // d/dalpha = x G, d/dbeta = -alpha x u G, d/dgamma = alpha beta x (x u G)
+  // d/dalpha = x G, d/dbeta = -alpha x u G, d/dgamma = alpha beta x (x u G); where x u G is
+  // subnormal or 0 (x beyond ~700 / gamma) it lacks the bits that x^2 u G needs: x^2 e^-(z + w) there.
   template <class V> static std::array<V, 3> param_grad_of(const Parts<V>& p, V x, V a, V b, V) {
-    return {p.xG, -a * p.xuG, (a * b) * times_or_zero(p.xuG, x)};
+    V xxuG = times_or_zero(p.xuG, x);
+    const auto sub = (abs(p.xuG) < V(std::numeric_limits<typename V::Scalar>::min())) &
+                     (abs(x) > V(1)) & (p.G > V(0));
+    if (any(sub)) {
+      V q, q_lo;
+      product_hi_lo(x, x, q, q_lo);
+      xxuG = select(sub, corrected_by(mul_exp(q, p.s), p.s_lo + q_lo / q), xxuG);
+    }
+    return {p.xG, -a * p.xuG, (a * b) * xxuG};
   }
 };
 

@@ -72,40 +72,68 @@ struct Elephant {
       "its Elephant class defaults to d = 2, its MLPs to d = 4)",
       {true, false, true, false, false, "(0, h]"}, params.data(), 3, 3.0};
   static constexpr bool float_via_double = true;
+  // y = d (log|x| - log|a|) and e = e^-|y| as hi + lo pairs, 1 + e = dh + dl exactly, and
+  // frac = 1/(1+u): e/(1+e) or 1/(1+e) from one division with its residual corrected.
   template <class V>
-  struct Parts {
-    V frac, g_x, g_a;  // 1/(1+u), g/|x|, g/|a|
-    NONLIN_HD Parts(V x, V a, V d) {
-      V xh, xl, ah, al, s, se, y, yl;
+  struct Fraction {
+    V xh, xl, ah, al, m, m_lo, dh, dl, frac;
+    NONLIN_HD Fraction(V x, V a, V d) {
+      V s, se, y, yl;
       vm::log_hi_lo(abs(x), xh, xl);
       vm::log_hi_lo(abs(a), ah, al);
       two_sum(xh, -ah, s, se);
       product_hi_lo(d, s, y, yl);
       yl = finite_or_zero(fma(d, se + (xl - al), yl));
-      const V m = -abs(y), m_lo = select(y > 0, -yl, yl);  // -|y| as hi + lo
-      const V e0 = vm::exp(m), e = fma(e0, m_lo, e0);
-      const V r = 1 / (1 + e);
-      frac = select(x == x, select(y > 0, e * r, r), x);
-      g_x = select(x == 0, V(0), over_log(m, m_lo, xh, xl) * (r * r));
-      g_a = over_log(m, m_lo, ah, al) * (r * r);
+      m = -abs(y);
+      m_lo = select(y > 0, -yl, yl);
+      const V mc = vmax(m, V(-700));
+      V eh, el;
+      vm::exp_hi_lo(mc, select(mc == m, m_lo, V(0)), eh, el);
+      if (any(m < V(-700))) {  // e below ~1e-304: rounded once, possibly subnormal
+        const V e0 = vm::exp(m);
+        eh = select(m < V(-700), fma(e0, m_lo, e0), eh);
+        el = select(m < V(-700), V(0), el);
+      }
+      dh = 1 + eh;
+      dl = ((1 - dh) + eh) + el;
+      const V r0 = 1 / dh;
+      const V num = select(y > 0, eh, V(1)), num_lo = select(y > 0, el, V(0));
+      const V q0 = num * r0;
+      frac = select(x == x, fma(fma(-q0, dh, num) + (num_lo - q0 * dl), r0, q0), x);
     }
-    // e^(m + m_lo - (l + l_lo)), one scaled exponential (subnormal results rounded once)
-    NONLIN_HD static V over_log(V m, V m_lo, V l, V l_lo) {
+  };
+  // h d g/|x| and h d g/|a| = h d e^(m - log|l|) / (1 + e)^2, with (1 + e)^2 = Dh + Dl; the
+  // factor h d / (1 + e)^2 multiplies the scaled exponential, so a subnormal result rounds once.
+  template <class V>
+  struct Parts {
+    V frac, g_x, g_a;  // 1/(1+u), h d g/|x|, h d g/|a|
+    NONLIN_HD Parts(V x, V a, V d, V h) {
+      const Fraction<V> f(x, a, d);
+      frac = f.frac;
+      V Dh, Dl;
+      two_prod(f.dh, f.dh, Dh, Dl);
+      Dl = fma(2 * f.dh, f.dl, Dl);
+      const V k = ((h * d) / Dh) * (1 - Dl / Dh);
+      g_x = select(x == 0, V(0), over_log(k, f.m, f.m_lo, f.xh, f.xl));
+      g_a = over_log(k, f.m, f.m_lo, f.ah, f.al);
+    }
+    // k e^(m + m_lo - (l + l_lo)), one scaled exponential (subnormal results rounded once)
+    NONLIN_HD static V over_log(V k, V m, V m_lo, V l, V l_lo) {
       V t, t_lo;
       two_sum(m, -l, t, t_lo);
       t_lo = finite_or_zero(t_lo + (m_lo - l_lo));
-      const V q = mul_exp(V(1), t);
+      const V q = mul_exp(k, t);
       return fma(q, t_lo, q);
     }
   };
-  template <class V> static V forward(V x, V a, V d, V h) { return h * Parts<V>(x, a, d).frac; }
-  template <class V> static Parts<V> parts(V x, V a, V d, V) { return Parts<V>(x, a, d); }
-  template <class V> static V derivative_of(const Parts<V>& p, V x, V, V d, V h) {
-    return copysign((h * d) * p.g_x, -x);
+  template <class V> static V forward(V x, V a, V d, V h) { return h * Fraction<V>(x, a, d).frac; }
+  template <class V> static Parts<V> parts(V x, V a, V d, V h) { return Parts<V>(x, a, d, h); }
+  template <class V> static V derivative_of(const Parts<V>& p, V x, V, V, V) {
+    return copysign(p.g_x, -x);
   }
   // d/da = h d g / a, d/dh = 1 / (1 + u)
-  template <class V> static std::array<V, 2> param_grad_of(const Parts<V>& p, V, V a, V d, V h) {
-    return {copysign((h * d) * p.g_a, a), p.frac};
+  template <class V> static std::array<V, 2> param_grad_of(const Parts<V>& p, V, V a, V, V) {
+    return {copysign(p.g_a, a), p.frac};
   }
 };
 

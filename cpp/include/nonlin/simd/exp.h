@@ -166,15 +166,35 @@ NONLIN_HD inline Vec<P> exp_table(Vec<P> a, Vec<P>& t, Vec<P>& m, Vec<P>& th, Ve
 }
 }  // namespace detail
 
-// e^(a + a_lo) = hi + lo with |lo| <= ulp(hi), for a in [-700, 700] (expcore's pair): for
-// arguments whose exponential must carry more than working precision (doubly exponential gates).
+// e^(a + a_lo) = hi + lo with |lo| <= ulp(hi), relative error ~2^-70, for a in [-700, 700]:
+// for arguments whose exponential must carry more than working precision (doubly exponential
+// gates, where e^-w with w up to ~745 needs w to ~2^-64 relative). The table reduction of exp
+// (a = (n/N) ln2 + r, |r| <= ln2/(2N)) with the exact split r = rh + rl of expcore (n/N has
+// few bits, so n/N ln2_hi is exact): the rounding of e^r - 1 = q + qe is then ~2^-53 r^3/6,
+// and 2^(j/N) = Th + Tl is exact to ~2^-106.
 template <class P>
 NONLIN_HD inline void exp_hi_lo(Vec<P> a, Vec<P> a_lo, Vec<P>& hi, Vec<P>& lo) {
-  const auto c = detail::expcore(a, a_lo);
-  Vec<P> ph, pl;
-  detail::exp_r(c, ph, pl);
-  hi = scale2(ph, c.k);
-  lo = scale2(pl, c.k);
+  using S = typename Vec<P>::Scalar;
+  using K = detail::ExpK<S>;
+  using C = detail::ExpTabP<P>;
+  constexpr S sh = fconst<S>::shifter / C::kExpN;  // ulp(sh) = 1/N: a log2e + sh rounds to n/N
+  detail::ExpCore<P> c;
+  c.t = fma(a, Vec<P>(K::log2e), Vec<P>(sh));
+  const Vec<P> m = c.t - sh;  // n/N
+  c.k = floor(m);
+  c.rh = fma(-m, Vec<P>(K::ln2_hi), a);
+  c.rl = fma(-m, Vec<P>(K::ln2_lo), a_lo);
+  Vec<P> q, qe;
+  detail::expm1_r(c, q, qe);
+  const Vec<P> th = lookup(c.t, C::kExpTabHi), tl = lookup(c.t, C::kExpTabLo);
+  // (Th + Tl)(1 + q + qe) = Th + Th q + (Tl (1 + q) + Th qe), Th q split exactly
+  Vec<P> p, pe;
+  two_prod(th, q, p, pe);
+  const Vec<P> s = th + p;  // Fast2Sum: |Th| >= 1 > |p|
+  const Vec<P> l = (((th - s) + p) + pe) + fma(th, qe, fma(tl, q, tl));
+  const Vec<P> h = s + l;
+  hi = scale2(h, c.k);
+  lo = scale2(l - (h - s), c.k);
 }
 
 // Table-driven e^x: x = n ln2/N + r with n = N k + j (N = 32 float, 16 double; 8 float on AVX2),

@@ -91,7 +91,7 @@ NONLIN_HD inline Vec<P> log1p_core(Vec<P> xh, Vec<P> xl) {
 
 }  // namespace detail
 
-// log y = hi + lo for positive finite y (|lo| ~ ulp(hi)): e ln2 (ln2 as hi + lo, e ln2_hi exact)
+// log y = hi + lo for positive finite y (|lo| <= ulp(hi)/2): e ln2 (ln2 as hi + lo, e ln2_hi exact)
 // plus log(1 + f) from log_finish, summed without rounding error (Fast2Sum).
 template <class P>
 NONLIN_HD inline void log_hi_lo(Vec<P> y, Vec<P>& hi, Vec<P>& lo) {
@@ -102,8 +102,10 @@ NONLIN_HD inline void log_hi_lo(Vec<P> y, Vec<P>& hi, Vec<P>& lo) {
   e = select(sub, e - K::sub_exp, e);
   const Vec<P> lp = detail::log_finish(f, Vec<P>(0), Vec<P>(0));
   const Vec<P> a = e * K::ln2_hi;
-  hi = a + lp;
-  lo = select(abs(a) >= abs(lp), (a - hi) + lp, (lp - hi) + a) + e * K::ln2_lo;
+  const Vec<P> h = a + lp;
+  const Vec<P> l = select(abs(a) >= abs(lp), (a - h) + lp, (lp - h) + a) + e * K::ln2_lo;
+  hi = h + l;  // renormalised (Fast2Sum): e ln2_lo alone is far above ulp(h)
+  lo = l - (hi - h);
 }
 
 template <class P>

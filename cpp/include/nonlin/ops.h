@@ -125,6 +125,7 @@ NONLIN_HD inline V default_derivative(V x) {
 template <class A>
 struct Forward {
   using Act = A;
+  template <class B> using with_act = Forward<B>;
   static constexpr OpKind kind = OpKind::forward;
   static constexpr int nin = 1 + num_params<A>(), nout = 1;
   template <class V> NONLIN_HD static void eval(const V* in, V* out) {
@@ -136,6 +137,7 @@ struct Forward {
 template <class A>
 struct Derivative {
   using Act = A;
+  template <class B> using with_act = Derivative<B>;
   static constexpr OpKind kind = OpKind::derivative;
   static constexpr int nin = 1 + num_params<A>(), nout = 1;
   template <class V> NONLIN_HD static void eval(const V* in, V* out) {
@@ -147,6 +149,7 @@ struct Derivative {
 template <class A>
 struct Derivative2 {
   using Act = A;
+  template <class B> using with_act = Derivative2<B>;
   static constexpr OpKind kind = OpKind::derivative2;
   static constexpr int nin = 1 + num_params<A>(), nout = 1;
   template <class V> NONLIN_HD static void eval(const V* in, V* out) {
@@ -158,6 +161,7 @@ struct Derivative2 {
 template <class A>
 struct Backward {
   using Act = A;
+  template <class B> using with_act = Backward<B>;
   static constexpr OpKind kind = OpKind::backward;
   static constexpr int nin = 2 + num_params<A>(), nout = 1;
   template <class V> NONLIN_HD static void eval(const V* in, V* out) {
@@ -169,6 +173,7 @@ struct Backward {
 template <class A>
 struct ParamGrad {
   using Act = A;
+  template <class B> using with_act = ParamGrad<B>;
   static constexpr OpKind kind = OpKind::param_grad;
   static constexpr int nin = 2 + num_params<A>(), nout = num_learnable<A>();
   template <class V> NONLIN_HD static void eval(const V* in, V* out) {
@@ -183,6 +188,7 @@ struct ParamGrad {
 template <class A>
 struct Vjp {
   using Act = A;
+  template <class B> using with_act = Vjp<B>;
   static constexpr OpKind kind = OpKind::vjp;
   static constexpr int nin = 2 + num_params<A>(), nout = 1 + num_learnable<A>();
   template <class V> NONLIN_HD static void eval(const V* in, V* out) {
@@ -199,6 +205,7 @@ struct Vjp {
 template <class A>
 struct Gated {
   using Act = A;
+  template <class B> using with_act = Gated<B>;
   static constexpr OpKind kind = OpKind::gated;
   static constexpr int nin = 2, nout = 1;
   template <class V> NONLIN_HD static void eval(const V* in, V* out) {
@@ -210,6 +217,7 @@ struct Gated {
 template <class A>
 struct GatedBackward {
   using Act = A;
+  template <class B> using with_act = GatedBackward<B>;
   static constexpr OpKind kind = OpKind::gated_backward;
   static constexpr int nin = 3, nout = 2;
   template <class V> NONLIN_HD static void eval(const V* in, V* out) {

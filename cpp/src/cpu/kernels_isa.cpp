@@ -36,6 +36,18 @@ constexpr bool float_via_double() {
   else return false;
 }
 
+// An activation may name a second formula for its float32 kernels (`using float32_formula =
+// X;`, X derived from the activation, usually with `float_via_double`): float64 arithmetic
+// without the hi + lo pairs the float64 results need, which a float32 result never sees.
+// Second derivatives keep the activation's own formula.
+template <class Op>
+constexpr bool has_float32_formula() {
+  if constexpr (Op::kind == OpKind::derivative2) return false;
+  else if constexpr (requires { typename Op::Act::float32_formula; })
+    return !std::is_same_v<typename Op::Act::float32_formula, typename Op::Act>;
+  else return false;
+}
+
 template <class Op>
 void float_through_double(std::ptrdiff_t n, const float* const* in, const std::ptrdiff_t* in_step,
                           float* const* out) {
@@ -48,8 +60,12 @@ void float_through_double(std::ptrdiff_t n, const float* const* in, const std::p
   for (std::ptrdiff_t i = 0; i < n; i += B) {
     const std::ptrdiff_t m = std::min(B, n - i);
     for (int k = 0; k < NI; ++k) {
-      const std::ptrdiff_t cnt = in_step[k] ? m : 1;
-      for (std::ptrdiff_t j = 0; j < cnt; ++j) xin[k][j] = in[k][in_step[k] * (i + j)];
+      if (in_step[k]) {  // in_step is 1 or 0 (a broadcast scalar): a loop that vectorises
+        const float* src = in[k] + i;
+        for (std::ptrdiff_t j = 0; j < m; ++j) xin[k][j] = src[j];
+      } else {
+        xin[k][0] = in[k][0];
+      }
       pin[k] = xin[k];
     }
     contiguous_kernel<Op, double>(m, pin, in_step, pout);
@@ -61,7 +77,11 @@ void float_through_double(std::ptrdiff_t n, const float* const* in, const std::p
 template <class Op, class T>
 void contiguous_kernel(std::ptrdiff_t n, const T* const* in, const std::ptrdiff_t* in_step,
                        T* const* out) {
-  if constexpr (std::is_same_v<T, float> && float_via_double<Op>()) {
+  if constexpr (std::is_same_v<T, float> && has_float32_formula<Op>()) {
+    using F = typename Op::template with_act<typename Op::Act::float32_formula>;
+    contiguous_kernel<F, float>(n, in, in_step, out);
+    return;
+  } else if constexpr (std::is_same_v<T, float> && float_via_double<Op>()) {
     float_through_double<Op>(n, in, in_step, out);
     return;
   }

@@ -12,6 +12,11 @@
 namespace nonlin {
 inline namespace NONLIN_ISA {
 
+struct GoluFloat32;
+struct XsiluFloat32;
+struct ApaFloat32;
+struct AgluFloat32;
+
 // GoLU (Das et al. 2025, arXiv:2502.03654): f = alpha x e^(-beta e^(-gamma x)), a Gompertz gate.
 // The gate is doubly exponential: e^(-w) with w = beta e^(-z), z = gamma x, loses w times the
 // relative error of w, so z and w are carried as hi + lo pairs.
@@ -27,6 +32,7 @@ struct Golu {
       "(alpha = beta = gamma = 1 there, fixed)",
       {true, false, false, false, true, "[-0.2, inf) at the defaults"}, params.data(), 3, 2.0};
   static constexpr bool float_via_double = true;
+  using float32_formula = GoluFloat32;
   // w + w_lo = beta e^-(z + z_lo), z + z_lo = gamma x, both as hi + lo pairs.
   template <class V>
   struct Exponent {
@@ -65,7 +71,7 @@ struct Golu {
   }
   template <class V> static Parts<V> parts(V x, V, V b, V g) { return Parts<V>(x, b, g); }
   // alpha (G + beta gamma x u G)
-  template <class V> static V derivative_of(const Parts<V>& p, V, V a, V b, V g) {
+  template <class Q, class V> static V derivative_of(const Q& p, V, V a, V b, V g) {
     return a * fma(b * g, p.xuG, p.G);
   }
   // d/dalpha = x G, d/dbeta = -alpha x u G, d/dgamma = alpha beta x (x u G); where x u G is
@@ -80,6 +86,29 @@ struct Golu {
       xxuG = select(sub, corrected_by(mul_exp(q, p.s), p.s_lo + q_lo / q), xxuG);
     }
     return {p.xG, -a * p.xuG, (a * b) * xxuG};
+  }
+};
+
+// GoLU for float32 results: the plain formula in float64 arithmetic. w = beta e^(-gamma x)
+// carries a relative error ~2^-52, which costs G = e^-w a relative w 2^-52 << 2^-24 wherever
+// a float32 result is not 0 (w < ~100); x^2 u G cannot underflow in float64 there.
+struct GoluFloat32 : Golu {
+  template <class V>
+  struct Parts {
+    V G, xG, xuG;
+    NONLIN_HD Parts(V x, V b, V g) {
+      const V u = vm::exp(-vmax(g * x, V(-700)));  // beyond, G = 0
+      G = vm::exp(-b * u);
+      xG = times_or_zero(G, x);
+      xuG = select(G == V(0), V(0), times_or_zero(u, x) * G);
+    }
+  };
+  template <class V> static V forward(V x, V a, V b, V g) {
+    return a * times_or_zero(vm::exp(-b * vm::exp(-vmax(g * x, V(-700)))), x);
+  }
+  template <class V> static Parts<V> parts(V x, V, V b, V g) { return Parts<V>(x, b, g); }
+  template <class V> static std::array<V, 3> param_grad_of(const Parts<V>& p, V x, V a, V b, V) {
+    return {p.xG, -a * p.xuG, (a * b) * times_or_zero(p.xuG, x)};
   }
 };
 
@@ -152,6 +181,7 @@ struct Xsilu {
       "Huang 2024, Expanded Gating Ranges Improve Activation Functions, arXiv:2405.20768",
       {true, false, false, false, true, "(-inf, inf) for alpha > 0"}, params.data(), 1, 1.5};
   static constexpr bool float_via_double = true;
+  using float32_formula = XsiluFloat32;
   template <class V> static V forward(V x, V a) {
     return expanded(x, a, Logistic<V>(x).times_sigma(x));
   }
@@ -166,6 +196,18 @@ struct Xsilu {
   }
   // d/dalpha = x (2 sigmoid(x) - 1) = x tanh(x / 2)
   template <class V> static std::array<V, 1> param_grad(V x, V) { return {x * vm::tanh(x * 0.5)}; }
+};
+
+// xSiLU for float32 results: sigmoid as 1 / (1 + e^-x) in float64 arithmetic (x clamped at
+// -700, where sigma is ~1e-304 and every term it scales is far below float32's range).
+struct XsiluFloat32 : Xsilu {
+  template <class V> static V sigma(V x) { return 1 / (1 + vm::exp(-vmax(x, V(-700)))); }
+  template <class V> static V forward(V x, V a) { return expanded(x, a, times_or_zero(sigma(x), x)); }
+  // (1 + 2a) s (1 + x (1 - s)) - a
+  template <class V> static V derivative(V x, V a) {
+    const V s = sigma(x);
+    return fma(1 + 2 * a, s * (1 + times_or_zero(1 - s, vmax(x, V(-700)))), -a);
+  }
 };
 
 // xGELU: gate = Phi.  f = (1 + 2a) gelu(x) - a x.
@@ -293,10 +335,11 @@ struct Apa {
       "arXiv:2407.08567 (ECCV 2024); code kostas1515/AGLU",
       {true, true, true, false, false, "(0, 1)"}, params.data(), 2, 3.0};
   static constexpr bool float_via_double = true;
+  using float32_formula = ApaFloat32;
   template <class V> static V forward(V x, V k, V l) { return ApaParts<V>(x, k, l).p; }
   template <class V> static ApaParts<V> parts(V x, V k, V l) { return ApaParts<V>(x, k, l); }
-  template <class V> static V derivative_of(const ApaParts<V>& q, V, V k, V) { return k * q.s; }
-  template <class V> static std::array<V, 2> param_grad_of(const ApaParts<V>& q, V x, V, V) {
+  template <class Q, class V> static V derivative_of(const Q& q, V, V k, V) { return k * q.s; }
+  template <class Q, class V> static std::array<V, 2> param_grad_of(const Q& q, V x, V, V) {
     return {times_or_zero(q.s, x), q.dl};
   }
 };
@@ -313,14 +356,60 @@ struct Aglu {
       "d/dlambda wrong; nonlin's is the exact derivative)",
       {true, false, false, false, true, "[-0.28, inf) at the defaults"}, params.data(), 2, 3.0};
   static constexpr bool float_via_double = true;
+  using float32_formula = AgluFloat32;
   template <class V> static V forward(V x, V k, V l) { return times_or_zero(ApaParts<V>(x, k, l).p, x); }
   template <class V> static ApaParts<V> parts(V x, V k, V l) { return ApaParts<V>(x, k, l); }
-  template <class V> static V derivative_of(const ApaParts<V>& q, V x, V k, V) {
+  template <class Q, class V> static V derivative_of(const Q& q, V x, V k, V) {
     return select(q.s == 0, q.p, fma(k * x, q.s, q.p));  // s = 0: also for an infinite k x
   }
-  template <class V> static std::array<V, 2> param_grad_of(const ApaParts<V>& q, V x, V, V) {
+  template <class Q, class V> static std::array<V, 2> param_grad_of(const Q& q, V x, V, V) {
     return {times_or_zero(times_or_zero(q.s, x), x), times_or_zero(q.dl, x)};
   }
+};
+
+// APA / AGLU for float32 results: the same quantities in plain float64 arithmetic (ln APA to
+// ~2^-50 relative, |ln APA| < ~104 where a float32 result is not 0; the cancellation of
+// log1p(t) - t/(1+t) for t > 1/8 costs at most a factor 17), with log1p(t) shared and M(t)
+// for t <= 1/8 from 13 terms of its alternating series sum (-1)^k (k+1)/(k+2) t^k.
+template <class V>
+struct ApaFloat32Gate {
+  V y, w, t, lg, p;  // kappa z, e^-y, lambda w, log1p(t), APA
+  Mask<typename V::Packet> huge;  // y < -700: w beyond the range, the softplus form
+  NONLIN_HD ApaFloat32Gate(V z, V k, V l) : y(k * z), huge(y < V(-700)) {
+    w = vm::exp(-vmax(y, V(-700)));
+    t = l * w;
+    lg = vm::log1p(t);
+    V lnp = -w * select(t == V(0), V(1), lg / t);
+    if (any(huge)) {
+      const V big = -vm::softplus(vm::log(l) - y) / l;
+      lnp = select(huge, select(l == V(0), V(-std::numeric_limits<double>::infinity()), big), lnp);
+    }
+    p = vm::exp(lnp);
+  }
+};
+template <class V>
+struct ApaFloat32Parts {
+  V p, s, dl;  // APA, s = APA w / (1 + t), d APA / d lambda
+  NONLIN_HD ApaFloat32Parts(V z, V k, V l) {
+    const ApaFloat32Gate<V> q(z, k, l);
+    p = q.p;
+    s = select(p == V(0), V(0), p * select(q.huge, 1 / l, q.w / (1 + q.t)));
+    V m(0.0);
+    for (int j = 12; j >= 0; --j) m = fma(m, -q.t, V(double(j + 1) / double(j + 2)));
+    const V dl_mid = select(q.t <= V(0.125), (q.w * q.w) * m, (q.lg - q.t / (1 + q.t)) / (l * l));
+    const V dl_big = (vm::log(l) - q.y - 1) / (l * l);
+    dl = select(p == V(0), V(0), p * select(q.huge, dl_big, dl_mid));
+  }
+};
+struct ApaFloat32 : Apa {
+  template <class V> static V forward(V x, V k, V l) { return ApaFloat32Gate<V>(x, k, l).p; }
+  template <class V> static ApaFloat32Parts<V> parts(V x, V k, V l) { return ApaFloat32Parts<V>(x, k, l); }
+};
+struct AgluFloat32 : Aglu {
+  template <class V> static V forward(V x, V k, V l) {
+    return times_or_zero(ApaFloat32Gate<V>(x, k, l).p, x);
+  }
+  template <class V> static ApaFloat32Parts<V> parts(V x, V k, V l) { return ApaFloat32Parts<V>(x, k, l); }
 };
 
 }  // namespace NONLIN_ISA

@@ -55,6 +55,8 @@ struct Cauchy {
   }
 };
 
+struct ElephantFloat32;
+
 // Elephant activation (Lan & Mahmood 2023, arXiv:2310.01365): h / (1 + |x/a|^d). With
 // y = d (log|x| - log|a|) (logs and product as hi + lo pairs) and e = e^-|y|:
 //   f = h (y > 0 ? e/(1+e) : 1/(1+e)),  g = u/(1+u)^2 = e/(1+e)^2,
@@ -72,6 +74,7 @@ struct Elephant {
       "its Elephant class defaults to d = 2, its MLPs to d = 4)",
       {true, false, true, false, false, "(0, h]"}, params.data(), 3, 3.0};
   static constexpr bool float_via_double = true;
+  using float32_formula = ElephantFloat32;
   // y = d (log|x| - log|a|) and e = e^-|y| as hi + lo pairs, 1 + e = dh + dl exactly, and
   // frac = 1/(1+u): e/(1+e) or 1/(1+e) from one division with its residual corrected.
   template <class V>
@@ -128,13 +131,45 @@ struct Elephant {
   };
   template <class V> static V forward(V x, V a, V d, V h) { return h * Fraction<V>(x, a, d).frac; }
   template <class V> static Parts<V> parts(V x, V a, V d, V h) { return Parts<V>(x, a, d, h); }
-  template <class V> static V derivative_of(const Parts<V>& p, V x, V, V, V) {
+  template <class Q, class V> static V derivative_of(const Q& p, V x, V, V, V) {
     return copysign(p.g_x, -x);
   }
   // d/da = h d g / a, d/dh = 1 / (1 + u)
-  template <class V> static std::array<V, 2> param_grad_of(const Parts<V>& p, V, V a, V, V) {
+  template <class Q, class V> static std::array<V, 2> param_grad_of(const Q& p, V, V a, V, V) {
     return {copysign(p.g_a, a), p.frac};
   }
+};
+
+// The elephant for float32 results: the same quotients in plain float64 arithmetic (y to
+// ~2^-50 relative with |y| < ~104 d where a float32 result is not 0; e^(-|y| - log|x|)
+// stays inside float64's range for every float32 x).
+struct ElephantFloat32 : Elephant {
+  template <class V>
+  struct Fraction {
+    V lx, la, m, e, r, frac;  // log|x|, log|a|, -|y|, e^m, 1/(1+e), 1/(1+u)
+    NONLIN_HD Fraction(V x, V a, V d) {
+      lx = vm::log(abs(x));
+      la = vm::log(abs(a));
+      const V y = d * (lx - la);
+      m = -abs(y);
+      e = vm::exp(m);
+      r = 1 / (1 + e);
+      frac = select(x == x, select(y > V(0), e * r, r), x);
+    }
+  };
+  template <class V>
+  struct Parts {
+    V frac, g_x, g_a;  // 1/(1+u), h d g/|x|, h d g/|a|
+    NONLIN_HD Parts(V x, V a, V d, V h) {
+      const Fraction<V> f(x, a, d);
+      frac = f.frac;
+      const V k = (h * d) * (f.r * f.r);
+      g_x = select(x == V(0), V(0), k * vm::exp(f.m - f.lx));
+      g_a = k * vm::exp(f.m - f.la);
+    }
+  };
+  template <class V> static V forward(V x, V a, V d, V h) { return h * Fraction<V>(x, a, d).frac; }
+  template <class V> static Parts<V> parts(V x, V a, V d, V h) { return Parts<V>(x, a, d, h); }
 };
 
 }  // namespace NONLIN_ISA

@@ -172,8 +172,10 @@ struct Xatlu {
       {true, false, false, false, true, "(-inf, inf) for alpha > 0"}, params.data(), 1, 1.5};
   static constexpr bool float_via_double = true;
   static constexpr double inv_pi = 0.3183098861837907;
+  // atan(x)/pi + 1/2, for x < 0 as atan(-1/x)/pi (no cancellation): one atan either way
   template <class V> static V gate(V x) {
-    return select(x < 0, vm::atan(-1 / x) * inv_pi, fma(vm::atan(x), V(inv_pi), V(0.5)));
+    const V t = vm::atan(select(x < 0, -1 / x, x));
+    return select(x < 0, t * inv_pi, fma(t, V(inv_pi), V(0.5)));
   }
   // x / (pi (1 + x^2)), 0 at +-inf
   template <class V> static V slope(V x) {

@@ -16,6 +16,7 @@ Everything here is generated from the registry (see ``nonlin._adapters``).
 
 from __future__ import annotations
 
+import contextlib
 from functools import partial
 
 import numpy as np
@@ -30,6 +31,7 @@ _TARGET = "nonlin_call"
 for _target, _capsule in _core._jax_ffi_targets().items():
     jax.ffi.register_ffi_target(_target, _capsule, platform="cpu")
 from .activation import _OP_INDEX  # noqa: E402  (op name -> row of the kernel tables)
+from .ml_activations import MittagLefflerActivation  # noqa: E402
 
 
 def _ffi(op, shape, dtype, *operands, nout=1):
@@ -279,6 +281,86 @@ def _norm_call_bwd(op, learn_idx, res, g):
 _norm_call.defvjp(_norm_call_fwd, _norm_call_bwd)
 
 
+_ML_PARTS = {"": 0, "_dz": 1, "_dalpha": 2, "_dbeta": 3}  # the `part` of target nonlin_ml
+
+
+class _JaxBackend:
+    """The array backend of the Mittag-Leffler gated activations (ml_activations._parts) in
+    JAX: jax.numpy in the compute dtype and the XLA FFI target nonlin_ml for the E factors."""
+
+    xp = jnp
+
+    def __init__(self, dtype):
+        self.dtype = dtype
+
+    def asarray(self, v):
+        return jnp.asarray(v, self.dtype)
+
+    def ml(self, name, z, a, b, shift):
+        shape = jnp.broadcast_shapes(z.shape, a.shape, b.shape, shift.shape)
+        call = jax.ffi.ffi_call("nonlin_ml", jax.ShapeDtypeStruct(shape, self.dtype),
+                                vmap_method="expand_dims")
+        return call(z, a, b, shift, part=np.int64(_ML_PARTS[name]))
+
+    @staticmethod
+    def quiet():
+        return contextlib.nullcontext()
+
+
+def _ml_gated(act):
+    """A Mittag-Leffler gated activation (nonlin.ml_activations): the NumPy path's formulas on
+    jax.numpy, the E factors and their derivatives through nonlin_ml, custom_jvp for x and the
+    four learnable parameters."""
+    name, pnames = act.name, list(act.params)
+
+    def parts(x, ps, need_derivative, need_params):
+        return act._parts(x, dict(zip(pnames, ps)), need_derivative, need_params, _JaxBackend(x.dtype))
+
+    def coefficients(need_params):  # (df/dx, then df/dp for each parameter if asked)
+        @jax.custom_jvp
+        def c(x, *ps):
+            o = parts(x, ps, True, need_params)
+            return (o["derivative"], *(o[k] for k in pnames if need_params))
+
+        c.defjvp(_not_available(name, "the second derivative"))
+        return c
+
+    of_x, of_all = coefficients(False), coefficients(True)
+
+    @jax.custom_jvp
+    def forward(x, *ps):
+        return parts(x, ps, False, False)["value"]
+
+    def forward_jvp(primals, tangents):
+        x, *ps = primals
+        y = forward(x, *ps)
+        with_params = not all(_is_zero(t) for t in tangents[1:])
+        cs = (of_all if with_params else of_x)(x, *ps)
+        ty = jnp.zeros_like(y)
+        for c, t in zip(cs, tangents):
+            if not _is_zero(t):
+                ty = ty + c * t
+        return y, ty
+
+    forward.defjvp(forward_jvp, symbolic_zeros=True)
+
+    def fn(x, **params):
+        unknown = set(params) - set(pnames)
+        if unknown:
+            raise TypeError(f"nonlin.jax.{name}() got an unexpected keyword argument "
+                            f"'{sorted(unknown)[0]}' (parameters: {', '.join(pnames)})")
+        x = jnp.asarray(x)
+        orig, dt = _compute_dtype(x, name)
+        ps = [jnp.asarray(params.get(p, act.params[p])).astype(dt) for p in pnames]
+        # one rank for all operands (leading 1s): vmap then adds its batch axis in front of each
+        rank = max([x.ndim, *(p.ndim for p in ps)])
+        x = x.astype(dt).reshape((1,) * (rank - x.ndim) + x.shape)
+        ps = [p.reshape((1,) * (rank - p.ndim) + p.shape) for p in ps]
+        return forward(x, *ps).astype(orig)
+
+    return _describe(fn, act, f"{name}(x, *, {', '.join(f'{k}={v!r}' for k, v in act.params.items())})", ())
+
+
 def _normalizing(act):
     """A normalising activation (nonlin.normalizing) over `axis`: targets nonlin_norm[_vjp];
     the learnable parameters are the arrays, the others static keywords."""
@@ -331,6 +413,8 @@ def wrap(act):
         if act.name == "rational":
             return _rational(act)
         return _normalizing(act) if getattr(act, "kind", None) == "normalizing" else _series(act)
+    if isinstance(act, MittagLefflerActivation):
+        return _ml_gated(act)
     return _gated(act) if _adapters.is_gated(act) else _elementwise(act)
 
 

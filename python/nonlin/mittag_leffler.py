@@ -59,12 +59,13 @@ def _check_gamma(gamma):
     return gamma
 
 
-def growth(z, alpha):
-    """z^{1/alpha} for z > 0 (E_{alpha,beta}(z) grows like its exponential), 0 elsewhere."""
-    z = np.asarray(z, dtype=np.float64)
-    alpha = np.asarray(alpha, dtype=np.float64)
+def growth(z, alpha, xp=np):
+    """z^{1/alpha} for z > 0 (E_{alpha,beta}(z) grows like its exponential), 0 elsewhere;
+    `xp` the array namespace (numpy, or jax.numpy for nonlin.jax)."""
+    if xp is np:
+        z, alpha = np.asarray(z, dtype=np.float64), np.asarray(alpha, dtype=np.float64)
     with np.errstate(all="ignore"):
-        return np.where((z > 0) & (alpha > 0), np.abs(z) ** (1 / np.where(alpha > 0, alpha, 1.0)), 0.0)
+        return xp.where((z > 0) & (alpha > 0), xp.abs(z) ** (1 / xp.where(alpha > 0, alpha, 1.0)), 0.0)
 
 
 class MittagLeffler:

@@ -25,29 +25,45 @@ __all__ = ["MittagLefflerActivation", "ml_activations"]
 _SQRT1_2 = math.sqrt(0.5)
 _LN2 = math.log(2.0)
 
-# Argument maps z = f(u) and their derivatives df/du; `c` is the preset's shape constant.
+# Argument maps z = f(u) and their derivatives df/du; `c` is the preset's shape constant and
+# `xp` the array namespace (numpy, or jax.numpy for nonlin.jax).
 _MAPS = {
-    "zero": (lambda u, c: np.zeros_like(u), lambda u, c: np.zeros_like(u)),
-    "square": (lambda u, c: u * u, lambda u, c: 2 * u),
-    "neg_exp": (lambda u, c: -np.exp(-c * u), lambda u, c: c * np.exp(-c * u)),
-    "neg_abs": (lambda u, c: -np.abs(u), lambda u, c: -np.sign(u)),
-    "scaled": (lambda u, c: u * _SQRT1_2, lambda u, c: np.full_like(u, _SQRT1_2)),
-    "half_square_ln2": (lambda u, c: 0.5 * u * u + _LN2, lambda u, c: u),
-    "min0": (lambda u, c: np.minimum(u, 0.0), lambda u, c: (u < 0).astype(u.dtype)),
+    "zero": (lambda u, c, xp: xp.zeros_like(u), lambda u, c, xp: xp.zeros_like(u)),
+    "square": (lambda u, c, xp: u * u, lambda u, c, xp: 2 * u),
+    "neg_exp": (lambda u, c, xp: -xp.exp(-c * u), lambda u, c, xp: c * xp.exp(-c * u)),
+    "neg_abs": (lambda u, c, xp: -xp.abs(u), lambda u, c, xp: -xp.sign(u)),
+    "scaled": (lambda u, c, xp: u * _SQRT1_2, lambda u, c, xp: xp.full_like(u, _SQRT1_2)),
+    "half_square_ln2": (lambda u, c, xp: 0.5 * u * u + _LN2, lambda u, c, xp: u),
+    "min0": (lambda u, c, xp: xp.minimum(u, 0.0), lambda u, c, xp: (u < 0).astype(u.dtype)),
 }
 
 # u = h(x) and h'(x)
 _INNER = {
-    "identity": (lambda x: x, lambda x: np.ones_like(x)),
-    "softplus": (lambda x: np.logaddexp(0.0, x), lambda x: 0.5 * (1 + np.tanh(0.5 * x))),
+    "identity": (lambda x, xp: x, lambda x, xp: xp.ones_like(x)),
+    "softplus": (lambda x, xp: xp.logaddexp(0.0, x), lambda x, xp: 0.5 * (1 + xp.tanh(0.5 * x))),
 }
 
 
-def _prod(a, b):
+class _NumPy:
+    """The array backend of the NumPy path: numpy and the Mittag-Leffler ufuncs (float64)."""
+    xp = np
+
+    @staticmethod
+    def asarray(v):
+        return np.asarray(v, dtype=np.float64)
+
+    @staticmethod
+    def ml(name, z, a, b, shift):
+        return _u[f"mittag_leffler{name}_shifted"](z, a, b, shift)
+
+    @staticmethod
+    def quiet():
+        return np.errstate(all="ignore")
+
+
+def _prod(a, b, xp):
     """a * b with 0 * inf = 0 (a factor that vanishes kills an overflowing chain-rule factor)."""
-    with np.errstate(invalid="ignore", over="ignore"):
-        r = a * b
-    return np.where((a == 0) | (b == 0), 0.0, r)
+    return xp.where((a == 0) | (b == 0), 0.0, a * b)
 
 
 class MittagLefflerActivation:
@@ -78,45 +94,39 @@ class MittagLefflerActivation:
                 raise ValueError(f"{self.name}: parameter '{k}' must be >= 0 (got {p[k]!r})")
         return p
 
-    def _parts(self, x, p, need_derivative, need_params):
-        """The pieces of act and its derivatives, all as float64 arrays."""
-        x = np.asarray(x, dtype=np.float64)
+    def _parts(self, x, p, need_derivative, need_params, be=_NumPy):
+        """The pieces of act and its derivatives as arrays of backend `be` (_NumPy: float64)."""
+        xp = be.xp
+        x = be.asarray(x)
         h, dh = _INNER[self.inner]
         (f, df), (g, dg) = _MAPS[self.f], _MAPS[self.g]
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            u = h(x)
-            fz, gz = f(u, self.c), g(u, self.c)
-        a1, b1, a2, b2 = (np.asarray(p[k], dtype=np.float64) for k in ("alpha1", "beta1", "alpha2", "beta2"))
-        # both factors scaled by the same e^{-shift}: their ratios are exact and never overflow
-        shift = np.maximum(_growth(fz, a1), _growth(gz, a2))
-
-        def ml(name, z, a, b):
-            return _u[f"mittag_leffler{name}_shifted"](z, a, b, shift)
-
-        sa, sb = ml("", fz, a1, b1), ml("", gz, a2, b2)
-        with np.errstate(over="ignore", invalid="ignore"):
+        a1, b1, a2, b2 = (be.asarray(p[k]) for k in ("alpha1", "beta1", "alpha2", "beta2"))
+        with be.quiet():
+            u = h(x, xp)
+            fz, gz = f(u, self.c, xp), g(u, self.c, xp)
+            # both factors scaled by the same e^{-shift}: their ratios are exact and never overflow
+            shift = xp.maximum(_growth(fz, a1, xp), _growth(gz, a2, xp))
+            sa, sb = be.ml("", fz, a1, b1, shift), be.ml("", gz, a2, b2, shift)
             ratio = sa / sb                                     # E_A / E_B
             # prefactor x u^{gamma-1} (= x^gamma for u = x, so 0 * 0^{-1} never occurs)
             if self.inner == "identity":
                 pre = x ** self.gamma if self.gamma != 1 else x
-                dpre = (np.zeros_like(x) if self.gamma == 0 else np.ones_like(x) if self.gamma == 1
+                dpre = (xp.zeros_like(x) if self.gamma == 0 else xp.ones_like(x) if self.gamma == 1
                         else self.gamma * x ** (self.gamma - 1))
             else:
                 pre = x * u ** (self.gamma - 1)
-                dpre = u ** (self.gamma - 1) + (self.gamma - 1) * x * u ** (self.gamma - 2) * dh(x)
-        out = {"x": x, "value": pre * ratio}
-        if need_derivative:
-            with np.errstate(over="ignore", invalid="ignore"):
-                dA = _prod(df(u, self.c), ml("_dz", fz, a1, b1))
-                dB = _prod(dg(u, self.c), ml("_dz", gz, a2, b2))
+                dpre = u ** (self.gamma - 1) + (self.gamma - 1) * x * u ** (self.gamma - 2) * dh(x, xp)
+            out = {"x": x, "value": pre * ratio}
+            if need_derivative:
+                dA = _prod(df(u, self.c, xp), be.ml("_dz", fz, a1, b1, shift), xp)
+                dB = _prod(dg(u, self.c, xp), be.ml("_dz", gz, a2, b2, shift), xp)
                 dratio = dA / sb - ratio * dB / sb                   # dR/du
-                out["derivative"] = dpre * ratio + _prod(pre * dh(x), dratio)
-        if need_params:
-            with np.errstate(over="ignore", invalid="ignore"):
-                out["alpha1"] = pre * ml("_dalpha", fz, a1, b1) / sb
-                out["beta1"] = pre * ml("_dbeta", fz, a1, b1) / sb
-                out["alpha2"] = -pre * ratio * ml("_dalpha", gz, a2, b2) / sb
-                out["beta2"] = -pre * ratio * ml("_dbeta", gz, a2, b2) / sb
+                out["derivative"] = dpre * ratio + _prod(pre * dh(x, xp), dratio, xp)
+            if need_params:
+                out["alpha1"] = pre * be.ml("_dalpha", fz, a1, b1, shift) / sb
+                out["beta1"] = pre * be.ml("_dbeta", fz, a1, b1, shift) / sb
+                out["alpha2"] = -pre * ratio * be.ml("_dalpha", gz, a2, b2, shift) / sb
+                out["beta2"] = -pre * ratio * be.ml("_dbeta", gz, a2, b2, shift) / sb
         return out
 
     @staticmethod

@@ -19,67 +19,22 @@
 #include "nonlin/mittag_leffler/complex.h"
 #include "nonlin/mittag_leffler/evaluate.h"
 #include "nonlin/mittag_leffler/plan_cache.h"
+#include "ml_loop.h"
 
 namespace nb = nanobind;
 
 namespace {
 
+using nonlin::ml::Fourth;
+using nonlin::ml::MlKernel;
 using nonlin::ml::Part;
-
-// What one ufunc computes from (z, alpha, beta[, fourth input]).
-enum class Fourth { none, shift, order };  // shift: result * e^{-shift}; order: d^order/dz^order
-struct MlKernel {
-  Part part;
-  Fourth fourth;
-};
 
 template <class T>
 void ml_loop(char** args, const npy_intp* dims, const npy_intp* steps, void* data) {
   const MlKernel& k = *static_cast<const MlKernel*>(data);
-  const int nin = k.fourth == Fourth::none ? 3 : 4;
-  const npy_intp n = dims[0];
-  // one (alpha, beta) for the whole call: a precomputed plan (cached across calls)
-  std::shared_ptr<const nonlin::ml::Plan> plan;
-  if (k.fourth != Fourth::order && steps[1] == 0 && steps[2] == 0 && n > 0)
-    plan = nonlin::ml::PlanCache::instance().get(*reinterpret_cast<const T*>(args[1]),
-                                                 *reinterpret_cast<const T*>(args[2]), k.part, n);
-  // the plan's SIMD kernel (dispatch.h) on contiguous float64 chunks
-  auto planned = [&](std::ptrdiff_t begin, std::ptrdiff_t end) {
-    constexpr std::ptrdiff_t chunk = 256;
-    alignas(64) double z[chunk], shift[chunk], out[chunk];
-    const bool shifted = k.fourth == Fourth::shift;
-    const nonlin::ml::PlanKernel kernel = nonlin::active_ml_plan_kernel();
-    nonlin::ml::PlanView view = plan->view();
-    if constexpr (std::is_same_v<T, float>) view.degree = view.degree_f32;  // still float64 arithmetic
-    for (std::ptrdiff_t i0 = begin; i0 < end; i0 += chunk) {
-      const std::ptrdiff_t n = std::min(chunk, end - i0);
-      for (std::ptrdiff_t j = 0; j < n; ++j) {
-        z[j] = double(*reinterpret_cast<const T*>(args[0] + (i0 + j) * steps[0]));
-        if (shifted) shift[j] = double(*reinterpret_cast<const T*>(args[3] + (i0 + j) * steps[3]));
-      }
-      kernel(view, z, shifted ? shift : nullptr, out, n);
-      for (std::ptrdiff_t j = 0; j < n; ++j) *reinterpret_cast<T*>(args[nin] + (i0 + j) * steps[nin]) = T(out[j]);
-    }
-  };
-  auto body = [&](std::ptrdiff_t begin, std::ptrdiff_t end) {
-    if (plan) return planned(begin, end);
-    for (std::ptrdiff_t i = begin; i < end; ++i) {
-      auto in = [&](int j) { return double(*reinterpret_cast<const T*>(args[j] + i * steps[j])); };
-      double r;
-      if (k.fourth == Fourth::order) {
-        const auto order = *reinterpret_cast<const std::int64_t*>(args[3] + i * steps[3]);
-        r = order > 12 || order < 0 ? NAN
-                                    : nonlin::ml::mittag_leffler_derivative(in(0), in(1), in(2), int(order));
-      } else {
-        r = nonlin::ml::mittag_leffler_part(in(0), in(1), in(2), k.part,
-                                            k.fourth == Fourth::shift ? in(3) : 0.0);
-      }
-      *reinterpret_cast<T*>(args[nin] + i * steps[nin]) = T(r);
-    }
-  };
-  if (n >= 32) nonlin::parallel_for(n, 64, body);
-  else body(0, n);
-  std::feclearexcept(FE_ALL_EXCEPT);
+  std::ptrdiff_t st[5];
+  for (int j = 0; j < 5; ++j) st[j] = std::ptrdiff_t(steps[j]);
+  nonlin::ml::ml_run<T>(k, std::ptrdiff_t(dims[0]), args, st);
 }
 
 // complex128 z (value only): the complex evaluator, element by element

@@ -282,45 +282,126 @@ struct TemperedSigmoid {
 // Adaptive Parametric Activation (Alexandridis et al. 2024, arXiv:2407.08567):
 //   APA(z) = (lambda e^(-kappa z) + 1)^(-1/lambda),  AGLU(z) = z APA(z),
 // lambda -> 0 the Gompertz gate exp(-e^(-kappa z)), lambda = 1 sigmoid(kappa z). With
-// w = e^(-kappa z) and t = lambda w:  ln APA = -w L(t), L(t) = log1p(t)/t (L(0) = 1), which is
-// continuous in lambda down to 0; where w overflows, ln APA = -softplus(ln lambda - kappa z)/lambda.
+// w = e^(-kappa z) and t = lambda w:  ln APA = -q, q = log1p(t)/lambda = w L(t),
+// L(t) = log1p(t)/t (L(0) = 1), continuous in lambda down to 0.
 // Gradients: with s = APA / (lambda + e^(kappa z)) = APA w / (1 + t),
 //   d/dz APA = kappa s,  d/dkappa APA = z s,
 //   d/dlambda APA = APA w^2 M(t),  M(t) = (log1p(t) - t/(1+t)) / t^2  (M(0) = 1/2; a series of
 //   positive terms for t <= 1, where the two terms cancel; beyond, (log1p(t) - t/(1+t)) / lambda^2).
+// APA = e^-q loses |q| times the relative error of q (|q| up to ~745), so q is a hi + lo pair:
+// w and t from exp_hi_lo, then for t < 1/32 the series w (1 - t c(t)) with c = 1/2 - t d(t)
+// carried in pairs, else log1p(t) as the log of the pair 1 + t (log_hi_lo, ~2^-70 absolute)
+// divided by lambda; where w overflows (kappa z < -700) log1p(t) = log(lambda) - kappa z (+ 1/t
+// below 2^-57 relative). Where w underflows (kappa z > 700) z s and z^2 s are scaled
+// exponentials, and so are the w^2 of d/dlambda beyond kappa z = 350.
+template <class V>
+NONLIN_HD inline void divide_pair(V a, V a_lo, V b, V& q, V& q_lo) {  // (a + a_lo) / b
+  q = a / b;
+  q_lo = finite_or_zero((fms_exact(q, b, a) + a_lo) / b);
+}
+
+// ln APA = -(q + q_lo) and what the gradients share; APA v = E.times(v (1 - q_lo)), one
+// scaled exponential, so products with APA round once where they are subnormal.
+template <class V>
+struct ApaGate {
+  V y, y_lo, w, w_lo, t, t_lo, q, q_lo, g, g_lo;  // kappa z, e^-y, lambda w, q, log1p(t) (t >= 1/32)
+  Mask<typename V::Packet> small, big;      // w below e^-700, w or t beyond the range
+  ScaledExp<V> E;
+  NONLIN_HD ApaGate(V z, V k, V l)
+      : q(std::numeric_limits<double>::infinity()), q_lo(0.0), g(0.0), g_lo(0.0) {
+    product_hi_lo(k, z, y, y_lo);
+    const V yc = vmin(vmax(y, V(-700)), V(700));
+    vm::exp_hi_lo(-yc, select(yc == y, -y_lo, V(0)), w, w_lo);
+    small = y > V(700);  // w rounded once (subnormal or 0), APA = 1
+    if (any(small)) {
+      w = select(small, vm::exp(-y), w);
+      w_lo = select(small, V(0), w_lo);
+    }
+    product_hi_lo(l, w, t, t_lo);
+    t_lo = finite_or_zero(fma(l, w_lo, t_lo));
+    big = (y < V(-700)) | (t > V(1e300));
+    const auto series = t < V(0.03125);
+    if (any(series)) {  // q = w (1 - t c), c = 1/2 - t d, d = sum_j (-t)^j / (j + 3)
+      V d(0.0);
+      for (int j = 11; j >= 0; --j) d = fma(d, -t, V(1.0 / (j + 3)));
+      V c, c_lo, tc, tc_lo, L, L_lo, qs, qs_lo;
+      two_sum(V(0.5), -(t * d), c, c_lo);
+      two_prod(t, c, tc, tc_lo);
+      tc_lo = tc_lo + fma(t, c_lo, t_lo * c);
+      two_sum(V(1), -tc, L, L_lo);
+      two_prod(w, L, qs, qs_lo);
+      qs_lo = finite_or_zero(qs_lo + fma(w, L_lo - tc_lo, w_lo * L));
+      q = select(series, qs, q);
+      q_lo = select(series, qs_lo, q_lo);
+    }
+    const auto mid = ~series & ~big;
+    if (any(mid)) {  // q = log(1 + t) / lambda
+      V o, o_lo, ql, ql_lo;
+      two_sum(V(1), t, o, o_lo);
+      vm::log_hi_lo(select(mid, o, V(1)), select(mid, o_lo + t_lo, V(0)), g, g_lo);
+      divide_pair(g, g_lo, l, ql, ql_lo);
+      q = select(mid, ql, q);
+      q_lo = select(mid, ql_lo, q_lo);
+    }
+    if (any(big)) {  // log1p(t) = log(lambda) - kappa z
+      V lg, lg_lo, a, a_lo, qb, qb_lo;
+      vm::log_hi_lo(select(l > V(0), l, V(1)), V(0), lg, lg_lo);
+      two_sum(lg, -y, a, a_lo);
+      a_lo = finite_or_zero(a_lo + (lg_lo - y_lo));
+      divide_pair(a, a_lo, l, qb, qb_lo);
+      // a <= 40 with w > e^700 means lambda < e^-660: then q ~ w, APA = 0
+      const auto ok = big & (l > V(0)) & (a > V(40));
+      q = select(big, select(ok, qb, V(std::numeric_limits<double>::infinity())), q);
+      q_lo = select(big, select(ok, qb_lo, V(0)), q_lo);
+      g = select(big, a, g);
+      g_lo = select(big, a_lo, g_lo);
+    }
+    E = exp_scaled(-q);
+  }
+  NONLIN_HD V times(V v) const { return E.times(corrected_by(v, -q_lo)); }  // APA v
+};
+
 template <class V>
 struct ApaParts {
-  V p, s, dl;  // APA, s, d APA / d lambda
+  V p, s, zs, z2s, dl, zdl;  // APA, s, z s, z^2 s, d APA / d lambda, z d APA / d lambda
   NONLIN_HD ApaParts(V z, V k, V l) {
-    V y, y_lo;
-    product_hi_lo(k, z, y, y_lo);  // kappa z
-    const V yc = vmin(vmax(y, V(-700)), V(740));  // w = 0 beyond 740
-    V w, w_lo;
-    vm::exp_hi_lo(-yc, select(yc == y, -y_lo, V(0)), w, w_lo);
-    w = select(y >= 740, V(0), w);
-    const V t = l * w;
-    const V L = select(t <= 1, vm::log1p_unit_over(vmin(t, V(1))), vm::log1p(t) / t);
-    V lnp = -fma(w, L, w_lo * L);
-    if (any(y < -700)) {  // e^(-kappa z) beyond the range: the softplus form
-      const V big = -vm::softplus(vm::log(l) - y) / l;
-      lnp = select(y < -700, select(l == 0, V(-std::numeric_limits<double>::infinity()), big), lnp);
+    const ApaGate<V> G(z, k, l);
+    p = G.times(V(1));
+    // w / (1 + t) from one corrected division; 1/lambda where w overflows
+    V o, o_lo, r, r_lo;
+    two_sum(V(1), G.t, o, o_lo);
+    o_lo = o_lo + G.t_lo;
+    divide_pair(G.w, G.w_lo - (G.w / o) * o_lo, o, r, r_lo);
+    const V wt = select(G.big, 1 / l, r + r_lo);
+    s = G.times(wt);
+    zs = G.times(times_or_zero(wt, z));
+    z2s = G.times(times_or_zero(times_or_zero(wt, z), z));
+    if (any(G.small)) {  // s = e^-(y + y_lo) to working precision
+      V zz, zz_lo;
+      product_hi_lo(z, z, zz, zz_lo);
+      zs = select(G.small, corrected_by(mul_exp(z, -G.y), -G.y_lo), zs);
+      z2s = select(G.small, corrected_by(mul_exp(zz, -G.y), finite_or_zero(zz_lo / zz) - G.y_lo), z2s);
     }
-    p = vm::exp(lnp);
-    // w / (1 + t), -> 1/lambda where w is beyond the range
-    const V wt = select(y < -700, 1 / l, w / (1 + t));
-    s = select(p == 0, V(0), p * wt);
     // M(t) = sum_k u^k / (k + 2) / (1 + t)^2 with u = t / (1 + t) (log1p(t) = -log(1 - u)):
     // positive terms, 56 of them reach 2^-56 for u <= 1/2; beyond, the direct form cancels by
-    // at most a factor 3.6.
-    const V u = t / (1 + t);
+    // at most a factor 3.6, so log1p(t) and u are carried as pairs there.
+    V u, u_lo;
+    divide_pair(G.t, G.t_lo - (G.t / o) * o_lo, o, u, u_lo);
     V m(0.0);
     for (int j = 55; j >= 0; --j) m = fma(m, u, V(1.0 / double(j + 2)));
-    m = m / ((1 + t) * (1 + t));
-    // where w is beyond the range: log1p(t) -> log(lambda) - kappa z, w/(1 + t) -> 1/lambda
-    const V dl_big = p * ((vm::log(l) - y - 1) / (l * l));
-    // t > 1: w^2 M(t) = (log1p(t) - t/(1+t)) / lambda^2 (no w^2 to overflow)
-    const V dl_mid = select(t <= 1, p * ((w * w) * m), p * ((vm::log1p(t) - u) / (l * l)));
-    dl = select(p == 0, V(0), select(y < -700, dl_big, dl_mid));
+    // t <= 1: w^2 M(t) = m (w / (1 + t))^2; beyond, (log1p(t) - t/(1+t)) / lambda^2 (or
+    // log(lambda) - kappa z - 1 where w overflows)
+    const auto near = (G.t <= V(1)) & ~G.big;
+    const V far = ((G.g - select(G.big, V(1), u)) + (G.g_lo - select(G.big, V(0), u_lo))) / (l * l);
+    const V w2m = select(near, m * fma(r, r, 2 * r * r_lo), far);
+    dl = G.times(w2m);
+    zdl = G.times(times_or_zero(w2m, z));
+    const auto tiny = near & (G.y > V(350));  // w^2 = e^-2(y + y_lo) below ~1e-304, APA = 1
+    if (any(tiny)) {
+      const V mo = m / (o * o);
+      dl = select(tiny, corrected_by(mul_exp(mo, -2 * G.y), -2 * G.y_lo), dl);
+      zdl = select(tiny, corrected_by(mul_exp(mo * z, -2 * G.y), -2 * G.y_lo), zdl);
+    }
   }
 };
 
@@ -336,11 +417,11 @@ struct Apa {
       {true, true, true, false, false, "(0, 1)"}, params.data(), 2, 3.0};
   static constexpr bool float_via_double = true;
   using float32_formula = ApaFloat32;
-  template <class V> static V forward(V x, V k, V l) { return ApaParts<V>(x, k, l).p; }
+  template <class V> static V forward(V x, V k, V l) { return ApaGate<V>(x, k, l).times(V(1)); }
   template <class V> static ApaParts<V> parts(V x, V k, V l) { return ApaParts<V>(x, k, l); }
   template <class Q, class V> static V derivative_of(const Q& q, V, V k, V) { return k * q.s; }
-  template <class Q, class V> static std::array<V, 2> param_grad_of(const Q& q, V x, V, V) {
-    return {times_or_zero(q.s, x), q.dl};
+  template <class Q, class V> static std::array<V, 2> param_grad_of(const Q& q, V, V, V) {
+    return {q.zs, q.dl};
   }
 };
 
@@ -357,13 +438,13 @@ struct Aglu {
       {true, false, false, false, true, "[-0.28, inf) at the defaults"}, params.data(), 2, 3.0};
   static constexpr bool float_via_double = true;
   using float32_formula = AgluFloat32;
-  template <class V> static V forward(V x, V k, V l) { return times_or_zero(ApaParts<V>(x, k, l).p, x); }
+  template <class V> static V forward(V x, V k, V l) { return ApaGate<V>(x, k, l).times(x); }
   template <class V> static ApaParts<V> parts(V x, V k, V l) { return ApaParts<V>(x, k, l); }
-  template <class Q, class V> static V derivative_of(const Q& q, V x, V k, V) {
-    return select(q.s == 0, q.p, fma(k * x, q.s, q.p));  // s = 0: also for an infinite k x
+  template <class Q, class V> static V derivative_of(const Q& q, V, V k, V) {
+    return fma(k, q.zs, q.p);
   }
-  template <class Q, class V> static std::array<V, 2> param_grad_of(const Q& q, V x, V, V) {
-    return {times_or_zero(times_or_zero(q.s, x), x), times_or_zero(q.dl, x)};
+  template <class Q, class V> static std::array<V, 2> param_grad_of(const Q& q, V, V, V) {
+    return {q.z2s, q.zdl};
   }
 };
 
@@ -389,7 +470,7 @@ struct ApaFloat32Gate {
 };
 template <class V>
 struct ApaFloat32Parts {
-  V p, s, dl;  // APA, s = APA w / (1 + t), d APA / d lambda
+  V p, s, zs, z2s, dl, zdl;  // as ApaParts
   NONLIN_HD ApaFloat32Parts(V z, V k, V l) {
     const ApaFloat32Gate<V> q(z, k, l);
     p = q.p;
@@ -399,6 +480,9 @@ struct ApaFloat32Parts {
     const V dl_mid = select(q.t <= V(0.125), (q.w * q.w) * m, (q.lg - q.t / (1 + q.t)) / (l * l));
     const V dl_big = (vm::log(l) - q.y - 1) / (l * l);
     dl = select(p == V(0), V(0), p * select(q.huge, dl_big, dl_mid));
+    zs = times_or_zero(s, z);
+    z2s = times_or_zero(zs, z);
+    zdl = times_or_zero(dl, z);
   }
 };
 struct ApaFloat32 : Apa {

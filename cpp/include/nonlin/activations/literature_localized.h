@@ -102,7 +102,7 @@ struct Elephant {
       const V r0 = 1 / dh;
       const V num = select(y > 0, eh, V(1)), num_lo = select(y > 0, el, V(0));
       const V q0 = num * r0;
-      frac = select(x == x, fma(fma(-q0, dh, num) + (num_lo - q0 * dl), r0, q0), x);
+      frac = select(x == x, fma(fms_exact(q0, dh, num) + (num_lo - q0 * dl), r0, q0), x);
     }
   };
   // h d g/|x| and h d g/|a| = h d e^(m - log|l|) / (1 + e)^2, with (1 + e)^2 = Dh + Dl; the

@@ -181,8 +181,19 @@ struct Xatlu {
   template <class V> static V slope(V x) {
     return V(inv_pi) / (x + 1 / x);  // 0 at x = 0 and +-inf, no x^2 to overflow
   }
+  // x >= -1: x (1/2 + (1 + 2a) atan(x)/pi) (the expanded gate without a difference of terms);
+  // x < -1: (1 + 2a) x g - a x with x g = -(atan(r)/r)/pi, r = -1/x (-> -1/pi in the left
+  // tail, where r is subnormal and x atan(r) would lose its bits; the rounding of r hardly
+  // moves atan(r)/r)
   template <class V> static V forward(V x, V a) {
-    const V y = fma(1 + 2 * a, x * gate(x), -times_or_zero(a, x));
+    const auto neg = x < -1;
+    const V r = select(neg, -1 / x, x);
+    const V t = vm::atan(r);
+    const V k = (1 + 2 * a) * inv_pi;
+    V ax, ax_lo;  // a x exactly
+    product_hi_lo(a, x, ax, ax_lo);
+    const V y = select(neg, fma(k, select(r == 0, V(-1), -(t / r)), -ax) - ax_lo,
+                       x * fma(t, k, V(0.5)));
     // limits: (1 + a) x at +inf; at -inf -a x, or -(1 + 2a)/pi for a = 0
     const V lim = select(x > 0, times_or_zero(1 + a, x),
                          select(a == 0, V(-inv_pi), times_or_zero(-a, x)));

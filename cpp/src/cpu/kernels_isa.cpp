@@ -69,8 +69,11 @@ void float_through_double(std::ptrdiff_t n, const float* const* in, const std::p
       pin[k] = xin[k];
     }
     contiguous_kernel<Op, double>(m, pin, in_step, pout);
-    for (int k = 0; k < NO; ++k)
-      for (std::ptrdiff_t j = 0; j < m; ++j) out[k][i + j] = float(xout[k][j]);
+    for (int k = 0; k < NO; ++k) {
+      float* dst = out[k] + i;
+      const double* src = xout[k];
+      for (std::ptrdiff_t j = 0; j < m; ++j) dst[j] = float(src[j]);
+    }
   }
 }
 

@@ -35,6 +35,24 @@ NONLIN_HD inline V corrected_by(V m, V lo) {
   return m + finite_or_zero(m * lo);
 }
 
+// (a + a_lo) / (b + b_lo) = q + q_lo: one division and its exact residual (fms_exact), so the
+// quotient of two hi + lo pairs is rounded once (q + q_lo to ~2^-100 relative).
+template <class V>
+NONLIN_HD inline void divide_pair(V a, V a_lo, V b, V b_lo, V& q, V& q_lo) {
+  q = a / b;
+  q_lo = finite_or_zero((fms_exact(q, b, a) + (a_lo - q * b_lo)) / b);
+}
+template <class V>
+NONLIN_HD inline void divide_pair(V a, V a_lo, V b, V& q, V& q_lo) {
+  divide_pair(a, a_lo, b, V(0), q, q_lo);
+}
+template <class V>
+NONLIN_HD inline V divided(V a, V a_lo, V b, V b_lo) {
+  V q, q_lo;
+  divide_pair(a, a_lo, b, b_lo, q, q_lo);
+  return q + q_lo;
+}
+
 // a*b = hi + lo exactly (two_prod); lo = 0 where the product is infinite and two_prod's lo
 // would be NaN, so corrections vanish instead of poisoning the limits at +-inf.
 template <class V>

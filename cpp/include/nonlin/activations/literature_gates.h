@@ -198,15 +198,26 @@ struct Xsilu {
   template <class V> static std::array<V, 1> param_grad(V x, V) { return {x * vm::tanh(x * 0.5)}; }
 };
 
-// xSiLU for float32 results: sigmoid as 1 / (1 + e^-x) in float64 arithmetic (x clamped at
-// -700, where sigma is ~1e-304 and every term it scales is far below float32's range).
+// xSiLU for float32 results in float64 arithmetic, from m = expm1(-x) (x clamped at -700,
+// where sigma is ~1e-304 and every term it scales is far below float32's range):
+// sigma = 1/(2 + m), 1 - sigma = (1 + m) sigma, tanh(x/2) = -m sigma (no cancellation at 0).
 struct XsiluFloat32 : Xsilu {
-  template <class V> static V sigma(V x) { return 1 / (1 + vm::exp(-vmax(x, V(-700)))); }
-  template <class V> static V forward(V x, V a) { return expanded(x, a, times_or_zero(sigma(x), x)); }
+  template <class V>
+  struct Parts {
+    V xc, m, s;
+    NONLIN_HD explicit Parts(V x) : xc(vmax(x, V(-700))), m(vm::expm1(-xc)), s(1 / (2 + m)) {}
+  };
+  template <class V> static V forward(V x, V a) {
+    return expanded(x, a, times_or_zero(Parts<V>(x).s, x));
+  }
+  template <class V> static Parts<V> parts(V x, V) { return Parts<V>(x); }
   // (1 + 2a) s (1 + x (1 - s)) - a
-  template <class V> static V derivative(V x, V a) {
-    const V s = sigma(x);
-    return fma(1 + 2 * a, s * (1 + times_or_zero(1 - s, vmax(x, V(-700)))), -a);
+  template <class V> static V derivative_of(const Parts<V>& p, V, V a) {
+    return fma(1 + 2 * a, p.s * (1 + times_or_zero((1 + p.m) * p.s, p.xc)), -a);
+  }
+  // d/dalpha = x tanh(x / 2)
+  template <class V> static std::array<V, 1> param_grad_of(const Parts<V>& p, V x, V) {
+    return {times_or_zero(-p.m * p.s, x)};
   }
 };
 
@@ -294,12 +305,6 @@ struct TemperedSigmoid {
 // divided by lambda; where w overflows (kappa z < -700) log1p(t) = log(lambda) - kappa z (+ 1/t
 // below 2^-57 relative). Where w underflows (kappa z > 700) z s and z^2 s are scaled
 // exponentials, and so are the w^2 of d/dlambda beyond kappa z = 350.
-template <class V>
-NONLIN_HD inline void divide_pair(V a, V a_lo, V b, V& q, V& q_lo) {  // (a + a_lo) / b
-  q = a / b;
-  q_lo = finite_or_zero((fms_exact(q, b, a) + a_lo) / b);
-}
-
 // ln APA = -(q + q_lo) and what the gradients share; APA v = E.times(v (1 - q_lo)), one
 // scaled exponential, so products with APA round once where they are subnormal.
 template <class V>
@@ -371,7 +376,7 @@ struct ApaParts {
     V o, o_lo, r, r_lo;
     two_sum(V(1), G.t, o, o_lo);
     o_lo = o_lo + G.t_lo;
-    divide_pair(G.w, G.w_lo - (G.w / o) * o_lo, o, r, r_lo);
+    divide_pair(G.w, G.w_lo, o, o_lo, r, r_lo);
     const V wt = select(G.big, 1 / l, r + r_lo);
     s = G.times(wt);
     zs = G.times(times_or_zero(wt, z));
@@ -386,7 +391,7 @@ struct ApaParts {
     // positive terms, 56 of them reach 2^-56 for u <= 1/2; beyond, the direct form cancels by
     // at most a factor 3.6, so log1p(t) and u are carried as pairs there.
     V u, u_lo;
-    divide_pair(G.t, G.t_lo - (G.t / o) * o_lo, o, u, u_lo);
+    divide_pair(G.t, G.t_lo, o, o_lo, u, u_lo);
     V m(0.0);
     for (int j = 55; j >= 0; --j) m = fma(m, u, V(1.0 / double(j + 2)));
     // t <= 1: w^2 M(t) = m (w / (1 + t))^2; beyond, (log1p(t) - t/(1+t)) / lambda^2 (or

@@ -7,9 +7,12 @@
 namespace nonlin {
 inline namespace NONLIN_ISA {
 
+struct CauchyFloat32;
+
 // Cauchy activation (Li, Xia, Zhang 2024, XNet, arXiv:2409.19221): (l1 x + l2) / (x^2 + d^2).
-// x^2 + d^2 from exact squares; beyond |x| = 2^500 (where x^2 overflows) the same quotients in
-// r = 1/x: f = r (l1 + l2 r) / (1 + (d r)^2).
+// Numerators and x^2 + d^2 as hi + lo pairs (exact squares and products), each result one
+// quotient of pairs rounded once; beyond |x| = 2^500 (where x^2 overflows) the same quotients
+// in r = 1/x: f = r (l1 + l2 r) / (1 + (d r)^2).
 struct Cauchy {
   static constexpr std::array<Param, 3> params{
       {{"lambda1", 1.0, true, "weight of the odd part x / (x^2 + d^2)"},
@@ -22,36 +25,76 @@ struct Cauchy {
       "code; lambda1 = lambda2 = d = 1 as in the public XNet reimplementation)",
       {true, false, true, false, false, "bounded, [min, max] ~ +-|lambda1|/(2|d|) + ..."}, params.data(), 3, 1.0};
   static constexpr bool float_via_double = true;
+  using float32_formula = CauchyFloat32;
   template <class V>
   struct Parts {
-    V r, D, num;  // f = num / D; r = 1 (ordinary) or 1/x (huge |x|), D scaled by r^2
+    V r, xs, D, D_lo, n, n_lo, s, s_lo;  // D = x^2 + d^2, n = l1 x + l2, s = d^2 - x^2 (in r)
     Mask<typename V::Packet> big;
     NONLIN_HD Parts(V x, V l1, V l2, V d) : big(abs(x) > V(0x1p500)) {
       r = select(big, 1 / x, V(1));
-      const V xs = select(big, V(1), x), ds = d * r;  // x r and d r
-      V xh, xl, dh, dl;
+      xs = select(big, V(1), x);
+      const V ds = d * r, l2r = l2 * r;  // x r and d r
+      V xh, xl, dh, dl, e, p, pe;
       two_prod(xs, xs, xh, xl);
       two_prod(ds, ds, dh, dl);
-      D = (xh + dh) + (xl + dl);
-      num = r * fma(l1, xs, l2 * r);
+      two_sum(xh, dh, D, e);
+      D_lo = e + (xl + dl);
+      two_sum(dh, -xh, s, e);
+      s_lo = e + (dl - xl);
+      two_prod(l1, xs, p, pe);
+      two_sum(p, l2r, n, e);
+      n_lo = finite_or_zero(e + pe);
     }
   };
   template <class V> static V forward(V x, V l1, V l2, V d) {
     const Parts<V> p(x, l1, l2, d);
-    return p.num / p.D;
+    return p.r * divided(p.n, p.n_lo, p.D, p.D_lo);
   }
-  // (l1 (d - |x|)(d + |x|) - 2 l2 x) / D^2, in r for huge |x|
+  template <class V> static Parts<V> parts(V x, V l1, V l2, V d) { return Parts<V>(x, l1, l2, d); }
+  // (a + a_lo) / D^2 as two pair quotients (D^2 alone overflows beyond |x| ~ 1e77)
+  template <class V> static V over_D2(const Parts<V>& p, V a, V a_lo) {
+    V q, q_lo;
+    divide_pair(a, a_lo, p.D, p.D_lo, q, q_lo);
+    return divided(q, q_lo, p.D, p.D_lo);
+  }
+  // (l1 s - 2 l2 x) / D^2 (times r^2 for huge |x|), the numerator as a pair
+  template <class V> static V derivative_of(const Parts<V>& p, V, V l1, V l2, V) {
+    V a, ae, b, be, t, te;
+    two_prod(l1, p.s, a, ae);
+    two_prod(-2 * (l2 * p.r), p.xs, b, be);
+    two_sum(a, b, t, te);
+    return (p.r * p.r) * over_D2(p, t, finite_or_zero(te + ae + be + l1 * p.s_lo));
+  }
+  // d/dl1 = x / D, d/dl2 = 1 / D, d/dd = -2 d f / D = -2 d n / D^2
+  template <class V> static std::array<V, 3> param_grad_of(const Parts<V>& p, V, V, V, V d) {
+    V m, me;
+    two_prod(-2 * d, p.n, m, me);
+    return {p.r * divided(p.xs, V(0), p.D, p.D_lo), (p.r * p.r) * divided(V(1), V(0), p.D, p.D_lo),
+            (p.r * (p.r * p.r)) * over_D2(p, m, finite_or_zero(me + (-2 * d) * p.n_lo))};
+  }
+};
+
+// Cauchy for float32 results: the plain quotients in float64 arithmetic (x^2 + d^2 and its
+// square stay far inside float64's range for every float32 x; 0 at +-inf).
+struct CauchyFloat32 : Cauchy {
+  template <class V>
+  struct Parts {
+    V D, n;  // x^2 + d^2, l1 x + l2
+    Mask<typename V::Packet> inf;
+    NONLIN_HD Parts(V x, V l1, V l2, V d) : D(fma(x, x, d * d)), n(fma(l1, x, l2)), inf(is_inf(x)) {}
+  };
+  template <class V> static V forward(V x, V l1, V l2, V d) {
+    const Parts<V> p(x, l1, l2, d);
+    return select(p.inf, l1 / x, p.n / p.D);
+  }
   template <class V> static Parts<V> parts(V x, V l1, V l2, V d) { return Parts<V>(x, l1, l2, d); }
   template <class V> static V derivative_of(const Parts<V>& p, V x, V l1, V l2, V d) {
-    const V ax = select(p.big, V(1), abs(x)), ad = abs(d * p.r), xs = select(p.big, V(1), x);
-    const V n = fma(l1, (ad - ax) * (ad + ax), -2 * ((l2 * p.r) * xs));
-    return ((((p.r * p.r) * n) / p.D) / p.D);
+    const V r = 1 / p.D;
+    return select(p.inf, V(0), fma(l1, (d - x) * (d + x), -2 * l2 * x) * (r * r));
   }
-  // d/dl1 = x / D, d/dl2 = 1 / D, d/dd = -2 d f / D
   template <class V> static std::array<V, 3> param_grad_of(const Parts<V>& p, V x, V, V, V d) {
-    const V r2D = (p.r * p.r) / p.D;
-    const V xs = select(p.big, V(1), x);
-    return {(xs * p.r) / p.D, r2D, (-2 * d) * ((p.num / p.D) * r2D)};
+    const V r = 1 / p.D;
+    return {select(p.inf, V(0), x * r), r, select(p.inf, V(0), ((-2 * d) * p.n) * (r * r))};
   }
 };
 

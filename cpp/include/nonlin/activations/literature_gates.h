@@ -182,8 +182,11 @@ struct Xsilu {
       {true, false, false, false, true, "(-inf, inf) for alpha > 0"}, params.data(), 1, 1.5};
   static constexpr bool float_via_double = true;
   using float32_formula = XsiluFloat32;
+  // silu(x) + a x tanh(x/2): (1 + 2a) silu(x) - a x without rounding 1 + 2a or cancelling
+  // a difference for x > 0
   template <class V> static V forward(V x, V a) {
-    return expanded(x, a, Logistic<V>(x).times_sigma(x));
+    const V lim = times_or_zero(select(x > 0, 1 + a, -a), x);
+    return select(is_inf(x), lim, fma(a, x * vm::tanh(x * 0.5), Logistic<V>(x).times_sigma(x)));
   }
   template <class V> static V derivative(V x, V a) {
     const Logistic<V> L(x);

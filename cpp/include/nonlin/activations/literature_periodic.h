@@ -96,8 +96,12 @@ struct SnakeBeta {
     return select(is_inf(al * x), x, x + (s * s) / be);
   }
   template <class V> static SinCos<V> parts(V x, V al, V) { return sincos_parts(al, x); }
+  // 1 + (alpha / beta) 2 s c with 2 s c exact (two_prod): one rounding of alpha / beta
   template <class V> static V derivative_of(const SinCos<V>& p, V, V al, V be) {
-    return fma(2 * al, (p.s * p.c) / be, V(1));
+    V t, t_lo;
+    two_prod(2 * p.s, p.c, t, t_lo);
+    const V q = al / be;
+    return fma(q, t, fma(q, t_lo, V(1)));
   }
   template <class V> static V derivative2(V x, V al, V be) {
     V s, c;

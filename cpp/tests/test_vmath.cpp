@@ -340,6 +340,49 @@ static void test_f64(size_t n) {
   report<double, F>(st, bound_for<double, F>());
 }
 
+// The double-double steps of the doubly exponential gates (GoLU, APA, elephant): exp_hi_lo
+// to 2^-61 relative and log_hi_lo of a pair to 2^-61 max(1, |log|) absolute, against long
+// double (64 bits on x86, 113 on arm64). The low parts have at most 8 bits just below the
+// high part's 53, so the reference's argument a + a_lo is exact in long double.
+static void test_pairs(size_t n) {
+  namespace ei = Eigen::internal;
+  using P = Eigen::internal::packet_traits<double>::type;
+  using V = Vec<P>;
+  constexpr int W = V::size;
+  std::mt19937_64 rng(777);
+  std::uniform_real_distribution<double> wide(-700, 700), unit(-1, 1);
+  auto low = [&](double v) { return v == 0 ? 0.0 : std::ldexp(std::trunc(unit(rng) * 128), std::ilogb(v) - 60); };
+  long double worst_e = 0, worst_l = 0;
+  for (size_t it = 0; it < n / W; ++it) {
+    alignas(64) double a[W], al[W], h[W], hl[W], r[4][W];
+    for (int i = 0; i < W; ++i) {
+      a[i] = it % 2 ? wide(rng) : 4 * unit(rng);
+      al[i] = low(a[i]);
+      h[i] = it % 2 ? std::exp(wide(rng)) : 1 + std::fabs(unit(rng));
+      hl[i] = low(h[i]);
+    }
+    V eh, el, lh, ll;
+    vm::exp_hi_lo(V(ei::ploadu<P>(a)), V(ei::ploadu<P>(al)), eh, el);
+    vm::log_hi_lo(V(ei::ploadu<P>(h)), V(ei::ploadu<P>(hl)), lh, ll);
+    ei::pstoreu(r[0], eh.v);
+    ei::pstoreu(r[1], el.v);
+    ei::pstoreu(r[2], lh.v);
+    ei::pstoreu(r[3], ll.v);
+    for (int i = 0; i < W; ++i) {
+      const long double re = std::exp((long double)a[i] + al[i]);
+      worst_e = std::max(worst_e, std::fabs(((long double)r[0][i] + r[1][i] - re) / re));
+      const long double rl = std::log((long double)h[i] + hl[i]);
+      worst_l = std::max(worst_l, std::fabs((long double)r[2][i] + r[3][i] - rl) /
+                                      std::max(1.0L, std::fabs(rl)));
+    }
+  }
+  const bool ok = worst_e <= 0x1p-61L && worst_l <= 0x1p-61L;
+  (ok ? n_pass : n_fail)++;
+  std::printf("  exp_hi_lo / log_hi_lo (pairs, f64): max rel %.3Lg = 2^%.1f, max abs %.3Lg = 2^%.1f "
+              "(bound 2^-61)%s\n", worst_e, double(std::log2(worst_e)), worst_l,
+              double(std::log2(worst_l)), ok ? "" : "  FAIL");
+}
+
 template <class... Fs>
 static void all(unsigned stride, size_t n64) {
   (test_f32<Fs>(stride), ...);
@@ -374,6 +417,7 @@ int main(int argc, char** argv) {
               int(Vec<Eigen::internal::packet_traits<double>::type>::size), int(kHasFma));
   all<F_exp, F_expm1, F_exp_mx2, F_log, F_log1p, F_erf, F_erfc, F_tanh, F_sigmoid, F_softplus, F_log_sigmoid,
       F_expm1_ref, F_tanh_ref, F_sigmoid_ref, F_sin, F_cos, F_atan, F_sin_w30, F_cos_w30>(stride, n64);
+  test_pairs(n64 / 4);
   std::printf("%d passed, %d failed\n", n_pass, n_fail);
   return n_fail ? 1 : 0;
 }

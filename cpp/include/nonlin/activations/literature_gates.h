@@ -74,6 +74,12 @@ struct Golu {
   template <class Q, class V> static V derivative_of(const Q& p, V, V a, V b, V g) {
     return a * fma(b * g, p.xuG, p.G);
   }
+  // f'' = alpha gamma w G (2 + gamma x (w - 1)), w G = beta e^-(z + w) (0 where G underflows)
+  template <class V> static V derivative2(V x, V a, V b, V g) {
+    const Exponent<V> e(x, b, g);
+    const V wG = select(vm::exp(-e.w) == V(0), V(0), b * vm::exp(-(e.z + e.w)));
+    return times_or_zero((a * g) * wG, fma(g * x, e.w - 1, V(2)));
+  }
   // d/dalpha = x G, d/dbeta = -alpha x u G, d/dgamma = alpha beta x (x u G); where x u G is
   // subnormal or 0 (x beyond ~700 / gamma) it lacks the bits that x^2 u G needs: x^2 e^-(z + w) there.
   template <class V> static std::array<V, 3> param_grad_of(const Parts<V>& p, V x, V a, V b, V) {

@@ -491,21 +491,28 @@ struct ApaFloat32Parts {
     s = select(p == V(0), V(0), p * select(q.huge, 1 / l, q.w / (1 + q.t)));
     V m(0.0);
     for (int j = 12; j >= 0; --j) m = fma(m, -q.t, V(double(j + 1) / double(j + 2)));
-    const V dl_mid = select(q.t <= V(0.125), (q.w * q.w) * m, (q.lg - q.t / (1 + q.t)) / (l * l));
-    const V dl_big = (vm::log(l) - q.y - 1) / (l * l);
-    dl = select(p == V(0), V(0), p * select(q.huge, dl_big, dl_mid));
+    V dl_ = select(q.t <= V(0.125), (q.w * q.w) * m, (q.lg - q.t / (1 + q.t)) / (l * l));
+    if (any(q.huge)) dl_ = select(q.huge, (vm::log(l) - q.y - 1) / (l * l), dl_);
+    dl = select(p == V(0), V(0), p * dl_);
     zs = times_or_zero(s, z);
     z2s = times_or_zero(zs, z);
     zdl = times_or_zero(dl, z);
   }
 };
+// lambda = 1 (the default) in every lane: APA = sigmoid(kappa z) = 1 / (1 + w), no log1p and
+// no second exponential
+template <class V>
+NONLIN_HD inline V apa_float32(V z, V k, V l) {
+  if (!any(~(l == V(1)))) return 1 / (1 + vm::exp(-(k * z)));
+  return ApaFloat32Gate<V>(z, k, l).p;
+}
 struct ApaFloat32 : Apa {
-  template <class V> static V forward(V x, V k, V l) { return ApaFloat32Gate<V>(x, k, l).p; }
+  template <class V> static V forward(V x, V k, V l) { return apa_float32(x, k, l); }
   template <class V> static ApaFloat32Parts<V> parts(V x, V k, V l) { return ApaFloat32Parts<V>(x, k, l); }
 };
 struct AgluFloat32 : Aglu {
   template <class V> static V forward(V x, V k, V l) {
-    return times_or_zero(ApaFloat32Gate<V>(x, k, l).p, x);
+    return times_or_zero(apa_float32(x, k, l), x);
   }
   template <class V> static ApaFloat32Parts<V> parts(V x, V k, V l) { return ApaFloat32Parts<V>(x, k, l); }
 };

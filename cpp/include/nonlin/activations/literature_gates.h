@@ -216,8 +216,8 @@ struct XsiluFloat32 : Xsilu {
     V xc, m, s;
     NONLIN_HD explicit Parts(V x) : xc(vmax(x, V(-700))), m(vm::expm1(-xc)), s(1 / (2 + m)) {}
   };
-  template <class V> static V forward(V x, V a) {
-    return expanded(x, a, times_or_zero(Parts<V>(x).s, x));
+  template <class V> static V forward(V x, V a) {  // sigma = 1/(1 + e^-x): exp is cheaper than expm1
+    return expanded(x, a, times_or_zero(1 / (1 + vm::exp(-vmax(x, V(-700)))), x));
   }
   template <class V> static Parts<V> parts(V x, V) { return Parts<V>(x); }
   // (1 + 2a) s (1 + x (1 - s)) - a

@@ -59,6 +59,28 @@ def _not_available(name, what):
     return rule
 
 
+def _operands(act, x, params):
+    """(x's dtype, x, [parameter values]) in the compute dtype, parameters from the keywords or
+    their defaults, all reshaped to one rank (leading 1s: vmap then adds its batch axis in front
+    of each operand alike)."""
+    name, pnames = act.name, list(act.params)
+    unknown = set(params) - set(pnames)
+    if unknown:
+        raise TypeError(f"nonlin.jax.{name}() got an unexpected keyword argument "
+                        f"'{sorted(unknown)[0]}' (parameters: {', '.join(pnames) or 'none'})")
+    x = jnp.asarray(x)
+    orig, dt = _compute_dtype(x, name)
+    ps = []
+    for p in pnames:
+        v = jnp.asarray(params.get(p, act.params[p]))
+        if v.dtype.kind not in "biuf":
+            raise TypeError(f"nonlin.jax.{name}: parameter '{p}' must be a real number or array")
+        ps.append(v.astype(dt))
+    rank = max([x.ndim, *(p.ndim for p in ps)])
+    x = x.astype(dt).reshape((1,) * (rank - x.ndim) + x.shape)
+    return orig, x, [p.reshape((1,) * (rank - p.ndim) + p.shape) for p in ps]
+
+
 def _elementwise(act):
     name = act.name
     if not _adapters.numeric_params(act):
@@ -124,23 +146,7 @@ def _elementwise(act):
     param_grads.defjvp(_not_available(name, "the derivative of a parameter gradient"))
 
     def fn(x, **params):
-        unknown = set(params) - set(pnames)
-        if unknown:
-            raise TypeError(f"nonlin.jax.{name}() got an unexpected keyword argument "
-                            f"'{sorted(unknown)[0]}' (parameters: {', '.join(pnames) or 'none'})")
-        x = jnp.asarray(x)
-        orig, dt = _compute_dtype(x, name)
-        x = x.astype(dt)
-        ps = []
-        for p in pnames:
-            v = jnp.asarray(params.get(p, act.params[p]))
-            if v.dtype.kind not in "biuf":
-                raise TypeError(f"nonlin.jax.{name}: parameter '{p}' must be a real number or array")
-            ps.append(v.astype(dt))
-        # One rank for all operands (leading 1s): vmap then adds its batch axis in front of each.
-        rank = max([x.ndim, *(p.ndim for p in ps)])
-        x = x.reshape((1,) * (rank - x.ndim) + x.shape)
-        ps = [p.reshape((1,) * (rank - p.ndim) + p.shape) for p in ps]
+        orig, x, ps = _operands(act, x, params)
         return forward(x, *ps).astype(orig)
 
     return _describe(fn, act, _adapters.signature(act), ())
@@ -345,17 +351,7 @@ def _ml_gated(act):
     forward.defjvp(forward_jvp, symbolic_zeros=True)
 
     def fn(x, **params):
-        unknown = set(params) - set(pnames)
-        if unknown:
-            raise TypeError(f"nonlin.jax.{name}() got an unexpected keyword argument "
-                            f"'{sorted(unknown)[0]}' (parameters: {', '.join(pnames)})")
-        x = jnp.asarray(x)
-        orig, dt = _compute_dtype(x, name)
-        ps = [jnp.asarray(params.get(p, act.params[p])).astype(dt) for p in pnames]
-        # one rank for all operands (leading 1s): vmap then adds its batch axis in front of each
-        rank = max([x.ndim, *(p.ndim for p in ps)])
-        x = x.astype(dt).reshape((1,) * (rank - x.ndim) + x.shape)
-        ps = [p.reshape((1,) * (rank - p.ndim) + p.shape) for p in ps]
+        orig, x, ps = _operands(act, x, params)
         return forward(x, *ps).astype(orig)
 
     return _describe(fn, act, f"{name}(x, *, {', '.join(f'{k}={v!r}' for k, v in act.params.items())})", ())

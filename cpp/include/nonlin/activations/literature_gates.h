@@ -14,6 +14,7 @@ inline namespace NONLIN_ISA {
 
 struct GoluFloat32;
 struct XsiluFloat32;
+struct TemperedSigmoidFloat32;
 struct ApaFloat32;
 struct AgluFloat32;
 
@@ -268,6 +269,7 @@ struct TemperedSigmoid {
       {true, true, true, true, false, "(-offset, scale - offset)"}, params.data(), 3, 1.0};
   static constexpr bool float_via_double = true;
   static constexpr bool float_forward_native = true;  // <= 1.94 ULP in float32 arithmetic
+  using float32_formula = TemperedSigmoidFloat32;
   // tanh(h + h_lo) for h = T x / 2 = h + h_lo exactly
   template <class V> static V half_tanh(V x, V t) {
     V h, h_lo;
@@ -296,6 +298,26 @@ struct TemperedSigmoid {
     product_hi_lo(t, x, z, z_lo);
     const Logistic<V> L(z);
     return {L.corrected(L.sigma_pos(), z_lo), L.sigma_sigma_neg_times(s * x, z_lo), V(-1)};
+  }
+};
+
+// The tempered sigmoid's gradients for float32 results: sigma(T x) and sigma sigma(-) from one
+// exponential in plain float64 arithmetic (T x exact there), shared by the derivative and the
+// parameter gradients; the forward stays float32.
+struct TemperedSigmoidFloat32 : TemperedSigmoid {
+  template <class V>
+  struct Parts {
+    V sig, ss;  // sigma(T x), sigma(T x) sigma(-T x)
+    NONLIN_HD Parts(V x, V t) {
+      const V z = t * x, e = vm::exp(-abs(z)), r = 1 / (1 + e);
+      sig = select(z < V(0), e * r, r);
+      ss = e * (r * r);
+    }
+  };
+  template <class V> static Parts<V> parts(V x, V, V t, V) { return Parts<V>(x, t); }
+  template <class V> static V derivative_of(const Parts<V>& p, V, V s, V t, V) { return (s * t) * p.ss; }
+  template <class V> static std::array<V, 3> param_grad_of(const Parts<V>& p, V x, V s, V, V) {
+    return {p.sig, times_or_zero(p.ss, s * x), V(-1)};
   }
 };
 

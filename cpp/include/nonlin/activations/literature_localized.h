@@ -203,32 +203,30 @@ struct Elephant {
   }
 };
 
-// The elephant for float32 results: the same quotients in plain float64 arithmetic (y to
-// ~2^-50 relative with |y| < ~104 d where a float32 result is not 0; e^(-|y| - log|x|)
-// stays inside float64's range for every float32 x).
+// The elephant for float32 results: the same quotients in plain float64 arithmetic, from one
+// log and one exponential: y = d log|x/a| (x/a and |y| < ~104 d where a float32 result is not
+// 0), e = e^-|y|, and g/|x| = e/|x| ... without overflow (float32 |x| >= 1e-45, e <= 1).
 struct ElephantFloat32 : Elephant {
   template <class V>
   struct Fraction {
-    V lx, la, m, e, r, frac;  // log|x|, log|a|, -|y|, e^m, 1/(1+e), 1/(1+u)
+    V y, e, r, frac;  // d log|x/a|, e^-|y|, 1/(1+e), 1/(1+u)
     NONLIN_HD Fraction(V x, V a, V d) {
-      lx = vm::log(abs(x));
-      la = vm::log(abs(a));
-      const V y = d * (lx - la);
-      m = -abs(y);
-      e = vm::exp(m);
+      y = d * vm::log(abs(x / a));
+      e = vm::exp(-abs(y));
       r = 1 / (1 + e);
       frac = select(x == x, select(y > V(0), e * r, r), x);
     }
   };
+  // g = u/(1+u)^2 = e/(1+e)^2 for either sign of y
   template <class V>
   struct Parts {
     V frac, g_x, g_a;  // 1/(1+u), h d g/|x|, h d g/|a|
     NONLIN_HD Parts(V x, V a, V d, V h) {
       const Fraction<V> f(x, a, d);
       frac = f.frac;
-      const V k = (h * d) * (f.r * f.r);
-      g_x = select(x == V(0), V(0), k * vm::exp(f.m - f.lx));
-      g_a = k * vm::exp(f.m - f.la);
+      const V k = (h * d) * (f.e * (f.r * f.r));
+      g_x = select((x == V(0)) | is_inf(x), V(0), k / abs(x));
+      g_a = k / abs(a);
     }
   };
   template <class V> static V forward(V x, V a, V d, V h) { return h * Fraction<V>(x, a, d).frac; }

@@ -13,6 +13,7 @@ namespace nonlin {
 inline namespace NONLIN_ISA {
 
 struct GoluFloat32;
+struct AptxFloat32;
 struct XsiluFloat32;
 struct TemperedSigmoidFloat32;
 struct ApaFloat32;
@@ -134,6 +135,7 @@ struct Aptx {
       "arXiv:2209.06119; code mr-ravin/aptx_activation",
       {true, false, false, false, true, "[-0.14, inf) at the defaults"}, params.data(), 3, 1.5};
   static constexpr bool float_via_double = true;
+  using float32_formula = AptxFloat32;
   // With Z = 2 beta x (hi + lo) and s = sigmoid(Z): alpha + tanh = (alpha - 1) + 2 s, and the
   // tails (x s, x^2 s sigma(-Z)) rounded once by Logistic, also where they are subnormal.
   template <class V>
@@ -166,6 +168,31 @@ struct Aptx {
   template <class V> static std::array<V, 3> param_grad_of(const Parts<V>& p, V x, V a, V, V g) {
     return {g * x, p.L.sigma_sigma_neg_times(4 * g * (x * x), p.Z_lo),
             tail(x, a - 1, 2 * p.L.times_sigma(x, p.Z_lo))};
+  }
+};
+
+// APTx for float32 results: s = sigmoid(Z), Z = 2 beta x, and s sigma(-Z) from one exponential
+// in plain float64 arithmetic (Z exact there).
+struct AptxFloat32 : Aptx {
+  template <class V>
+  struct Parts {
+    V s, ss;  // sigma(Z), sigma(Z) sigma(-Z)
+    NONLIN_HD Parts(V x, V b) {
+      const V z = (2 * b) * x, e = vm::exp(-abs(z)), r = 1 / (1 + e);
+      s = select(z < V(0), e * r, r);
+      ss = e * (r * r);
+    }
+  };
+  template <class V> static V forward(V x, V a, V b, V g) {
+    return g * tail(x, a - 1, 2 * times_or_zero(Parts<V>(x, b).s, x));
+  }
+  template <class V> static Parts<V> parts(V x, V, V b, V) { return Parts<V>(x, b); }
+  // gamma (alpha - 1) + 2 gamma (s + 2 beta x s sigma(-Z))
+  template <class V> static V derivative_of(const Parts<V>& p, V x, V a, V b, V g) {
+    return fma(2 * g, p.s + times_or_zero(p.ss, (2 * b) * x), g * (a - 1));
+  }
+  template <class V> static std::array<V, 3> param_grad_of(const Parts<V>& p, V x, V a, V, V g) {
+    return {g * x, (4 * g) * times_or_zero(p.ss, x * x), tail(x, a - 1, 2 * times_or_zero(p.s, x))};
   }
 };
 

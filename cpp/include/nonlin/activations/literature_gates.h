@@ -481,6 +481,19 @@ struct Apa {
   static constexpr bool float_via_double = true;
   using float32_formula = ApaFloat32;
   template <class V> static V forward(V x, V k, V l) { return ApaGate<V>(x, k, l).times(V(1)); }
+  // APA'' = kappa^2 s (w - 1) / (1 + t)
+  template <class V> static V derivative2(V x, V k, V l) {
+    V s, c;
+    second_parts(x, k, l, s, c);
+    return (k * k) * times_or_zero(s, c);
+  }
+  // s = APA w / (1 + t) and c = (w - 1) / (1 + t) (-> 1/lambda where w overflows), plain: the
+  // second derivatives serve double backward
+  template <class V> static void second_parts(V x, V k, V l, V& s, V& c) {
+    const ApaGate<V> G(x, k, l);
+    s = G.times(select(G.big, 1 / l, G.w / (1 + G.t)));
+    c = select(G.big, 1 / l, (G.w - 1) / (1 + G.t));
+  }
   template <class V> static ApaParts<V> parts(V x, V k, V l) { return ApaParts<V>(x, k, l); }
   template <class Q, class V> static V derivative_of(const Q& q, V, V k, V) { return k * q.s; }
   template <class Q, class V> static std::array<V, 2> param_grad_of(const Q& q, V, V, V) {
@@ -502,6 +515,12 @@ struct Aglu {
   static constexpr bool float_via_double = true;
   using float32_formula = AgluFloat32;
   template <class V> static V forward(V x, V k, V l) { return ApaGate<V>(x, k, l).times(x); }
+  // AGLU'' = 2 kappa s + kappa^2 x s (w - 1) / (1 + t)
+  template <class V> static V derivative2(V x, V k, V l) {
+    V s, c;
+    Apa::second_parts(x, k, l, s, c);
+    return times_or_zero(k * s, fma(k * x, c, V(2)));
+  }
   template <class V> static ApaParts<V> parts(V x, V k, V l) { return ApaParts<V>(x, k, l); }
   template <class Q, class V> static V derivative_of(const Q& q, V, V k, V) {
     return fma(k, q.zs, q.p);

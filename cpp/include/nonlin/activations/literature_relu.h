@@ -73,7 +73,10 @@ struct Gsmelu {
   };
   template <class V> static V forward(V x, V al, V be, V gm, V gp, V t) {
     const Piece<V> p(x, al, be);
-    return fma(gp - gm, p.R, select(gm == 0, t, fma(gm, x, t)));  // g- = 0: t also at -inf
+    V D, D_lo;  // g+ - g- exactly
+    two_sum(gp, -gm, D, D_lo);
+    const V lin = select(gm == 0, t, fma(gm, x, t));  // g- = 0: t also at -inf
+    return fma(D, p.R, fma(D_lo, p.R, lin));
   }
   template <class V> static V derivative(V x, V al, V be, V gm, V gp, V) {
     return fma(gp - gm, Piece<V>(x, al, be).dR, gm);

@@ -76,7 +76,7 @@ struct Gsmelu {
     V D, D_lo;  // g+ - g- exactly
     two_sum(gp, -gm, D, D_lo);
     const V lin = select(gm == 0, t, fma(gm, x, t));  // g- = 0: t also at -inf
-    return fma(D, p.R, fma(D_lo, p.R, lin));
+    return fma(D, p.R, fma(D_lo, finite_or_zero(p.R), lin));
   }
   template <class V> static V derivative(V x, V al, V be, V gm, V gp, V) {
     return fma(gp - gm, Piece<V>(x, al, be).dR, gm);

@@ -354,7 +354,7 @@ def _ml_gated(act):
         orig, x, ps = _operands(act, x, params)
         return forward(x, *ps).astype(orig)
 
-    return _describe(fn, act, f"{name}(x, *, {', '.join(f'{k}={v!r}' for k, v in act.params.items())})", ())
+    return _describe(fn, act, _adapters.signature(act), ())
 
 
 def _normalizing(act):

@@ -125,7 +125,6 @@ NONLIN_HD inline V default_derivative(V x) {
 template <class A>
 struct Forward {
   using Act = A;
-  template <class B> using with_act = Forward<B>;
   static constexpr OpKind kind = OpKind::forward;
   static constexpr int nin = 1 + num_params<A>(), nout = 1;
   template <class V> NONLIN_HD static void eval(const V* in, V* out) {
@@ -137,7 +136,6 @@ struct Forward {
 template <class A>
 struct Derivative {
   using Act = A;
-  template <class B> using with_act = Derivative<B>;
   static constexpr OpKind kind = OpKind::derivative;
   static constexpr int nin = 1 + num_params<A>(), nout = 1;
   template <class V> NONLIN_HD static void eval(const V* in, V* out) {
@@ -149,7 +147,6 @@ struct Derivative {
 template <class A>
 struct Derivative2 {
   using Act = A;
-  template <class B> using with_act = Derivative2<B>;
   static constexpr OpKind kind = OpKind::derivative2;
   static constexpr int nin = 1 + num_params<A>(), nout = 1;
   template <class V> NONLIN_HD static void eval(const V* in, V* out) {
@@ -161,7 +158,6 @@ struct Derivative2 {
 template <class A>
 struct Backward {
   using Act = A;
-  template <class B> using with_act = Backward<B>;
   static constexpr OpKind kind = OpKind::backward;
   static constexpr int nin = 2 + num_params<A>(), nout = 1;
   template <class V> NONLIN_HD static void eval(const V* in, V* out) {
@@ -173,7 +169,6 @@ struct Backward {
 template <class A>
 struct ParamGrad {
   using Act = A;
-  template <class B> using with_act = ParamGrad<B>;
   static constexpr OpKind kind = OpKind::param_grad;
   static constexpr int nin = 2 + num_params<A>(), nout = num_learnable<A>();
   template <class V> NONLIN_HD static void eval(const V* in, V* out) {
@@ -188,7 +183,6 @@ struct ParamGrad {
 template <class A>
 struct Vjp {
   using Act = A;
-  template <class B> using with_act = Vjp<B>;
   static constexpr OpKind kind = OpKind::vjp;
   static constexpr int nin = 2 + num_params<A>(), nout = 1 + num_learnable<A>();
   template <class V> NONLIN_HD static void eval(const V* in, V* out) {
@@ -205,7 +199,6 @@ struct Vjp {
 template <class A>
 struct Gated {
   using Act = A;
-  template <class B> using with_act = Gated<B>;
   static constexpr OpKind kind = OpKind::gated;
   static constexpr int nin = 2, nout = 1;
   template <class V> NONLIN_HD static void eval(const V* in, V* out) {
@@ -217,7 +210,6 @@ struct Gated {
 template <class A>
 struct GatedBackward {
   using Act = A;
-  template <class B> using with_act = GatedBackward<B>;
   static constexpr OpKind kind = OpKind::gated_backward;
   static constexpr int nin = 3, nout = 2;
   template <class V> NONLIN_HD static void eval(const V* in, V* out) {
@@ -225,6 +217,17 @@ struct GatedBackward {
     out[1] = in[0] * in[1] * default_derivative<A>(in[2]);
   }
 };
+
+// The same op for another activation B (an op is a template over its activation):
+// with_act<Forward<A>, B> is Forward<B>.
+template <class Op, class B>
+struct WithAct;
+template <template <class> class O, class A, class B>
+struct WithAct<O<A>, B> {
+  using type = O<B>;
+};
+template <class Op, class B>
+using with_act = typename WithAct<Op, B>::type;
 
 // Calls f.template operator()<Op>(name) for every op of one part of the registry (part 0: the
 // standard activations and the gated units; part 1: the activations from the literature), in a

@@ -81,7 +81,7 @@ template <class Op, class T>
 void contiguous_kernel(std::ptrdiff_t n, const T* const* in, const std::ptrdiff_t* in_step,
                        T* const* out) {
   if constexpr (std::is_same_v<T, float> && has_float32_formula<Op>()) {
-    using F = typename Op::template with_act<typename Op::Act::float32_formula>;
+    using F = with_act<Op, typename Op::Act::float32_formula>;
     contiguous_kernel<F, float>(n, in, in_step, out);
     return;
   } else if constexpr (std::is_same_v<T, float> && float_via_double<Op>()) {

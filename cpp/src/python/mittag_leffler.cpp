@@ -1,25 +1,19 @@
 // NumPy ufuncs for the Mittag-Leffler function E_{alpha,beta}(z) and its derivatives
-// (cpp/include/nonlin/mittag_leffler/). float32 computes in float64. Calls with one (alpha,
-// beta) use a cached precomputed plan (plan.h) run by its SIMD kernel (~10-30 ns per element);
-// otherwise each element costs 1-30 us. Calls with more than a few dozen elements are split
-// over the thread pool.
+// (cpp/include/nonlin/mittag_leffler/): real z through the strided loop of ml_loop.h (plan-
+// cached SIMD kernel for one (alpha, beta), else element by element), complex128 z through
+// the complex evaluator. Calls with more than a few dozen elements are split over the pool.
 #include <nanobind/nanobind.h>
 
 #include "numpy_ufunc_api.h"
 
 #include <cfenv>
-#include <cstdint>
-#include <deque>
-#include <algorithm>
 #include <complex>
+#include <deque>
 #include <string>
 
-#include "../cpu/dispatch.h"
 #include "../cpu/thread_pool.h"
-#include "nonlin/mittag_leffler/complex.h"
-#include "nonlin/mittag_leffler/evaluate.h"
-#include "nonlin/mittag_leffler/plan_cache.h"
 #include "ml_loop.h"
+#include "nonlin/mittag_leffler/complex.h"
 
 namespace nb = nanobind;
 

@@ -108,6 +108,19 @@ NONLIN_HD inline V mul_exp(V y, V x) {
   return exp_scaled(x).times(y);
 }
 
+// sigma(z) and sigma(z) sigma(-z) = e/(1 + e)^2 from one e = e^-|z| in plain arithmetic: for
+// float32 results computed in float64 (the float32_formula rows), where neither the rounding
+// of z nor subnormal tails need the compensated Logistic below.
+template <class V>
+struct PlainLogistic {
+  V s, ss;
+  NONLIN_HD explicit PlainLogistic(V z) {
+    const V e = vm::exp(-abs(z)), r = 1 / (1 + e);
+    s = select(z < V(0), e * r, r);
+    ss = e * (r * r);
+  }
+};
+
 // The logistic function's pieces for z: E = e^-|z| (scaled), d = 1 + e^-|z|.
 // sigma(|z|) = 1/d and sigma(-|z|) = e/d, so every sigmoid product is a rational function of e
 // times at most one factor e, taken through E. Each method divides once (the compiler shares

@@ -7,7 +7,6 @@
 
 #include "nonlin/activations/common.h"
 #include "nonlin/activations/gelu.h"
-#include "nonlin/simd/log1p_unit.h"
 
 namespace nonlin {
 inline namespace NONLIN_ISA {
@@ -172,26 +171,17 @@ struct Aptx {
 };
 
 // APTx for float32 results: s = sigmoid(Z), Z = 2 beta x, and s sigma(-Z) from one exponential
-// in plain float64 arithmetic (Z exact there).
+// in plain float64 arithmetic (PlainLogistic; Z exact there).
 struct AptxFloat32 : Aptx {
-  template <class V>
-  struct Parts {
-    V s, ss;  // sigma(Z), sigma(Z) sigma(-Z)
-    NONLIN_HD Parts(V x, V b) {
-      const V z = (2 * b) * x, e = vm::exp(-abs(z)), r = 1 / (1 + e);
-      s = select(z < V(0), e * r, r);
-      ss = e * (r * r);
-    }
-  };
   template <class V> static V forward(V x, V a, V b, V g) {
-    return g * tail(x, a - 1, 2 * times_or_zero(Parts<V>(x, b).s, x));
+    return g * tail(x, a - 1, 2 * times_or_zero(PlainLogistic<V>((2 * b) * x).s, x));
   }
-  template <class V> static Parts<V> parts(V x, V, V b, V) { return Parts<V>(x, b); }
+  template <class V> static PlainLogistic<V> parts(V x, V, V b, V) { return PlainLogistic<V>((2 * b) * x); }
   // gamma (alpha - 1) + 2 gamma (s + 2 beta x s sigma(-Z))
-  template <class V> static V derivative_of(const Parts<V>& p, V x, V a, V b, V g) {
+  template <class V> static V derivative_of(const PlainLogistic<V>& p, V x, V a, V b, V g) {
     return fma(2 * g, p.s + times_or_zero(p.ss, (2 * b) * x), g * (a - 1));
   }
-  template <class V> static std::array<V, 3> param_grad_of(const Parts<V>& p, V x, V a, V, V g) {
+  template <class V> static std::array<V, 3> param_grad_of(const PlainLogistic<V>& p, V x, V a, V, V g) {
     return {g * x, (4 * g) * times_or_zero(p.ss, x * x), tail(x, a - 1, 2 * times_or_zero(p.s, x))};
   }
 };
@@ -244,8 +234,8 @@ struct XsiluFloat32 : Xsilu {
     V xc, m, s;
     NONLIN_HD explicit Parts(V x) : xc(vmax(x, V(-700))), m(vm::expm1(-xc)), s(1 / (2 + m)) {}
   };
-  template <class V> static V forward(V x, V a) {  // sigma = 1/(1 + e^-x): exp is cheaper than expm1
-    return expanded(x, a, times_or_zero(1 / (1 + vm::exp(-vmax(x, V(-700)))), x));
+  template <class V> static V forward(V x, V a) {  // sigma from exp: cheaper than expm1
+    return expanded(x, a, times_or_zero(PlainLogistic<V>(x).s, x));
   }
   template <class V> static Parts<V> parts(V x, V) { return Parts<V>(x); }
   // (1 + 2a) s (1 + x (1 - s)) - a
@@ -329,22 +319,15 @@ struct TemperedSigmoid {
 };
 
 // The tempered sigmoid's gradients for float32 results: sigma(T x) and sigma sigma(-) from one
-// exponential in plain float64 arithmetic (T x exact there), shared by the derivative and the
-// parameter gradients; the forward stays float32.
+// exponential in plain float64 arithmetic (PlainLogistic; T x exact there), shared by the
+// derivative and the parameter gradients; the forward stays float32.
 struct TemperedSigmoidFloat32 : TemperedSigmoid {
-  template <class V>
-  struct Parts {
-    V sig, ss;  // sigma(T x), sigma(T x) sigma(-T x)
-    NONLIN_HD Parts(V x, V t) {
-      const V z = t * x, e = vm::exp(-abs(z)), r = 1 / (1 + e);
-      sig = select(z < V(0), e * r, r);
-      ss = e * (r * r);
-    }
-  };
-  template <class V> static Parts<V> parts(V x, V, V t, V) { return Parts<V>(x, t); }
-  template <class V> static V derivative_of(const Parts<V>& p, V, V s, V t, V) { return (s * t) * p.ss; }
-  template <class V> static std::array<V, 3> param_grad_of(const Parts<V>& p, V x, V s, V, V) {
-    return {p.sig, times_or_zero(p.ss, s * x), V(-1)};
+  template <class V> static PlainLogistic<V> parts(V x, V, V t, V) { return PlainLogistic<V>(t * x); }
+  template <class V> static V derivative_of(const PlainLogistic<V>& p, V, V s, V t, V) {
+    return (s * t) * p.ss;
+  }
+  template <class V> static std::array<V, 3> param_grad_of(const PlainLogistic<V>& p, V x, V s, V, V) {
+    return {p.s, times_or_zero(p.ss, s * x), V(-1)};
   }
 };
 

@@ -205,26 +205,22 @@ struct Elephant {
 
 // The elephant for float32 results: the same quotients in plain float64 arithmetic, from one
 // log and one exponential: y = d log|x/a| (x/a and |y| < ~104 d where a float32 result is not
-// 0), e = e^-|y|, and g/|x| = e/|x| ... without overflow (float32 |x| >= 1e-45, e <= 1).
+// 0) and PlainLogistic(-y); g/|x| needs no scaled exponential (float32 |x| >= 1e-45).
 struct ElephantFloat32 : Elephant {
+  // 1/(1+u) = sigma(-y) and g = u/(1+u)^2 = sigma(y) sigma(-y)
   template <class V>
   struct Fraction {
-    V y, e, r, frac;  // d log|x/a|, e^-|y|, 1/(1+e), 1/(1+u)
-    NONLIN_HD Fraction(V x, V a, V d) {
-      y = d * vm::log(abs(x / a));
-      e = vm::exp(-abs(y));
-      r = 1 / (1 + e);
-      frac = select(x == x, select(y > V(0), e * r, r), x);
-    }
+    PlainLogistic<V> L;
+    V frac;
+    NONLIN_HD Fraction(V x, V a, V d) : L(-(d * vm::log(abs(x / a)))), frac(select(x == x, L.s, x)) {}
   };
-  // g = u/(1+u)^2 = e/(1+e)^2 for either sign of y
   template <class V>
   struct Parts {
     V frac, g_x, g_a;  // 1/(1+u), h d g/|x|, h d g/|a|
     NONLIN_HD Parts(V x, V a, V d, V h) {
       const Fraction<V> f(x, a, d);
       frac = f.frac;
-      const V k = (h * d) * (f.e * (f.r * f.r));
+      const V k = (h * d) * f.L.ss;
       g_x = select((x == V(0)) | is_inf(x), V(0), k / abs(x));
       g_a = k / abs(a);
     }

@@ -32,12 +32,13 @@ struct GeluTanh {
     two_prod(c_hi, V(k3_hi), p3, e3);
     z = p1 + p3;
     const V sum_err = select(abs(p1) > abs(p3), (p1 - z) + p3, (p3 - z) + p1);
-    z_lo = finite_or_zero(sum_err + e1 + e3 + (x * k1_lo + (c_hi * k3_lo + c_lo * k3_hi)));  // |x|^3 overflowed: z = +-inf, no correction
+    const V l1 = e1 + x * k1_lo, l3 = e3 + (c_hi * k3_lo + c_lo * k3_hi);  // the k1 and k3 terms' low parts
+    z_lo = finite_or_zero(sum_err + l1 + l3);  // |x|^3 overflowed: z = +-inf, no correction
     if (xdz) {
       V q, qe, a, ae;
       two_prod(V(S(3)), p3, q, qe);
       two_sum(p1, q, a, ae);
-      *xdz = a + finite_or_zero(ae + qe + e1 + 3 * e3 + x * k1_lo + 3 * (c_hi * k3_lo + c_lo * k3_hi));
+      *xdz = a + finite_or_zero(ae + qe + l1 + 3 * l3);
     }
   }
   template <class V> static V forward(V x) {

@@ -314,3 +314,21 @@ def test_higher_derivatives(order):
 def test_derivative_anchor():
     # research/mittag_leffler.md: dE_{0.8,1.2}/dz at -1 = 0.33421039418851995
     assert abs(E.derivative(-1.0, 0.8, 1.2) - 0.33421039418851995) <= 1e-14
+
+
+@pytest.mark.parametrize("ab", [(0.7, 1.3), (1.6, 0.8)])
+def test_plan_follows_the_range(ab):
+    """A plan is fitted on the range of the arrays it was built for; a later array reaching
+    beyond that range (further out, other side) is still exact: the plan is rebuilt over both
+    ranges, or the accurate evaluator takes the new points."""
+    a, b = ab
+    u = nl.mittag_leffler.ufuncs["mittag_leffler"]
+    narrow = np.linspace(0.05, 0.5, 4096)
+    u(narrow, a, b)  # builds a plan for [0, 0.5] (widened)
+    z = np.array([-40.0, -7.5, -2.25, -0.3, 0.3, 1.75, 6.5, 30.0])
+    wide = np.tile(z, 600)
+    for arr in (wide, np.concatenate([narrow, z])):
+        y = u(arr, a, b)[-z.size:]
+        ref = np.array([float(mlf.ml_value(v, a, b)) for v in z])
+        err = mlf.relative_errors(y, ref, z, a, b)
+        assert np.all(err <= mlf.error_bound("value", z, a)), (a, b, z[err > mlf.error_bound("value", z, a)])

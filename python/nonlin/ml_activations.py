@@ -16,6 +16,7 @@ import math
 
 import numpy as np
 
+from . import _core
 from .activation import _reduce_to_shape
 from .mittag_leffler import growth as _growth
 from .mittag_leffler import ufuncs as _u
@@ -36,6 +37,11 @@ _MAPS = {
     "half_square_ln2": (lambda u, c, xp: 0.5 * u * u + _LN2, lambda u, c, xp: u),
     "min0": (lambda u, c, xp: xp.minimum(u, 0.0), lambda u, c, xp: (u < 0).astype(u.dtype)),
 }
+
+# the fused kernel's codes (cpp/include/nonlin/mittag_leffler/gated.h: GateMap, GateInner)
+_MAP_CODES = {name: i for i, name in enumerate(_MAPS)}
+_INNER_CODES = {"identity": 0, "softplus": 1}
+_FUSED_MODES = {"value": 0, "derivative": 1, "backward": 2, "params": 3}
 
 # u = h(x) and h'(x)
 _INNER = {
@@ -129,25 +135,59 @@ class MittagLefflerActivation:
                 out["beta2"] = -pre * ratio * be.ml("_dbeta", gz, a2, b2, shift) / sb
         return out
 
+    def _fused(self, mode, x, p, grad_out=None):
+        """The fused C++ kernel (one pass, float32 or float64, threads, no GIL) when the
+        parameters are scalars and grad_out has x's shape; None where only _parts serves."""
+        vals = [np.asarray(p[k]) for k in ("alpha1", "beta1", "alpha2", "beta2")]
+        x = np.asarray(x)
+        if (self.gamma not in (0, 1, 2) or any(v.ndim or v.dtype.kind not in "biuf" for v in vals)
+                or x.dtype.kind not in "biuf"):
+            return None
+        cdt = np.float32 if x.dtype in (np.float16, np.float32) else np.float64
+        xc = np.ascontiguousarray(x, dtype=cdt)
+        g = xc
+        if grad_out is not None:
+            g = np.asarray(grad_out)
+            if g.dtype.kind not in "biuf" or np.broadcast_shapes(g.shape, x.shape) != x.shape:
+                return None
+            g = np.ascontiguousarray(np.broadcast_to(g, x.shape), dtype=cdt)
+        out = np.empty(x.shape if mode != "params" else 0, cdt)
+        sums = np.zeros(4)
+        _core._ml_gated(_FUSED_MODES[mode], self.gamma, _INNER_CODES[self.inner], _MAP_CODES[self.f],
+                        _MAP_CODES[self.g], float(self.c), *(float(v) for v in vals),
+                        xc.reshape(-1), g.reshape(-1), out.reshape(-1), sums)
+        if mode == "params":
+            return dict(zip(self.learnable, (np.float64(s) for s in sums)))
+        return self._cast(out, x)
+
     @staticmethod
     def _cast(r, x):
         dt = np.result_type(np.asarray(x).dtype, np.float16)
         return r.astype(dt if dt.kind == "f" else np.float64, copy=False)
 
     def __call__(self, x, **params):
-        return self._cast(self._parts(x, self._params(params), False, False)["value"], x)
+        p = self._params(params)
+        r = self._fused("value", x, p)
+        return r if r is not None else self._cast(self._parts(x, p, False, False)["value"], x)
 
     def derivative(self, x, **params):
         """d act / dx."""
-        return self._cast(self._parts(x, self._params(params), True, False)["derivative"], x)
+        p = self._params(params)
+        r = self._fused("derivative", x, p)
+        return r if r is not None else self._cast(self._parts(x, p, True, False)["derivative"], x)
 
     def backward(self, grad_out, x, **params):
         """grad_out * d act / dx."""
-        return self._cast(np.asarray(grad_out) * self._parts(x, self._params(params), True, False)["derivative"], x)
+        p = self._params(params)
+        r = self._fused("backward", x, p, grad_out)
+        return r if r is not None else self._cast(np.asarray(grad_out) * self._parts(x, p, True, False)["derivative"], x)
 
     def param_backward(self, grad_out, x, **params):
         """{alpha1, beta1, alpha2, beta2: gradient reduced to the parameter's shape}."""
         p = self._params(params)
+        r = self._fused("params", x, p, grad_out)
+        if r is not None:
+            return r
         parts = self._parts(x, p, False, True)
         g = np.asarray(grad_out, dtype=np.float64)
         return {k: _reduce_to_shape(np.broadcast_to(g * parts[k], np.broadcast_shapes(g.shape, parts[k].shape)),

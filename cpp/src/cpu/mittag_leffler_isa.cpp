@@ -58,7 +58,7 @@ void block(const ml::PlanView& pv, const V* z, const V* shift, bool shifted, V* 
     v[j] = V(0.0);
     scaled[j] = V(1.0) < V(0.0);  // none
   }
-  if (any_piece) {
+  if (any_piece && pv.pieces > 0) {
     // piece: the first with upper end >= z (the last for z beyond), from z's bucket on
     V idx[B];
     for (int j = 0; j < B; ++j) {

@@ -20,9 +20,17 @@ void ml_run(const MlKernel& k, std::ptrdiff_t n, char* const* args, const std::p
   const int nin = k.fourth == Fourth::none ? 3 : 4;
   // one (alpha, beta) for the whole call: a precomputed plan (cached across calls)
   std::shared_ptr<const Plan> plan;
-  if (k.fourth != Fourth::order && steps[1] == 0 && steps[2] == 0 && n > 0)
+  if (k.fourth != Fourth::order && steps[1] == 0 && steps[2] == 0 && n > 0) {
+    double zlo = INFINITY, zhi = -INFINITY;  // z's range (NaNs fail both comparisons)
+    for (std::ptrdiff_t i = 0; i < n; ++i) {
+      const double z = double(*reinterpret_cast<const T*>(args[0] + i * steps[0]));
+      zlo = z < zlo ? z : zlo;
+      zhi = z > zhi ? z : zhi;
+    }
     plan = PlanCache::instance().get(*reinterpret_cast<const T*>(args[1]),
-                                     *reinterpret_cast<const T*>(args[2]), k.part, n);
+                                     *reinterpret_cast<const T*>(args[2]), k.part, n,
+                                     std::min(zlo, 0.0), std::max(zhi, 0.0));
+  }
   // the plan's SIMD kernel (dispatch.h) on contiguous float64 chunks
   auto planned = [&](std::ptrdiff_t begin, std::ptrdiff_t end) {
     constexpr std::ptrdiff_t chunk = 256;

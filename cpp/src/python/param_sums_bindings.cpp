@@ -2,12 +2,14 @@
 // for Activation.vjp / param_backward; python/nonlin/activation.py picks the cases it serves.
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
+
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/vector.h>
 
 #include <cfenv>
 #include <optional>
 
+#include "contiguous_arrays.h"
 #include "../cpu/param_sums.h"
 
 namespace nb = nanobind;
@@ -15,10 +17,8 @@ using namespace nonlin;
 
 namespace {
 
-template <class T>
-using In = nb::ndarray<const T, nb::c_contig, nb::device::cpu>;
-template <class T>
-using Out = nb::ndarray<T, nb::c_contig, nb::device::cpu>;
+using nonlin::bindings::In;
+using nonlin::bindings::Out;
 
 template <class T>
 std::vector<double> run(int op_index, In<T> grad_out, In<T> x, In<T> params,

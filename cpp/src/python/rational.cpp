@@ -2,11 +2,13 @@
 // lays out the arrays; these check sizes again and run the driver without the GIL).
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
+
 #include <nanobind/stl/string.h>
 
 #include <cfenv>
 #include <string>
 
+#include "contiguous_arrays.h"
 #include "../cpu/rational.h"
 
 namespace nb = nanobind;
@@ -14,10 +16,8 @@ using namespace nonlin::rational;
 
 namespace {
 
-template <class T>
-using In = nb::ndarray<const T, nb::c_contig, nb::device::cpu>;
-template <class T>
-using Out = nb::ndarray<T, nb::c_contig, nb::device::cpu>;
+using nonlin::bindings::In;
+using nonlin::bindings::Out;
 
 Problem problem(const std::string& version, int m, int n, std::ptrdiff_t size, std::ptrdiff_t groups,
                 std::ptrdiff_t run, bool training, std::uint64_t seed) {

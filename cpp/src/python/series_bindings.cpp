@@ -6,6 +6,7 @@
 
 #include <cfenv>
 
+#include "contiguous_arrays.h"
 #include "../cpu/series.h"
 
 namespace nb = nanobind;
@@ -13,10 +14,8 @@ using namespace nonlin::series;
 
 namespace {
 
-template <class T>
-using In = nb::ndarray<const T, nb::c_contig, nb::device::cpu>;
-template <class T>
-using Out = nb::ndarray<T, nb::c_contig, nb::device::cpu>;
+using nonlin::bindings::In;
+using nonlin::bindings::Out;
 
 Problem problem(int family, int degree, std::size_t size, std::size_t nparams) {
   Problem p;

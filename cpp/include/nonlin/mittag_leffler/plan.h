@@ -46,7 +46,10 @@ class Plan {
   static constexpr double series_radius = 0.125;
   static constexpr int series_terms = 22;
 
-  Plan(double a, double b, Part part) : a_(a), b_(b), part_(part) {
+  // Pieces are fitted only on [zlo, zhi] (the data's range: a plan for an activation's inputs
+  // costs a few pieces, not hundreds); other z between the tails take the accurate evaluator.
+  Plan(double a, double b, Part part, double zlo = -INFINITY, double zhi = INFINITY)
+      : a_(a), b_(b), part_(part), zlo_(std::min(zlo, 0.0)), zhi_(std::max(zhi, 0.0)) {
     ok_ = std::isfinite(a) && std::isfinite(b) && a > 0 && a <= 8 &&
           !detail::has_closed_form(a, b, part);  // exact branches are faster
     if (!ok_) return;
@@ -54,7 +57,8 @@ class Plan {
       const int s = side > 0;
       x_asym_[s] = find_asymptotic_start(side);
       z_asym_[s] = side * std::pow(x_asym_[s], a_);  // |z| beyond which the tail is used
-      const double xmax = std::min(x_asym_[s], side > 0 ? 710.0 : 4096.0);
+      const double reach = std::pow(side > 0 ? zhi_ : -zlo_, 1 / a_);  // x of the range's end
+      const double xmax = std::min({x_asym_[s], side > 0 ? 710.0 : 4096.0, reach});
       // initial pieces: unit steps in x = |z|^{1/a} (the local exponential rate is ~1)
       // (z < 0, a <= 1: completely monotone or nearly, smooth in log|z|: geometric steps)
       const bool smooth = side < 0 && a_ <= 1;
@@ -86,6 +90,8 @@ class Plan {
     return std::count_if(pieces_.begin(), pieces_.end(), [](const Piece& p) { return p.fitted; });
   }
   double x_asym(int side) const { return x_asym_[side > 0]; }
+  // the z range the pieces were asked to cover
+  bool covers(double zlo, double zhi) const { return zlo_ <= zlo && zhi <= zhi_; }
   double alpha() const { return a_; }
   double beta() const { return b_; }
   Part part() const { return part_; }
@@ -304,6 +310,7 @@ class Plan {
 
   double a_, b_;
   Part part_;
+  double zlo_, zhi_;
   bool ok_ = false;
   double x_asym_[2] = {710.0, 710.0};
   double z_asym_[2] = {-INFINITY, INFINITY};

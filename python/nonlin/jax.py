@@ -31,7 +31,7 @@ _TARGET = "nonlin_call"
 for _target, _capsule in _core._jax_ffi_targets().items():
     jax.ffi.register_ffi_target(_target, _capsule, platform="cpu")
 from .activation import _OP_INDEX  # noqa: E402  (op name -> row of the kernel tables)
-from .ml_activations import MittagLefflerActivation  # noqa: E402
+from .ml_activations import _INNER_CODES, _MAP_CODES, MittagLefflerActivation  # noqa: E402
 
 
 def _ffi(op, shape, dtype, *operands, nout=1):
@@ -318,6 +318,17 @@ def _ml_gated(act):
     jax.numpy, the E factors and their derivatives through nonlin_ml, custom_jvp for x and the
     four learnable parameters."""
     name, pnames = act.name, list(act.params)
+    form = dict(gamma=np.int64(act.gamma), inner=np.int64(_INNER_CODES[act.inner]),
+                f=np.int64(_MAP_CODES[act.f]), g=np.int64(_MAP_CODES[act.g]), c=np.float64(act.c))
+
+    def fused(mode, x, ps):
+        """Target nonlin_ml_gated (one fused pass) when every parameter is a scalar, else None."""
+        if act.gamma not in (0, 1, 2) or any(jnp.size(p) != 1 for p in ps):
+            return None
+        shape = (4, *x.shape) if mode == 4 else x.shape
+        call = jax.ffi.ffi_call("nonlin_ml_gated", jax.ShapeDtypeStruct(shape, x.dtype),
+                                vmap_method="sequential")
+        return call(x, jnp.stack([jnp.asarray(p, x.dtype).reshape(()) for p in ps]), mode=np.int64(mode), **form)
 
     def parts(x, ps, need_derivative, need_params):
         return act._parts(x, dict(zip(pnames, ps)), need_derivative, need_params, _JaxBackend(x.dtype))
@@ -325,6 +336,9 @@ def _ml_gated(act):
     def coefficients(need_params):  # (df/dx, then df/dp for each parameter if asked)
         @jax.custom_jvp
         def c(x, *ps):
+            d = fused(1, x, ps)
+            if d is not None:
+                return (d, *(fused(4, x, ps) if need_params else ()))
             o = parts(x, ps, True, need_params)
             return (o["derivative"], *(o[k] for k in pnames if need_params))
 
@@ -335,7 +349,8 @@ def _ml_gated(act):
 
     @jax.custom_jvp
     def forward(x, *ps):
-        return parts(x, ps, False, False)["value"]
+        y = fused(0, x, ps)
+        return y if y is not None else parts(x, ps, False, False)["value"]
 
     def forward_jvp(primals, tangents):
         x, *ps = primals

@@ -83,6 +83,11 @@ Route route(GateMap map, double a, double b, Part part, std::ptrdiff_t n, bool f
     r.kind = GatedClosed::exp;
   } else if (a == 1 && b == 2 && part == Part::value) {
     r.kind = GatedClosed::expm1_over_z;
+  } else if (a == 2 && b == 1 && part == Part::value) {
+    r.kind = GatedClosed::cosh_sqrt;
+  } else if (a == 2 && ((b == 2 && part == Part::value) || (b == 1 && dz))) {  // E_{2,1}' = E_{2,2} / 2
+    r.kind = GatedClosed::sinhc_sqrt;
+    r.c0 = b == 2 ? 1.0 : 0.5;
   } else {
     r.is_closed = false;
     r.plan = PlanCache::instance().get(a, b, part, n, std::isnan(zlo) ? -INFINITY : zlo,
@@ -108,10 +113,11 @@ struct Routes {
 
 template <class T>
 void run_chunk(const GatedKernels& k, const GatedForm& form, const GatedParams& p, const Routes& r,
-               GatedMode mode, std::ptrdiff_t begin, std::ptrdiff_t end, const T* x, const T* g,
-               T* out, double* sums) {
+               GatedMode mode, std::ptrdiff_t total, std::ptrdiff_t begin, std::ptrdiff_t end,
+               const T* x, const T* g, T* out, double* sums) {
   GatedChunk c;
-  alignas(64) double gd[kGatedChunk], od[kGatedChunk];
+  alignas(64) double gd[kGatedChunk], od[4 * kGatedChunk];
+  const bool params = mode == GatedMode::params || mode == GatedMode::param_parts;
   for (std::ptrdiff_t i0 = begin; i0 < end; i0 += kGatedChunk) {
     c.n = int(std::min<std::ptrdiff_t>(kGatedChunk, end - i0));
     const int m = (c.n + 7) / 8 * 8;  // whole packets of every ISA; the padding is x = g = 0
@@ -125,15 +131,19 @@ void run_chunk(const GatedKernels& k, const GatedForm& form, const GatedParams& 
     if (mode == GatedMode::derivative || mode == GatedMode::backward) {
       evaluate(k, r.da, c.fz, c.shift, c.da, m);
       evaluate(k, r.db, c.gz, c.shift, c.db, m);
-    } else if (mode == GatedMode::params) {
+    } else if (params) {
       evaluate(k, r.pa1, c.fz, c.shift, c.pa1, m);
       evaluate(k, r.pb1, c.fz, c.shift, c.pb1, m);
       evaluate(k, r.pa2, c.gz, c.shift, c.pa2, m);
       evaluate(k, r.pb2, c.gz, c.shift, c.pb2, m);
     }
     k.combine(form, mode, c, gd, od, sums);
-    if (mode != GatedMode::params)
+    if (mode == GatedMode::param_parts) {
+      for (int q = 0; q < 4; ++q)
+        for (int j = 0; j < c.n; ++j) out[q * total + i0 + j] = T(od[q * kGatedChunk + j]);
+    } else if (mode != GatedMode::params) {
       for (int j = 0; j < c.n; ++j) out[i0 + j] = T(od[j]);
+    }
   }
 }
 
@@ -163,7 +173,7 @@ void gated_run(const GatedForm& form, const GatedParams& p, GatedMode mode, std:
   if (mode == GatedMode::derivative || mode == GatedMode::backward) {
     r.da = first(Part::d_z);
     r.db = second(Part::d_z);
-  } else if (mode == GatedMode::params) {
+  } else if (mode == GatedMode::params || mode == GatedMode::param_parts) {
     r.pa1 = first(Part::d_alpha);
     r.pb1 = first(Part::d_beta);
     r.pa2 = second(Part::d_alpha);
@@ -171,12 +181,12 @@ void gated_run(const GatedForm& form, const GatedParams& p, GatedMode mode, std:
   }
   if (mode == GatedMode::params) {
     const std::vector<double> s = chunked_sum(n, 4, true, [&](std::ptrdiff_t b, std::ptrdiff_t e, double* row) {
-      run_chunk(k, form, p, r, mode, b, e, x, g, out, row);
+      run_chunk(k, form, p, r, mode, n, b, e, x, g, out, row);
     });
     std::copy(s.begin(), s.end(), sums);
     return;
   }
-  auto body = [&](std::ptrdiff_t b, std::ptrdiff_t e) { run_chunk(k, form, p, r, mode, b, e, x, g, out, nullptr); };
+  auto body = [&](std::ptrdiff_t b, std::ptrdiff_t e) { run_chunk(k, form, p, r, mode, n, b, e, x, g, out, nullptr); };
   if (n >= 2 * kGatedChunk) parallel_for(n, kGatedChunk, body);
   else body(0, n);
 }

@@ -114,6 +114,21 @@ void closed(GatedClosed kind, double c0, const double* zp, const double* sp, dou
         r = select(z == 0.0, e, q);
         break;
       }
+      case GatedClosed::cosh_sqrt: {  // (e^{r-shift} + e^{-r-shift}) / 2 for z >= 0
+        const V r2 = sqrt(abs(z));
+        const V up = 0.5 * (vm::exp(r2 - shift) + vm::exp(-r2 - shift));
+        r = select(z < 0.0, vm::cos(r2) * vm::exp(-shift), up);
+        break;
+      }
+      case GatedClosed::sinhc_sqrt: {
+        // sinh r = (expm1(r) - expm1(-r)) / 2 without cancellation for r < 1; e^{r - shift}
+        // beyond (no overflow); sin(r) / r for z < 0; 1 at z = 0
+        const V r2 = sqrt(abs(z)), e = vm::exp(-shift);
+        const V small = (vm::expm1(r2) - vm::expm1(-r2)) * e, large = vm::exp(r2 - shift) - vm::exp(-r2 - shift);
+        const V up = select(r2 < 1.0, small, large) / (r2 + r2);
+        r = c0 * select(z == 0.0, e, select(z < 0.0, vm::sin(r2) / r2 * e, up));
+        break;
+      }
     }
     store(out + i, r);
   }
@@ -139,17 +154,22 @@ void combine(const GatedForm& form, GatedMode mode, const GatedChunk& c, const d
     const V eb = load(c.eb + i), ratio = load(c.ea + i) / eb;
     if (mode == GatedMode::value) {
       store(out + i, pre * ratio);
-    } else if (mode != GatedMode::params) {
+    } else if (mode != GatedMode::params && mode != GatedMode::param_parts) {
       const V dA = prod(load(c.dfz + i), load(c.da + i)), dB = prod(load(c.dgz + i), load(c.db + i));
       const V dratio = dA / eb - ratio * dB / eb;
       V d = dpre * ratio + prod(pre * dh, dratio);
       if (mode == GatedMode::backward) d = load(g + i) * d;
       store(out + i, d);
     } else {
-      const M real = V(ei::plset<P>(double(i))) < double(c.n);  // not the padding
-      const V gi = load(g + i), q = pre * ratio;
+      const V q = pre * ratio;
       const V part[4] = {pre * load(c.pa1 + i) / eb, pre * load(c.pb1 + i) / eb,
                          -q * load(c.pa2 + i) / eb, -q * load(c.pb2 + i) / eb};
+      if (mode == GatedMode::param_parts) {
+        for (int k = 0; k < 4; ++k) store(out + k * ml::kGatedChunk + i, part[k]);
+        continue;
+      }
+      const M real = V(ei::plset<P>(double(i))) < double(c.n);  // not the padding
+      const V gi = load(g + i);
       for (int k = 0; k < 4; ++k) acc[k] = select(real, fma(gi, part[k], acc[k]), acc[k]);
     }
   }

@@ -67,6 +67,7 @@ void jax_ffi_series_targets(nb::dict& d);    // jax_ffi_series.cpp
 void jax_ffi_rational_targets(nb::dict& d);  // jax_ffi_rational.cpp
 void jax_ffi_normalizing_targets(nb::dict& d);  // jax_ffi_normalizing.cpp
 void jax_ffi_mittag_leffler_targets(nb::dict& d);  // jax_ffi_mittag_leffler.cpp
+void jax_ffi_ml_gated_targets(nb::dict& d);  // jax_ffi_ml_gated.cpp
 
 // _core._jax_ffi_targets(): {target name: capsule} for jax.ffi.register_ffi_target.
 void register_jax_ffi(nb::module_& m) {
@@ -77,7 +78,8 @@ void register_jax_ffi(nb::module_& m) {
     jax_ffi_rational_targets(d);
     jax_ffi_normalizing_targets(d);
     jax_ffi_mittag_leffler_targets(d);
+    jax_ffi_ml_gated_targets(d);
     return d;
   }, "XLA FFI handler capsules for nonlin.jax (nonlin_call: every registry op, keyed by index; "
-     "nonlin_series[_vjp], nonlin_rational[_vjp], nonlin_norm[_vjp]: the activations with learnable arrays; nonlin_ml: the Mittag-Leffler functions).");
+     "nonlin_series[_vjp], nonlin_rational[_vjp], nonlin_norm[_vjp]: the activations with learnable arrays; nonlin_ml: the Mittag-Leffler functions; nonlin_ml_gated: their gated activations).");
 }

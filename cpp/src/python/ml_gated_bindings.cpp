@@ -23,12 +23,14 @@ void run(int mode, int gamma, int inner, int f, int g, double c, double alpha1, 
          double alpha2, double beta2, In<T> x, In<T> grad, Out<T> out, Out<double> sums) {
   const GatedForm form{gamma, GateInner(inner), GateMap(f), GateMap(g), c};
   const GatedParams p{alpha1, beta1, alpha2, beta2};
-  if (mode < 0 || mode > 3) throw nb::value_error("mode: 0 value, 1 derivative, 2 backward, 3 params");
+  if (mode < 0 || mode > 4)
+    throw nb::value_error("mode: 0 value, 1 derivative, 2 backward, 3 params, 4 param parts");
   if (const char* err = gated_check(form, p)) throw nb::value_error(err);
   const auto m = GatedMode(mode);
   const bool needs_grad = m == GatedMode::backward || m == GatedMode::params;
   if (needs_grad && grad.size() != x.size()) throw nb::value_error("grad: size differs from x");
-  if (m != GatedMode::params && out.size() != x.size()) throw nb::value_error("out: size differs from x");
+  const std::size_t out_size = m == GatedMode::param_parts ? 4 * x.size() : x.size();
+  if (m != GatedMode::params && out.size() != out_size) throw nb::value_error("out: wrong size");
   if (m == GatedMode::params && sums.size() != 4) throw nb::value_error("sums: needs 4 entries");
   nb::gil_scoped_release unlocked;
   gated_run<T>(form, p, m, std::ptrdiff_t(x.size()), x.data(), needs_grad ? grad.data() : nullptr,

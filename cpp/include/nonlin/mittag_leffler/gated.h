@@ -9,7 +9,7 @@
 // The element work is split in three: per-ISA packet loops for the maps and the final
 // combination (cpp/src/cpu/ml_gated_isa.cpp, contract below), and between them the factors
 // evaluated in chunks by the cached plan's SIMD kernel (plan.h), a vector closed form
-// (a = 0; a = 1 with b = 1 or 2) or, for the rest, the accurate scalar evaluator
+// (a = 0; a = 1 or 2 with b = 1 or 2) or, for the rest, the accurate scalar evaluator
 // (cpp/src/cpu/ml_gated.cpp).
 #pragma once
 
@@ -32,14 +32,16 @@ struct GatedParams {
   double alpha1 = 1, beta1 = 1, alpha2 = 1, beta2 = 1;
 };
 
-enum class GatedMode : int { value = 0, derivative = 1, backward = 2, params = 3 };
+// params: the four gradients summed over the array; param_parts: per element (for JVPs)
+enum class GatedMode : int { value = 0, derivative = 1, backward = 2, params = 3, param_parts = 4 };
 
 // nullptr if the form and parameters are valid, else a message naming the offending one.
 const char* gated_check(const GatedForm& form, const GatedParams& p);
 
 // n elements of x (contiguous). value / derivative: out = act or act'; backward:
 // out = g * act'; params: sums[0..3] = sum g * d act / d (a1, b1, a2, b2) (float64, the same
-// for any number of threads; out unused). out may alias x or g exactly.
+// for any number of threads; out unused); param_parts: out[k n + i] = d act / d p_k at x[i]
+// (4 n entries). out may alias x or g exactly (not in param_parts).
 template <class T>
 void gated_run(const GatedForm& form, const GatedParams& p, GatedMode mode, std::ptrdiff_t n,
                const T* x, const T* g, T* out, double* sums);
@@ -68,13 +70,15 @@ enum class GatedClosed : int {
   alpha_zero_da, // c0 z / (1 - z)^2            dE_{0,b}/da (c0 = (1/Gamma)'(b))
   exp,           // e^z                         E_{1,1} and its z-derivative
   expm1_over_z,  // (e^z - 1) / z               E_{1,2}
+  cosh_sqrt,     // cosh(sqrt z), cos(sqrt -z)  E_{2,1}
+  sinhc_sqrt,    // c0 sinh(r)/r, r = sqrt z (sin(r)/r for z < 0)   E_{2,2} (c0 = 1), dE_{2,1}/dz (1/2)
 };
 
 struct GatedKernels {
   void (*prepare)(const GatedForm& form, double a1, double a2, GatedChunk& c);
   void (*closed)(GatedClosed kind, double c0, const double* z, const double* shift, double* out, int n);
   // value / derivative / backward: out[i] (g may be null for derivative); params: adds the
-  // chunk's four sums into sums[0..3] in a fixed order
+  // chunk's four sums into sums[0..3] in a fixed order; param_parts: out[k kGatedChunk + i]
   void (*combine)(const GatedForm& form, GatedMode mode, const GatedChunk& c, const double* g,
                   double* out, double* sums);
 };

@@ -1,0 +1,59 @@
+// XLA FFI target of nonlin.jax's Mittag-Leffler gated activations with scalar parameters, on
+// the fused kernel (nonlin/mittag_leffler/gated.h):
+//   nonlin_ml_gated(x, params) -> y,   params = [alpha1, beta1, alpha2, beta2] in x's dtype
+// attributes: mode (0: act, 1: d act / dx, 4: the four d act / d param, y of shape (4, *x)),
+// gamma, inner, f, g (the preset's form, gated.h codes) and c.
+#include <nanobind/nanobind.h>
+
+#include <cfenv>
+#include <cstdint>
+#include <string>
+
+#include "nonlin/mittag_leffler/gated.h"
+#include "xla/ffi/api/ffi.h"
+
+namespace nb = nanobind;
+namespace ffi = xla::ffi;
+
+namespace nonlin::ml {
+namespace {
+
+ffi::Error call(int64_t mode, int64_t gamma, int64_t inner, int64_t f, int64_t g, double c,
+                ffi::AnyBuffer x, ffi::AnyBuffer params, ffi::Result<ffi::AnyBuffer> y) {
+  const auto dt = x.element_type();
+  if (dt != ffi::DataType::F32 && dt != ffi::DataType::F64)
+    return ffi::Error::InvalidArgument("nonlin_ml_gated: float32 or float64 only");
+  if (params.element_type() != dt || params.element_count() != 4)
+    return ffi::Error::InvalidArgument("nonlin_ml_gated: params must be 4 values of x's dtype");
+  if (mode != 0 && mode != 1 && mode != 4)
+    return ffi::Error::InvalidArgument("nonlin_ml_gated: mode must be 0, 1 or 4");
+  const std::size_t n = x.element_count();
+  if (y->element_count() != (mode == 4 ? 4 * n : n) || y->element_type() != dt)
+    return ffi::Error::InvalidArgument("nonlin_ml_gated: wrong result shape");
+  const GatedForm form{int(gamma), GateInner(inner), GateMap(f), GateMap(g), c};
+  auto run = [&]<class T>(T*) -> ffi::Error {
+    const T* p = static_cast<const T*>(params.untyped_data());
+    const GatedParams gp{double(p[0]), double(p[1]), double(p[2]), double(p[3])};
+    if (const char* err = gated_check(form, gp))
+      return ffi::Error::InvalidArgument(std::string("nonlin_ml_gated: ") + err);
+    gated_run<T>(form, gp, GatedMode(mode), std::ptrdiff_t(n), static_cast<const T*>(x.untyped_data()),
+                 nullptr, static_cast<T*>(y->untyped_data()), nullptr);
+    return ffi::Error::Success();
+  };
+  const ffi::Error e = dt == ffi::DataType::F32 ? run(static_cast<float*>(nullptr)) : run(static_cast<double*>(nullptr));
+  std::feclearexcept(FE_ALL_EXCEPT);
+  return e;
+}
+
+}  // namespace
+}  // namespace nonlin::ml
+
+XLA_FFI_DEFINE_HANDLER_SYMBOL(nonlin_xla_ml_gated, nonlin::ml::call,
+                              ffi::Ffi::Bind()
+                                  .Attr<int64_t>("mode").Attr<int64_t>("gamma").Attr<int64_t>("inner")
+                                  .Attr<int64_t>("f").Attr<int64_t>("g").Attr<double>("c")
+                                  .Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>().Ret<ffi::AnyBuffer>());
+
+void jax_ffi_ml_gated_targets(nb::dict& d) {
+  d["nonlin_ml_gated"] = nb::capsule(reinterpret_cast<void*>(&nonlin_xla_ml_gated));
+}

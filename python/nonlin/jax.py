@@ -323,7 +323,7 @@ def _ml_gated(act):
 
     def fused(mode, x, ps):
         """Target nonlin_ml_gated (one fused pass) when every parameter is a scalar, else None."""
-        if act.gamma not in (0, 1, 2) or any(jnp.size(p) != 1 for p in ps):
+        if not act.has_fused_kernel or any(jnp.size(p) != 1 for p in ps):
             return None
         shape = (4, *x.shape) if mode == 4 else x.shape
         call = jax.ffi.ffi_call("nonlin_ml_gated", jax.ShapeDtypeStruct(shape, x.dtype),

@@ -135,12 +135,17 @@ class MittagLefflerActivation:
                 out["beta2"] = -pre * ratio * be.ml("_dbeta", gz, a2, b2, shift) / sb
         return out
 
+    @property
+    def has_fused_kernel(self):
+        """True when the fused C++ pass serves this form (gamma 0, 1 or 2) for scalar parameters."""
+        return self.gamma in (0, 1, 2)
+
     def _fused(self, mode, x, p, grad_out=None):
         """The fused C++ kernel (one pass, float32 or float64, threads, no GIL) when the
         parameters are scalars and grad_out has x's shape; None where only _parts serves."""
         vals = [np.asarray(p[k]) for k in ("alpha1", "beta1", "alpha2", "beta2")]
         x = np.asarray(x)
-        if (self.gamma not in (0, 1, 2) or any(v.ndim or v.dtype.kind not in "biuf" for v in vals)
+        if (not self.has_fused_kernel or any(v.ndim or v.dtype.kind not in "biuf" for v in vals)
                 or x.dtype.kind not in "biuf"):
             return None
         cdt = np.float32 if x.dtype in (np.float16, np.float32) else np.float64

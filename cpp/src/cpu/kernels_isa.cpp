@@ -10,9 +10,6 @@
 #include "nonlin/kernels.h"
 #include "nonlin/ops.h"
 
-#define NONLIN_CAT2(a, b) a##b
-#define NONLIN_CAT(a, b) NONLIN_CAT2(a, b)
-
 namespace nonlin {
 inline namespace NONLIN_ISA {
 namespace {

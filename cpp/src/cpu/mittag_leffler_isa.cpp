@@ -14,9 +14,6 @@
 #include <immintrin.h>
 #endif
 
-#define NONLIN_CAT2(a, b) a##b
-#define NONLIN_CAT(a, b) NONLIN_CAT2(a, b)
-
 namespace nonlin {
 inline namespace NONLIN_ISA {
 namespace {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "chunked_sum.h"
@@ -63,8 +64,8 @@ ArgRange arg_range(const GatedKernels& k, const GatedForm& form, std::ptrdiff_t 
   return r;
 }
 
-Route route(GateMap map, double a, double b, Part part, std::ptrdiff_t n, bool float32, double zlo,
-            double zhi) {
+// A closed form where one exists (is_closed), else a route still without its plan.
+Route closed_route(GateMap map, double a, double b, Part part) {
   Route r;
   r.a = a;
   r.b = b;
@@ -90,14 +91,18 @@ Route route(GateMap map, double a, double b, Part part, std::ptrdiff_t n, bool f
     r.c0 = b == 2 ? 1.0 : 0.5;
   } else {
     r.is_closed = false;
-    r.plan = PlanCache::instance().get(a, b, part, n, std::isnan(zlo) ? -INFINITY : zlo,
-                                       std::isnan(zhi) ? INFINITY : zhi);
-    if (r.plan) {
-      r.view = r.plan->view();
-      if (float32) r.view.degree = r.view.degree_f32;  // float32 results need fewer terms
-    }
   }
   return r;
+}
+
+// The cached plan for a route without a closed form, fitted over z in [zlo, zhi].
+void attach_plan(Route& r, std::ptrdiff_t n, bool float32, double zlo, double zhi) {
+  r.plan = PlanCache::instance().get(r.a, r.b, r.part, n, std::isnan(zlo) ? -INFINITY : zlo,
+                                     std::isnan(zhi) ? INFINITY : zhi);
+  if (r.plan) {
+    r.view = r.plan->view();
+    if (float32) r.view.degree = r.view.degree_f32;  // float32 results need fewer terms
+  }
 }
 
 void evaluate(const GatedKernels& k, const Route& r, const double* z, const double* shift,
@@ -164,9 +169,17 @@ void gated_run(const GatedForm& form, const GatedParams& p, GatedMode mode, std:
                const T* x, const T* g, T* out, double* sums) {
   const GatedKernels& k = *active();
   const bool f32 = sizeof(T) == 4;
-  const ArgRange z = arg_range(k, form, n, x);
-  auto first = [&](Part part) { return route(form.f, p.alpha1, p.beta1, part, n, f32, z.flo, z.fhi); };
-  auto second = [&](Part part) { return route(form.g, p.alpha2, p.beta2, part, n, f32, z.glo, z.ghi); };
+  std::optional<ArgRange> z;  // the pre-pass over x runs only when some part needs a plan
+  auto route = [&](GateMap map, double a, double b, Part part, bool first_factor) {
+    Route r = closed_route(map, a, b, part);
+    if (!r.is_closed) {
+      if (!z) z = arg_range(k, form, n, x);
+      attach_plan(r, n, f32, first_factor ? z->flo : z->glo, first_factor ? z->fhi : z->ghi);
+    }
+    return r;
+  };
+  auto first = [&](Part part) { return route(form.f, p.alpha1, p.beta1, part, true); };
+  auto second = [&](Part part) { return route(form.g, p.alpha2, p.beta2, part, false); };
   Routes r;
   r.ea = first(Part::value);
   r.eb = second(Part::value);

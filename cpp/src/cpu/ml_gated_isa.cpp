@@ -9,9 +9,6 @@
 #include "nonlin/mittag_leffler/gated.h"
 #include "nonlin/simd/vmath.h"
 
-#define NONLIN_CAT2(a, b) a##b
-#define NONLIN_CAT(a, b) NONLIN_CAT2(a, b)
-
 namespace nonlin {
 inline namespace NONLIN_ISA {
 namespace {

@@ -5,9 +5,6 @@
 
 #include "nonlin/normalizing/rows.h"
 
-#define NONLIN_CAT2(a, b) a##b
-#define NONLIN_CAT(a, b) NONLIN_CAT2(a, b)
-
 namespace nonlin {
 inline namespace NONLIN_ISA {
 namespace norm_rows {

@@ -16,9 +16,6 @@
 #include "nonlin/rational/formula.h"
 #include "nonlin/simd/bits.h"
 
-#define NONLIN_CAT2(a, b) a##b
-#define NONLIN_CAT(a, b) NONLIN_CAT2(a, b)
-
 namespace nonlin {
 namespace rational {
 inline namespace NONLIN_ISA {

@@ -9,9 +9,6 @@
 
 #include "nonlin/series/families.h"
 
-#define NONLIN_CAT2(a, b) a##b
-#define NONLIN_CAT(a, b) NONLIN_CAT2(a, b)
-
 namespace nonlin {
 namespace series {
 inline namespace NONLIN_ISA {

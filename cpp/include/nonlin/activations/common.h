@@ -90,16 +90,35 @@ struct ScaledExp {
   NONLIN_HD V over(V y) const { return scaled ? (value / y) * scale : value / y; }
 };
 
-// Packets with no lane in the tail (the common case) skip the scaling altogether.
+// Packets with no lane in the tail (the common case) skip the scaling altogether. In the tail,
+// value = e^(x + n ln2) and scale = 2^-n exactly (n = 92 / 739), so a result y * value rounds
+// once more only where it is itself subnormal: n ln2 = C_hi + C_lo with C_hi a multiple of ulp(x)
+// (x + C_hi exact for x in (-2^7, 0) / (-2^10, 0)) and C_lo the argument's low part.
+template <class S>
+struct ExpTail {
+  static constexpr bool f32 = sizeof(S) == 4;
+  static constexpr S threshold = f32 ? S(-80) : S(-700);
+  static constexpr S C_hi = f32 ? S(63.76953887939453) : S(512.2357664337995);
+  static constexpr S C_lo = f32 ? S(1.7321204372163854e-06) : S(4.3450041637940365e-14);
+  static constexpr S two_minus_n = f32 ? S(0x1p-92) : S(0x1p-739);
+};
+// Out of line: the rare tail keeps its callers' loops small.
+template <class V>
+[[gnu::noinline]] ScaledExp<V> exp_scaled_tail(V x) {
+  using S = typename V::Scalar;
+  using T = ExpTail<S>;
+  const auto tail = x < T::threshold;
+  using K = vm::detail::ExpK<S>;
+  const V a = vmin(vmax(x + select(tail, V(T::C_hi), V(0)), V(K::lo)), V(K::hi));  // value 0 / inf
+  const auto c = vm::detail::expcore(a, select(tail, V(T::C_lo), V(0)));
+  const V value = scale2(S(1) + vm::detail::expm1_r_fast(c), c.k);
+  // lanes outside the tail as in a packet without one: no result depends on its neighbours
+  return {select(tail, value, vm::exp(x)), select(tail, V(T::two_minus_n), V(1)), true};
+}
 template <class V>
 NONLIN_HD inline ScaledExp<V> exp_scaled(V x) {
-  using S = typename V::Scalar;
-  constexpr S K = sizeof(S) == 4 ? S(64) : S(512);
-  constexpr S threshold = sizeof(S) == 4 ? S(-80) : S(-700);
-  constexpr S exp_minus_K = sizeof(S) == 4 ? S(1.6038109e-28) : S(4.377491037053051e-223);
-  const auto tail = x < threshold;
-  if (!any(tail)) return {vm::exp(x), V(1), false};
-  return {vm::exp(x + select(tail, V(K), V(0))), select(tail, V(exp_minus_K), V(1)), true};
+  if (!any(x < ExpTail<typename V::Scalar>::threshold)) return {vm::exp(x), V(1), false};
+  return exp_scaled_tail(x);
 }
 
 // y * e^x, accurate where e^x alone would underflow.
@@ -168,12 +187,13 @@ struct Logistic {
   }
   // sigma(z) (1 + a sigma(-z)): the shape of SiLU's and GELU-tanh's derivatives.
   // z < 0: e (d + a) / d^2;  z >= 0: (1 + (1 + a) e) / d^2 -- one division, one rounding of e.
+  // (e alone is negligible beside 1 wherever it is in the scaled tail with z >= 0; where it
+  // underflows to 0, 1 + (1 + a) e = 1 even for a = inf)
   NONLIN_HD V sigma_times_one_plus(V a) const {
-    if (!E.scaled) {
-      const V q = select(neg, d + a, fma(1 + a, e, V(1))) / d_squared();
-      return select(neg, q * e, q);
-    }
-    return select(neg, E.times((d + a) / d_squared()), (1 + E.times(1 + a)) / d_squared());
+    V pos = fma(1 + a, e, V(1));
+    if (E.scaled) pos = select(e == V(0), V(1), pos);
+    const V q = select(neg, d + a, pos) / d_squared();
+    return select(neg, E.times(q), q);
   }
   // sigma(z) sigma(-z) = e / (1 + e)^2 for either sign of z
   NONLIN_HD V sigma_sigma_neg() const { return E.over(d_squared()); }

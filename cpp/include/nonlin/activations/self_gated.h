@@ -73,10 +73,29 @@ struct Silu {
                              "(swish), arXiv:1710.05941; PyTorch torch.nn.SiLU (beta = 1)",
                              {true, false, false, false, true, "[-0.278/beta, inf)"}, params.data(), 1};
   template <class V> static V forward(V x, V b) {
+    const auto general = ~(b == V(1)) | (x < V(-80));  // per lane: results never depend on neighbours
+    if (!any(general)) return x_over_one_plus_exp(x);
+    return select(general, forward_general(x, b), x_over_one_plus_exp(x));
+  }
+  // beta != 1 (z = beta x rounded) or the subnormal tail; out of line, so that the common
+  // path's loop stays small
+  template <class V> [[gnu::noinline]] static V forward_general(V x, V b) {
     V z, z_lo;
     scaled_argument(b, x, z, z_lo);
     const Logistic<V> L(z);
     return L.times_sigma(x, z_lo);
+  }
+  // x / (1 + e^-x) for x >= -80 (e^-x finite): d = 1 + e^-x as dh + dl (Fast2Sum ordered by
+  // magnitude), one division by dh and its first-order correction -q dl/dh. float32 AVX-512:
+  // max 1.86 ULP over every float in [-80, 110], at ~2/3 of the cost of times_sigma.
+  template <class V> static V x_over_one_plus_exp(V x) {
+    using S = typename V::Scalar;
+    const V e = vm::exp(-x), dh = 1 + e;
+    const V dl = (vmax(V(1), e) - dh) + vmin(V(1), e);
+    const V q = x / dh;
+    const V r = fma(-q, dl * recip_approx(dh), q);
+    if (!any_abs_gt(x, std::numeric_limits<S>::max())) return r;
+    return select(is_inf(x), x, r);  // x = +-inf: inf * 0 in the correction
   }
   template <class V> static V derivative(V x, V b) {
     V z, z_lo;

@@ -328,6 +328,21 @@ NONLIN_HD inline Vec<P> recip(Vec<P> d) {
   }
 }
 
+// 1/d to ~2^-14 relative (rcp14 on AVX-512, a division elsewhere): for correction terms that
+// are themselves ~2^-mant of the result.
+template <class P>
+NONLIN_HD inline Vec<P> recip_approx(Vec<P> d) {
+#if defined(__AVX512F__) && !defined(__CUDACC__)
+  if constexpr (std::is_same_v<P, Eigen::internal::Packet16f>) return _mm512_rcp14_ps(d.v);
+  else if constexpr (std::is_same_v<P, Eigen::internal::Packet8d>) return _mm512_rcp14_pd(d.v);
+  else
+#endif
+  {
+    using S = typename Vec<P>::Scalar;
+    return S(1) / d;
+  }
+}
+
 // p * 2^k for |p| in [0.5, 4) and integral k >= kmin - 1 where t2k = 2^max(k, 1 - bias) is
 // already at hand: one vscalef on AVX-512; elsewhere p * t2k (one rounding) unless a lane
 // needs the subnormal range, which takes scale2.

@@ -8,6 +8,10 @@
 #define NONLIN_ISA generic
 #endif
 
+// NONLIN_CAT(kernel_table_, NONLIN_ISA) -> kernel_table_avx2: per-ISA names for the entry points
+#define NONLIN_CAT2(a, b) a##b
+#define NONLIN_CAT(a, b) NONLIN_CAT2(a, b)
+
 #if defined(__CUDACC__)
 #define NONLIN_HD __host__ __device__
 #else

@@ -332,3 +332,25 @@ def test_plan_follows_the_range(ab):
         ref = np.array([float(mlf.ml_value(v, a, b)) for v in z])
         err = mlf.relative_errors(y, ref, z, a, b)
         assert np.all(err <= mlf.error_bound("value", z, a)), (a, b, z[err > mlf.error_bound("value", z, a)])
+
+
+@pytest.mark.parametrize("part, a, b, lo, hi", [
+    ("d_beta", 1.0, 2.0, -3.0, -1.0),    # the evaluator switches series -> inversion at -1.62
+    ("d_alpha", 1.0, 1.0, -1.0, -0.5),
+    ("d_beta", 0.9, 2.0, -2.0, -1.5),
+    ("d_alpha", 0.9, 2.0, -6.0, -1.0),
+    ("d_alpha", 0.2, 1.0, -0.125, 0.0),  # the series near 0 needs more terms for small alpha
+])
+def test_plan_parameter_derivatives(part, a, b, lo, hi):
+    """Large arrays take the plans for the parameter derivatives too (pieces kept at the
+    evaluator's own accuracy where it switches method, the series with as many terms as it
+    needs). These derivatives have zeros in z, so the error is measured against their size
+    over the interval: within 1e-12 of it, against mpmath (the accurate evaluator, which the
+    plans replace, is within ~5e-13 here)."""
+    u = nl.mittag_leffler.ufuncs["mittag_leffler_" + part.replace("_", "")]
+    z = np.linspace(lo, hi, 4096)
+    y = u(z, a, b)
+    idx = np.arange(7, z.size, 97)
+    ref = np.array([float(mlf.ml_part(part, v, a, b)) for v in z[idx]])
+    err = np.abs(y[idx] - ref) / np.abs(ref).max()
+    assert err.max() <= 1e-12, (z[idx][err > 1e-12], err.max())

@@ -207,9 +207,10 @@ struct Logistic {
   // d ln sigma(z)/dz = sigma(-z): sigma(z + dz) = sigma(z) (1 + sigma(-z) dz) for the rounding
   // dz of z. corrected(y, dz) = y + y sigma(-z) dz (the factor 1 + sigma(-z) dz is never
   // rounded to a float near 1); y unchanged, and skipped for whole packets, when z was exact.
+  // sigma(-z) to ~2^-14 (recip_approx, no division) is plenty for a term of relative size 2^-p.
   NONLIN_HD V corrected(V y, V z_lo) const {
     if (!any(~(z_lo == V(0)))) return y;
-    const V c = y * (sigma_neg() * z_lo);
+    const V c = y * ((select(neg, V(1), e) * recip_approx(d)) * z_lo);
     return y + select(c == c, c, V(0));  // y = +-inf: no correction (inf * 0)
   }
 };

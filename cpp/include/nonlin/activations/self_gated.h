@@ -97,7 +97,14 @@ struct Silu {
     if (!any_abs_gt(x, std::numeric_limits<S>::max())) return r;
     return select(is_inf(x), x, r);  // x = +-inf: inf * 0 in the correction
   }
+  // beta = 1 lanes (z = x exact) skip the rounding correction, out of line for the others
   template <class V> static V derivative(V x, V b) {
+    const auto unit = b == V(1);
+    const V fast = Logistic<V>(x).sigma_times_one_plus(x);
+    if (!any(~unit)) return fast;
+    return select(unit, fast, derivative_scaled(x, b));
+  }
+  template <class V> [[gnu::noinline]] static V derivative_scaled(V x, V b) {
     V z, z_lo;
     scaled_argument(b, x, z, z_lo);
     const Logistic<V> L(z);

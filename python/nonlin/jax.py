@@ -17,7 +17,7 @@ Everything here is generated from the registry (see ``nonlin._adapters``).
 from __future__ import annotations
 
 import contextlib
-from functools import partial
+from functools import cache, partial
 
 import numpy as np
 
@@ -321,31 +321,32 @@ def _ml_gated(act):
     form = dict(gamma=np.int64(act.gamma), inner=np.int64(_INNER_CODES[act.inner]),
                 f=np.int64(_MAP_CODES[act.f]), g=np.int64(_MAP_CODES[act.g]), c=np.float64(act.c))
 
-    def fused(mode, x, ps):
-        """Target nonlin_ml_gated (one fused pass) when every parameter is a scalar, else None."""
+    def fused(mode, x, ps, need=0xF):
+        """Target nonlin_ml_gated (one fused pass) when every parameter is a scalar, else None;
+        mode 4 evaluates only the parameters whose bit is set in need (the other rows are 0)."""
         if not act.has_fused_kernel or any(jnp.size(p) != 1 for p in ps):
             return None
         shape = (4, *x.shape) if mode == 4 else x.shape
         call = jax.ffi.ffi_call("nonlin_ml_gated", jax.ShapeDtypeStruct(shape, x.dtype),
                                 vmap_method="sequential")
-        return call(x, jnp.stack([jnp.asarray(p, x.dtype).reshape(()) for p in ps]), mode=np.int64(mode), **form)
+        return call(x, jnp.stack([jnp.asarray(p, x.dtype).reshape(()) for p in ps]), mode=np.int64(mode),
+                    need=np.int64(need), **form)
 
     def parts(x, ps, need_derivative, need_params):
         return act._parts(x, dict(zip(pnames, ps)), need_derivative, need_params, _JaxBackend(x.dtype))
 
-    def coefficients(need_params):  # (df/dx, then df/dp for each parameter if asked)
+    @cache
+    def coefficients(need):  # (df/dx, then df/dp for each parameter; bit k of need: p_k asked)
         @jax.custom_jvp
         def c(x, *ps):
             d = fused(1, x, ps)
             if d is not None:
-                return (d, *(fused(4, x, ps) if need_params else ()))
-            o = parts(x, ps, True, need_params)
-            return (o["derivative"], *(o[k] for k in pnames if need_params))
+                return (d, *(fused(4, x, ps, need) if need else ()))
+            o = parts(x, ps, True, bool(need))
+            return (o["derivative"], *(o[k] for k in pnames if need))
 
         c.defjvp(_not_available(name, "the second derivative"))
         return c
-
-    of_x, of_all = coefficients(False), coefficients(True)
 
     @jax.custom_jvp
     def forward(x, *ps):
@@ -355,8 +356,8 @@ def _ml_gated(act):
     def forward_jvp(primals, tangents):
         x, *ps = primals
         y = forward(x, *ps)
-        with_params = not all(_is_zero(t) for t in tangents[1:])
-        cs = (of_all if with_params else of_x)(x, *ps)
+        need = sum(1 << k for k, t in enumerate(tangents[1:]) if not _is_zero(t))
+        cs = coefficients(need)(x, *ps)
         ty = jnp.zeros_like(y)
         for c, t in zip(cs, tangents):
             if not _is_zero(t):

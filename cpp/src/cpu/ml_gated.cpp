@@ -166,7 +166,7 @@ const char* gated_check(const GatedForm& form, const GatedParams& p) {
 
 template <class T>
 void gated_run(const GatedForm& form, const GatedParams& p, GatedMode mode, std::ptrdiff_t n,
-               const T* x, const T* g, T* out, double* sums) {
+               const T* x, const T* g, T* out, double* sums, unsigned need) {
   const GatedKernels& k = *active();
   const bool f32 = sizeof(T) == 4;
   std::optional<ArgRange> z;  // the pre-pass over x runs only when some part needs a plan
@@ -187,10 +187,12 @@ void gated_run(const GatedForm& form, const GatedParams& p, GatedMode mode, std:
     r.da = first(Part::d_z);
     r.db = second(Part::d_z);
   } else if (mode == GatedMode::params || mode == GatedMode::param_parts) {
-    r.pa1 = first(Part::d_alpha);
-    r.pb1 = first(Part::d_beta);
-    r.pa2 = second(Part::d_alpha);
-    r.pb2 = second(Part::d_beta);
+    Route zero;  // a parameter nobody asked for: its part is the constant 0
+    zero.is_closed = true;
+    r.pa1 = need & 1 ? first(Part::d_alpha) : zero;
+    r.pb1 = need & 2 ? first(Part::d_beta) : zero;
+    r.pa2 = need & 4 ? second(Part::d_alpha) : zero;
+    r.pb2 = need & 8 ? second(Part::d_beta) : zero;
   }
   if (mode == GatedMode::params) {
     const std::vector<double> s = chunked_sum(n, 4, true, [&](std::ptrdiff_t b, std::ptrdiff_t e, double* row) {
@@ -205,8 +207,8 @@ void gated_run(const GatedForm& form, const GatedParams& p, GatedMode mode, std:
 }
 
 template void gated_run<float>(const GatedForm&, const GatedParams&, GatedMode, std::ptrdiff_t,
-                               const float*, const float*, float*, double*);
+                               const float*, const float*, float*, double*, unsigned);
 template void gated_run<double>(const GatedForm&, const GatedParams&, GatedMode, std::ptrdiff_t,
-                                const double*, const double*, double*, double*);
+                                const double*, const double*, double*, double*, unsigned);
 
 }  // namespace nonlin::ml

@@ -2,7 +2,8 @@
 // the fused kernel (nonlin/mittag_leffler/gated.h):
 //   nonlin_ml_gated(x, params) -> y,   params = [alpha1, beta1, alpha2, beta2] in x's dtype
 // attributes: mode (0: act, 1: d act / dx, 4: the four d act / d param, y of shape (4, *x)),
-// gamma, inner, f, g (the preset's form, gated.h codes) and c.
+// gamma, inner, f, g (the preset's form, gated.h codes), c, and need (mode 4: bit k = parameter
+// k wanted; the others' rows are 0).
 #include <nanobind/nanobind.h>
 
 #include <cfenv>
@@ -19,7 +20,7 @@ namespace nonlin::ml {
 namespace {
 
 ffi::Error call(int64_t mode, int64_t gamma, int64_t inner, int64_t f, int64_t g, double c,
-                ffi::AnyBuffer x, ffi::AnyBuffer params, ffi::Result<ffi::AnyBuffer> y) {
+                int64_t need, ffi::AnyBuffer x, ffi::AnyBuffer params, ffi::Result<ffi::AnyBuffer> y) {
   const auto dt = x.element_type();
   if (dt != ffi::DataType::F32 && dt != ffi::DataType::F64)
     return ffi::Error::InvalidArgument("nonlin_ml_gated: float32 or float64 only");
@@ -37,7 +38,7 @@ ffi::Error call(int64_t mode, int64_t gamma, int64_t inner, int64_t f, int64_t g
     if (const char* err = gated_check(form, gp))
       return ffi::Error::InvalidArgument(std::string("nonlin_ml_gated: ") + err);
     gated_run<T>(form, gp, GatedMode(mode), std::ptrdiff_t(n), static_cast<const T*>(x.untyped_data()),
-                 nullptr, static_cast<T*>(y->untyped_data()), nullptr);
+                 nullptr, static_cast<T*>(y->untyped_data()), nullptr, unsigned(need & 0xF));
     return ffi::Error::Success();
   };
   const ffi::Error e = dt == ffi::DataType::F32 ? run(static_cast<float*>(nullptr)) : run(static_cast<double*>(nullptr));
@@ -52,6 +53,7 @@ XLA_FFI_DEFINE_HANDLER_SYMBOL(nonlin_xla_ml_gated, nonlin::ml::call,
                               ffi::Ffi::Bind()
                                   .Attr<int64_t>("mode").Attr<int64_t>("gamma").Attr<int64_t>("inner")
                                   .Attr<int64_t>("f").Attr<int64_t>("g").Attr<double>("c")
+                                  .Attr<int64_t>("need")
                                   .Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>().Ret<ffi::AnyBuffer>());
 
 void jax_ffi_ml_gated_targets(nb::dict& d) {

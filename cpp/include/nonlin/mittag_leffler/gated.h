@@ -41,10 +41,11 @@ const char* gated_check(const GatedForm& form, const GatedParams& p);
 // n elements of x (contiguous). value / derivative: out = act or act'; backward:
 // out = g * act'; params: sums[0..3] = sum g * d act / d (a1, b1, a2, b2) (float64, the same
 // for any number of threads; out unused); param_parts: out[k n + i] = d act / d p_k at x[i]
-// (4 n entries). out may alias x or g exactly (not in param_parts).
+// (4 n entries). out may alias x or g exactly (not in param_parts). need (params, param_parts):
+// bit k set = parameter k is wanted; the others are not evaluated (their sums / parts are 0).
 template <class T>
 void gated_run(const GatedForm& form, const GatedParams& p, GatedMode mode, std::ptrdiff_t n,
-               const T* x, const T* g, T* out, double* sums);
+               const T* x, const T* g, T* out, double* sums, unsigned need = 0xF);
 
 // --- the per-ISA kernels' contract (plain data) ---
 

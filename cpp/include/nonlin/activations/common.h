@@ -90,6 +90,15 @@ struct ScaledExp {
   NONLIN_HD V over(V y) const { return scaled ? (value / y) * scale : value / y; }
 };
 
+// `fast` on every lane but the `slow` ones, which take general() -- called only for packets that
+// have such a lane (general is the out-of-line, rarely needed path). Decided per lane, so no
+// result depends on its neighbours in the packet.
+template <class V, class M, class F>
+NONLIN_HD inline V fast_except(M slow, V fast, F general) {
+  if (!any(slow)) return fast;
+  return select(slow, general(), fast);
+}
+
 // Packets with no lane in the tail (the common case) skip the scaling altogether. In the tail,
 // value = e^(x + n ln2) and scale = 2^-n exactly (n = 92 / 739), so a result y * value rounds
 // once more only where it is itself subnormal: n ln2 = C_hi + C_lo with C_hi a multiple of ulp(x)

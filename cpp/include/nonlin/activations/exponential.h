@@ -108,10 +108,8 @@ struct Softplus {
   }
   // sigmoid(beta x); beta = 1 (z exact) takes sigmoid's own short path, per lane
   template <class V> static V derivative(V x, V b, V t) {
-    const auto unit = b == V(1);
-    const V fast = select(x > t, V(1), Logistic<V>(x).sigma_pos_fast());
-    if (!any(~unit)) return fast;
-    return select(unit, fast, derivative_scaled(x, b, t));
+    return fast_except(~(b == V(1)), select(x > t, V(1), Logistic<V>(x).sigma_pos_fast()),
+                       [&] { return derivative_scaled(x, b, t); });
   }
   template <class V> [[gnu::noinline]] static V derivative_scaled(V x, V b, V t) {
     const SoftplusParts<V> p(x, b);

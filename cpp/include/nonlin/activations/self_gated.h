@@ -73,9 +73,8 @@ struct Silu {
                              "(swish), arXiv:1710.05941; PyTorch torch.nn.SiLU (beta = 1)",
                              {true, false, false, false, true, "[-0.278/beta, inf)"}, params.data(), 1};
   template <class V> static V forward(V x, V b) {
-    const auto general = ~(b == V(1)) | (x < V(-80));  // per lane: results never depend on neighbours
-    if (!any(general)) return x_over_one_plus_exp(x);
-    return select(general, forward_general(x, b), x_over_one_plus_exp(x));
+    return fast_except(~(b == V(1)) | (x < V(-80)), x_over_one_plus_exp(x),
+                       [&] { return forward_general(x, b); });
   }
   // beta != 1 (z = beta x rounded) or the subnormal tail; out of line, so that the common
   // path's loop stays small
@@ -99,10 +98,8 @@ struct Silu {
   }
   // beta = 1 lanes (z = x exact) skip the rounding correction, out of line for the others
   template <class V> static V derivative(V x, V b) {
-    const auto unit = b == V(1);
-    const V fast = Logistic<V>(x).sigma_times_one_plus(x);
-    if (!any(~unit)) return fast;
-    return select(unit, fast, derivative_scaled(x, b));
+    return fast_except(~(b == V(1)), Logistic<V>(x).sigma_times_one_plus(x),
+                       [&] { return derivative_scaled(x, b); });
   }
   template <class V> [[gnu::noinline]] static V derivative_scaled(V x, V b) {
     V z, z_lo;

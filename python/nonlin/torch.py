@@ -12,7 +12,10 @@ tensor); float16/float32/float64 natively, bfloat16 computed in float32. Paramet
 or numbers broadcasting against x NumPy-style; learnable ones get gradients (reduced to their
 shape). Double backward (``gradgradcheck``, Hessian-vector products) in x uses the activation's
 ``derivative2`` kernel; where that is missing, in the parameters, and for gated units it raises
-a RuntimeError saying so. This build has no CUDA kernels: CUDA tensors raise.
+a RuntimeError saying so. CUDA tensors run on nonlin's CUDA kernels (elementwise activations
+and gated units, on torch's current stream; ``nonlin._torch_cuda``) where nonlin was built with
+them, and raise a RuntimeError saying so otherwise; the activations with learnable arrays
+(rational, series, normalising) are CPU-only.
 
 Everything is generated from the registry (see ``nonlin._adapters``): no per-activation code.
 """
@@ -24,7 +27,7 @@ import json
 
 import numpy as np
 
-from . import _adapters
+from . import _adapters, _torch_cuda
 
 torch = _adapters.require("torch", (2, 4), "torch",
                           lambda m: hasattr(m, "library") and hasattr(m.library, "custom_op"))
@@ -42,11 +45,14 @@ def _check_input(name, x, argname="x"):
                         f"float64, got {x.dtype}")
 
 
+def _on_cuda(name, *tensors):
+    """False for CPU tensors, True for CUDA tensors with CUDA kernels built; raises otherwise."""
+    return _torch_cuda.check_device(name, [t for t in tensors if isinstance(t, torch.Tensor)]) == "cuda"
+
+
 def _require_cpu(name, *tensors):
-    for t in tensors:
-        if isinstance(t, torch.Tensor) and t.device.type != "cpu":
-            raise RuntimeError(f"nonlin.torch.{name}: got a tensor on '{t.device}', but this build of "
-                               f"nonlin has no {t.device.type.upper()} kernels (CPU tensors only)")
+    if _on_cuda(name, *tensors):
+        raise RuntimeError(f"nonlin.torch.{name}: no CUDA kernel for this activation (CPU tensors only)")
 
 
 def _np(t):
@@ -190,24 +196,31 @@ class _Elementwise:
         return {p: _scalar_or_np(t) for p, t in zip(self.pnames, ps)}
 
     def _forward_impl(self, x, *ps):
-        return self._run(self._write["forward"], x, ps)
+        return self._run("forward", "", x, ps)
 
     def _derivative_impl(self, x, *ps):
-        return self._run(self._write["derivative"], x, ps)
+        return self._run("derivative", "_derivative", x, ps)
 
     def _derivative2_impl(self, x, *ps):
-        return self._run(self._write["derivative2"], x, ps)
+        return self._run("derivative2", "_derivative2", x, ps)
 
     def _backward_impl(self, g, x, *ps):
-        return self._run(self._write["backward"], x, ps, g)
+        return self._run("backward", "_backward", x, ps, g)
 
-    def _run(self, write, x, ps, *grad):
-        _require_cpu(self.name, x, *grad, *ps)
+    def _run(self, kind, suffix, x, ps, *grad):
+        if _on_cuda(self.name, x, *grad, *ps):
+            return _torch_cuda.run(torch, self.name + suffix, [*grad, x, *ps], x.dtype, data=1 + len(grad))[0]
+        write = self._write[kind]
         return _into(_empty_result(x, *grad, *ps),
                      lambda o: write(o, *map(_np, grad), _np(x), **self._kw(ps)))
 
     def _param_backward_impl(self, g, x, *ps):
-        _require_cpu(self.name, g, x, *ps)
+        if _on_cuda(self.name, g, x, *ps):
+            learnable = [p for p, lrn in zip(ps, self.learn) if lrn]
+            terms = _torch_cuda.run(torch, f"{self.name}_param_grad", [g, x, *ps], x.dtype, data=2,
+                                    nout=len(learnable))
+            return [_torch_cuda.reduce_to(torch, t, p) if isinstance(p, torch.Tensor) else None
+                    for t, p in zip(terms, learnable)]
         grads = self.act.param_backward(_np(g), _np(x), **self._kw(ps))
         return [_from_np(grads[p], t) if isinstance(t, torch.Tensor) else None
                 for p, t, lrn in zip(self.pnames, ps, self.learn) if lrn]
@@ -230,11 +243,11 @@ class _Elementwise:
                                    f"(no gradient kernel); pass it as a number or detach it")
         need_params = any(need[1 + i] for i, lrn in enumerate(self.learn) if lrn)
         vjp = getattr(self.act, "vjp", None)
-        if (direct and vjp is not None and need[0] and need_params and x.ndim
+        cpu = not _on_cuda(self.name, grad, x, *ps)
+        if (direct and cpu and vjp is not None and need[0] and need_params and x.ndim
                 and grad.dtype is x.dtype is not torch.bfloat16):
             # one fused pass: grad_x and the parameter gradients (summed in the kernel where
             # the parameters are scalars)
-            _require_cpu(self.name, grad, x, *ps)
             gx, grads = vjp(_np(grad), _np(x), **self._kw(ps))
             gx = torch.from_numpy(gx)
             gx = gx if tuple(gx.shape) == tuple(x.shape) else gx.sum_to_size(x.shape)
@@ -244,7 +257,7 @@ class _Elementwise:
         if need[0]:
             if not direct:
                 gx = self.backward(grad, x, *ps)
-            elif x.ndim and grad.dtype is x.dtype is not torch.bfloat16:
+            elif cpu and x.ndim and grad.dtype is x.dtype is not torch.bfloat16:
                 gx = torch.from_numpy(self.act.backward(_np(grad), _np(x), **self._kw(ps)))
             else:
                 gx = self._backward_impl(grad, x, *ps)
@@ -412,11 +425,15 @@ class _Gated:
         return x.new_empty(shape)
 
     def _forward_impl(self, x, dim):
-        _require_cpu(self.name, x)
+        if _on_cuda(self.name, x):
+            return _torch_cuda.run(torch, self.name, list(x.chunk(2, dim)), x.dtype)[0]
         return _into(self._half(x, dim), lambda o: self.act(_np(x), dim, out=o))
 
     def _backward_impl(self, g, x, dim):
-        _require_cpu(self.name, g, x)
+        if _on_cuda(self.name, g, x):
+            a, b = x.chunk(2, dim)
+            return torch.cat(_torch_cuda.run(torch, f"{self.name}_backward", [g, a, b], x.dtype,
+                                             data=3, nout=2), dim)
         return _from_np(self.act.backward(_np(g), _np(x), dim), x)
 
     @staticmethod

@@ -66,9 +66,13 @@ NONLIN_HD inline V call_forward(const V* p, V x, std::index_sequence<I...>) {
 //   derivative_of(P, x, params...)     -> f'
 //   param_grad_of(P, x, params...)     -> {df/dp for each learnable p}
 // and get their derivative, parameter gradients and fused vjp (one `parts` for both) from them.
+template <class A, std::size_t... I>
+constexpr bool has_parts_impl(std::index_sequence<I...>) {
+  return requires(Vec<double> x) { A::parts(x, (I, x)...); };
+}
 template <class A>
 constexpr bool has_parts() {
-  return requires { &A::template parts<Vec<double>>; };
+  return has_parts_impl<A>(std::make_index_sequence<num_params<A>()>{});
 }
 template <class A, class V, std::size_t... I>
 NONLIN_HD inline V call_derivative(const V* p, V x, std::index_sequence<I...>) {
@@ -107,8 +111,13 @@ NONLIN_HD inline void vjp_from_parts(const V* p, V g, V x, V* out, std::index_se
 // The activation's parameters at their registry defaults (the gate of a GLU unit).
 template <class A, class V>
 NONLIN_HD inline std::array<V, num_params<A>() + 1> default_params() {
+  constexpr auto values = [] {  // a constant of this function (device code reads it too)
+    std::array<double, num_params<A>() + 1> d{};
+    for (int i = 0; i < num_params<A>(); ++i) d[i] = A::params[i].default_value;
+    return d;
+  }();
   std::array<V, num_params<A>() + 1> p{};
-  for (int i = 0; i < num_params<A>(); ++i) p[i] = V(A::params[i].default_value);
+  for (int i = 0; i < num_params<A>(); ++i) p[i] = V(values[i]);
   return p;
 }
 template <class A, class V>
@@ -228,6 +237,42 @@ struct WithAct<O<A>, B> {
 };
 template <class Op, class B>
 using with_act = typename WithAct<Op, B>::type;
+
+// Activations whose float32 formula cannot reach the accuracy target in float32 arithmetic
+// (registry flag `float_via_double`) run their float32 kernels through the float64 formula;
+// so do all second derivatives (double backward: accuracy first, no float32 tuning). Where
+// only the gradients need float64 (flag `float_forward_native`), the forward stays in float32.
+template <class Op>
+constexpr bool float_via_double() {
+  if constexpr (Op::kind == OpKind::derivative2) return true;
+  else if constexpr (Op::kind == OpKind::forward && requires { Op::Act::float_forward_native; })
+    return !Op::Act::float_forward_native;
+  else if constexpr (requires { Op::Act::float_via_double; }) return Op::Act::float_via_double;
+  else return false;
+}
+
+// An activation may name a second formula for its float32 kernels (`using float32_formula =
+// X;`, X derived from the activation, usually with `float_via_double`): float64 arithmetic
+// without the hi + lo pairs the float64 results need, which a float32 result never sees.
+// Second derivatives keep the activation's own formula.
+template <class Op>
+constexpr bool has_float32_formula() {
+  if constexpr (Op::kind == OpKind::derivative2) return false;
+  else if constexpr (requires { typename Op::Act::float32_formula; })
+    return !std::is_same_v<typename Op::Act::float32_formula, typename Op::Act>;
+  else return false;
+}
+
+// The kernel that runs Op on data of type T (float or double): the op itself or its float32
+// formula's op, and the arithmetic type (double for float data of float_via_double ops). The CPU
+// and CUDA kernels both follow it.
+template <class Op, class T, bool = std::is_same_v<T, float> && has_float32_formula<Op>()>
+struct KernelOf {
+  using op = Op;
+  using compute = std::conditional_t<std::is_same_v<T, float> && float_via_double<Op>(), double, T>;
+};
+template <class Op>
+struct KernelOf<Op, float, true> : KernelOf<with_act<Op, typename Op::Act::float32_formula>, float> {};
 
 // Calls f.template operator()<Op>(name) for every op of one part of the registry (part 0: the
 // standard activations and the gated units; part 1: the activations from the literature), in a

@@ -20,31 +20,6 @@ template <class Op, class T>
 void contiguous_kernel(std::ptrdiff_t n, const T* const* in, const std::ptrdiff_t* in_step,
                        T* const* out);
 
-// Activations whose float32 formula cannot reach the accuracy target in float32 arithmetic
-// (registry flag `float_via_double`) run their float32 kernels through the float64 formula;
-// so do all second derivatives (double backward: accuracy first, no float32 tuning). Where
-// only the gradients need float64 (flag `float_forward_native`), the forward stays in float32.
-template <class Op>
-constexpr bool float_via_double() {
-  if constexpr (Op::kind == OpKind::derivative2) return true;
-  else if constexpr (Op::kind == OpKind::forward && requires { Op::Act::float_forward_native; })
-    return !Op::Act::float_forward_native;
-  else if constexpr (requires { Op::Act::float_via_double; }) return Op::Act::float_via_double;
-  else return false;
-}
-
-// An activation may name a second formula for its float32 kernels (`using float32_formula =
-// X;`, X derived from the activation, usually with `float_via_double`): float64 arithmetic
-// without the hi + lo pairs the float64 results need, which a float32 result never sees.
-// Second derivatives keep the activation's own formula.
-template <class Op>
-constexpr bool has_float32_formula() {
-  if constexpr (Op::kind == OpKind::derivative2) return false;
-  else if constexpr (requires { typename Op::Act::float32_formula; })
-    return !std::is_same_v<typename Op::Act::float32_formula, typename Op::Act>;
-  else return false;
-}
-
 template <class Op>
 void float_through_double(std::ptrdiff_t n, const float* const* in, const std::ptrdiff_t* in_step,
                           float* const* out) {
@@ -77,11 +52,11 @@ void float_through_double(std::ptrdiff_t n, const float* const* in, const std::p
 template <class Op, class T>
 void contiguous_kernel(std::ptrdiff_t n, const T* const* in, const std::ptrdiff_t* in_step,
                        T* const* out) {
-  if constexpr (std::is_same_v<T, float> && has_float32_formula<Op>()) {
-    using F = with_act<Op, typename Op::Act::float32_formula>;
-    contiguous_kernel<F, float>(n, in, in_step, out);
+  using K = KernelOf<Op, T>;
+  if constexpr (!std::is_same_v<typename K::op, Op>) {
+    contiguous_kernel<typename K::op, T>(n, in, in_step, out);
     return;
-  } else if constexpr (std::is_same_v<T, float> && float_via_double<Op>()) {
+  } else if constexpr (!std::is_same_v<typename K::compute, T>) {
     float_through_double<Op>(n, in, in_step, out);
     return;
   }

@@ -2,7 +2,7 @@
 // source as the CPU kernels, on scalar Vec<T>), one element per thread; coefficient gradients
 // reduced deterministically: per-thread float64 sums over a fixed grid-stride assignment, a
 // fixed-order tree in shared memory per block, then one pass over the block partials in block
-// order (no atomics; the launch shape depends on n only). Built by -DNONLIN_CUDA_RATIONAL=ON
+// order (no atomics; the launch shape depends on n only). Built with the CUDA kernels
 // (a compile check here: the development machine has no GPU).
 #include <cstddef>
 

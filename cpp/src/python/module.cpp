@@ -28,6 +28,7 @@ void register_prabhakar(nb::module_& m);  // prabhakar.cpp
 void register_jax_ffi(nb::module_& m);  // jax_ffi.cpp
 void bind_rational(nb::module_& m);  // rational.cpp
 void bind_series(nb::module_& m);  // series_bindings.cpp
+void bind_cuda(nb::module_& m);  // cuda_bindings.cpp
 void bind_ml_gated(nb::module_& m);  // ml_gated_bindings.cpp
 void bind_param_sums(nb::module_& m);  // param_sums_bindings.cpp
 
@@ -172,4 +173,5 @@ NB_MODULE(_core, m) {
   bind_series(m);
   bind_ml_gated(m);
   bind_param_sums(m);
+  bind_cuda(m);
 }

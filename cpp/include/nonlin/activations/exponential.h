@@ -13,10 +13,10 @@ struct Elu {
   static constexpr Meta meta{"elu", "x > 0 ? x : alpha (e^x - 1)", "x > 0 ? 1 : alpha e^x",
                              "Clevert et al. 2015, arXiv:1511.07289; PyTorch torch.nn.ELU",
                              {false, true, false, false, false, "(-alpha, inf)"}, params.data(), 1};
-  template <class V> static V forward(V x, V a) { return select(x > 0, x, a * vm::expm1(x)); }
-  template <class V> static V derivative(V x, V a) { return select(x > 0, V(1), mul_exp(a, x)); }
-  template <class V> static V derivative2(V x, V a) { return select(x > 0, V(0), mul_exp(a, x)); }
-  template <class V> static std::array<V, 1> param_grad(V x, V) {
+  template <class V> NONLIN_DEVICE static V forward(V x, V a) { return select(x > 0, x, a * vm::expm1(x)); }
+  template <class V> NONLIN_DEVICE static V derivative(V x, V a) { return select(x > 0, V(1), mul_exp(a, x)); }
+  template <class V> NONLIN_DEVICE static V derivative2(V x, V a) { return select(x > 0, V(0), mul_exp(a, x)); }
+  template <class V> NONLIN_DEVICE static std::array<V, 1> param_grad(V x, V) {
     return {select(x > 0, V(0), vm::expm1(x))};
   }
 };
@@ -29,7 +29,7 @@ struct Selu {
                              {false, true, false, false, false, "(-scale alpha, inf)"}, params.data(), 0};
   // scale and scale*alpha as hi + lo pairs of the exact (40-digit) values, so each product
   // rounds once: y * (hi + lo) = fma(y, hi, y * lo).
-  template <class V> static V times(V y, bool times_alpha) {
+  template <class V> NONLIN_DEVICE static V times(V y, bool times_alpha) {
     using S = typename V::Scalar;
     constexpr bool f = sizeof(S) == 4;
     const S hi = times_alpha ? (f ? S(1.7580993f) : S(1.7580993408473768))
@@ -38,14 +38,14 @@ struct Selu {
                              : (f ? S(-3.4792652e-08f) : S(3.9874847667154144e-17));
     return fma(y, V(hi), finite_or_zero(y * lo));
   }
-  template <class V> static V forward(V x) {
+  template <class V> NONLIN_DEVICE static V forward(V x) {
     return select(x > 0, times(x, false), times(vm::expm1(x), true));
   }
-  template <class V> static V derivative(V x) {
+  template <class V> NONLIN_DEVICE static V derivative(V x) {
     const ScaledExp<V> E = exp_scaled(x);
     return select(x > 0, times(V(1), false), times(E.value, true) * E.scale);
   }
-  template <class V> static V derivative2(V x) {
+  template <class V> NONLIN_DEVICE static V derivative2(V x) {
     const ScaledExp<V> E = exp_scaled(x);
     return select(x > 0, V(0), times(E.value, true) * E.scale);
   }
@@ -56,12 +56,12 @@ struct Celu {
   static constexpr Meta meta{"celu", "x > 0 ? x : alpha (e^(x/alpha) - 1)", "x > 0 ? 1 : e^(x/alpha)",
                              "Barron 2017, arXiv:1704.07483; PyTorch torch.nn.CELU",
                              {false, true, false, false, false, "(-alpha, inf)"}, params.data(), 1};
-  template <class V> static V forward(V x, V a) { return select(x > 0, x, a * vm::expm1(x / a)); }
-  template <class V> static V derivative(V x, V a) { return select(x > 0, V(1), vm::exp(x / a)); }
-  template <class V> static V derivative2(V x, V a) {
+  template <class V> NONLIN_DEVICE static V forward(V x, V a) { return select(x > 0, x, a * vm::expm1(x / a)); }
+  template <class V> NONLIN_DEVICE static V derivative(V x, V a) { return select(x > 0, V(1), vm::exp(x / a)); }
+  template <class V> NONLIN_DEVICE static V derivative2(V x, V a) {
     return select(x > 0, V(0), vm::exp(x / a) / a);
   }
-  template <class V> static std::array<V, 1> param_grad(V x, V a) {
+  template <class V> NONLIN_DEVICE static std::array<V, 1> param_grad(V x, V a) {
     const V u = x / a;  // d/da [a (e^u - 1)] = e^u - 1 - u e^u
     return {select(x > 0, V(0), vm::expm1(u) - mul_exp(u, u))};
   }
@@ -91,7 +91,7 @@ struct Softplus {
                              "Dugas et al. 2001; PyTorch torch.nn.Softplus",
                              {true, true, false, false, false, "(0, inf)"}, params.data(), 2};
   // z >= 0: (z + log1p(e) + sigma z_lo) / b ;  z < 0: e (L1 + r z_lo) / b
-  template <class V> static V forward(V x, V b, V t) {
+  template <class V> NONLIN_DEVICE static V forward(V x, V b, V t) {
     const SoftplusParts<V> p(x, b);
     const V e = p.L.e, R = vm::log1p_unit_r(e);  // log1p(e) = e + e^2 R, L1 = 1 + e R
     V pos_tail = fma(e * e, R, e), neg_factor = fma(e, R, V(1));
@@ -107,23 +107,23 @@ struct Softplus {
     return select(p.z > t, x, select(p.L.neg, p.L.E.times(neg_factor), pos));
   }
   // sigmoid(beta x); beta = 1 (z exact) takes sigmoid's own short path, per lane
-  template <class V> static V derivative(V x, V b, V t) {
+  template <class V> NONLIN_DEVICE static V derivative(V x, V b, V t) {
     return fast_except(~(b == V(1)), select(x > t, V(1), Logistic<V>(x).sigma_pos_fast()),
                        [&] { return derivative_scaled(x, b, t); });
   }
-  template <class V> [[gnu::noinline]] static V derivative_scaled(V x, V b, V t) {
+  template <class V> [[gnu::noinline]] NONLIN_DEVICE static V derivative_scaled(V x, V b, V t) {
     const SoftplusParts<V> p(x, b);
     return select(p.z > t, V(1), p.L.corrected(p.L.sigma_pos_fast(), p.z_lo));
   }
   // beta sigma(z) sigma(-z), with d ln(sigma sigma(-z))/dz = sigma(-z) - sigma(z) for z_lo
-  template <class V> static V derivative2(V x, V b, V t) {
+  template <class V> NONLIN_DEVICE static V derivative2(V x, V b, V t) {
     const SoftplusParts<V> p(x, b);
     return select(p.z > t, V(0), p.L.sigma_sigma_neg_times(b, p.z_lo));
   }
   // d/dbeta [sp(beta x)/beta] = (x sigma(z) - sp(z)/beta)/beta; with z = beta x - z_lo both
   // branches factor as e * (...): z >= 0: -e (x r + (L1 - r z_lo)/b)/b,
   // z < 0: e (x r - (L1 + r z_lo)/b)/b.
-  template <class V> static std::array<V, 1> param_grad(V x, V b, V t) {
+  template <class V> NONLIN_DEVICE static std::array<V, 1> param_grad(V x, V b, V t) {
     const SoftplusParts<V> p(x, b);
     const V r = p.L.r();
     const V L1 = p.L1();
@@ -139,11 +139,11 @@ struct Sigmoid {
                              {true, true, true, false, false, "(0, 1)"}, params.data(), 0};
   // 1/(1 + e) or e/(1 + e) with e = e^-|x|: one division; the error of e is damped by
   // 1/(1 + e) in the quotient, so the result stays within ~1.5 ULP including subnormals.
-  template <class V> static V forward(V x) { return Logistic<V>(x).sigma_pos_fast(); }
-  template <class V> static V derivative(V x) { return Logistic<V>(x).sigma_sigma_neg(); }
+  template <class V> NONLIN_DEVICE static V forward(V x) { return Logistic<V>(x).sigma_pos_fast(); }
+  template <class V> NONLIN_DEVICE static V derivative(V x) { return Logistic<V>(x).sigma_sigma_neg(); }
   // sigma sigma(-x) (sigma(-x) - sigma(x)) = sign(x) e expm1(-|x|) / (1 + e)^3, e = e^-|x|
   // (expm1 keeps 1 - e accurate near 0)
-  template <class V> static V derivative2(V x) {
+  template <class V> NONLIN_DEVICE static V derivative2(V x) {
     const Logistic<V> L(x);
     const V m = vm::expm1(-abs(x)) / (L.d * L.d_squared());
     return L.E.times(copysign(m, -x));
@@ -155,33 +155,33 @@ struct Logsigmoid {
   static constexpr Meta meta{"logsigmoid", "log(sigmoid(x)) = min(x, 0) - log(1 + e^-|x|)", "sigmoid(-x)",
                              "PyTorch torch.nn.LogSigmoid", {true, true, false, false, false, "(-inf, 0)"},
                              params.data(), 0};
-  template <class V> static V forward(V x) {
+  template <class V> NONLIN_DEVICE static V forward(V x) {
     return select(x > 0, V(0), x) - vm::log1p_unit(vm::exp(-abs(x)));
   }
-  template <class V> static V derivative(V x) { return Logistic<V>(-x).sigma_pos_fast(); }
-  template <class V> static V derivative2(V x) { return -Logistic<V>(x).sigma_sigma_neg(); }
+  template <class V> NONLIN_DEVICE static V derivative(V x) { return Logistic<V>(-x).sigma_pos_fast(); }
+  template <class V> NONLIN_DEVICE static V derivative2(V x) { return -Logistic<V>(x).sigma_sigma_neg(); }
 };
 
 struct Tanh {
   NONLIN_NO_PARAMS
   static constexpr Meta meta{"tanh", "tanh(x)", "1 - tanh(x)^2", "hyperbolic tangent",
                              {true, true, true, true, false, "(-1, 1)"}, params.data(), 0};
-  template <class V> static V forward(V x) { return vm::tanh(x); }
+  template <class V> NONLIN_DEVICE static V forward(V x) { return vm::tanh(x); }
   // 1 - t^2 cancels as |t| -> 1; there sech^2 x = 4e/(1+e)^2 with e = e^(-2|x|). The fused
   // backward folds grad_out in before the last rounding, which matters where sech^2 x is
   // subnormal (|x| > 44 in float).
-  template <class V> static V derivative(V x) { return backward(V(1), x); }
-  template <class V> static V backward(V g, V x) {
+  template <class V> NONLIN_DEVICE static V derivative(V x) { return backward(V(1), x); }
+  template <class V> NONLIN_DEVICE static V backward(V g, V x) {
     using S = typename V::Scalar;
     const V ax = abs(x), x2 = ax * ax;
-    const V t = fma(ax * x2, polyeval(x2, vm::coef::C<S>::kTanhT), ax);  // tanh|x|, |x| < 0.55
+    const V t = fma(ax * x2, polyeval(x2, NONLIN_TABLE(vm::coef::C<S>::kTanhT)), ax);  // tanh|x|, |x| < 0.55
     const ScaledExp<V> E = exp_scaled(-2 * ax);
     const V e = E.unscaled();
     const V big = ((4 * g) * E.value / fma(e, e + 2, V(1))) * E.scale;  // (1 + e)^2 by fma
     return select(ax < 0.55, g * (1 - t * t), big);
   }
   // -2 tanh(x) sech^2(x)
-  template <class V> static V derivative2(V x) { return (-2 * vm::tanh(x)) * derivative(x); }
+  template <class V> NONLIN_DEVICE static V derivative2(V x) { return (-2 * vm::tanh(x)) * derivative(x); }
 };
 
 struct Tanhshrink {
@@ -193,7 +193,7 @@ struct Tanhshrink {
   // 0.5 <= |x| < 1.5 x^3 times a fitted polynomial in t = 2(|x| - 1)
   // (cpp/tools/fit_tanhshrink.py);
   // beyond, x - tanh x loses at most a bit. Packets skip the pieces none of their lanes need.
-  template <class V> static V forward(V x) {
+  template <class V> NONLIN_DEVICE static V forward(V x) {
     static constexpr double c[] = {
         0.3333333333333333, -0.13333333333333333, 0.05396825396825397, -0.021869488536155203,
         0.008863235529902197, -0.003592128036572481, 0.0014558343870513183,
@@ -243,11 +243,11 @@ struct Tanhshrink {
     }
     return y;
   }
-  template <class V> static V derivative(V x) {
+  template <class V> NONLIN_DEVICE static V derivative(V x) {
     const V t = vm::tanh(x);
     return t * t;
   }
-  template <class V> static V derivative2(V x) { return -Tanh::derivative2(x); }
+  template <class V> NONLIN_DEVICE static V derivative2(V x) { return -Tanh::derivative2(x); }
 };
 
 struct Softsign {
@@ -256,7 +256,7 @@ struct Softsign {
                              {true, true, true, true, false, "(-1, 1)"}, params.data(), 0};
   // x / (d + d_lo), d + d_lo = 1 + |x| exactly (2Sum), with the quotient's exact residual: nearly
   // correctly rounded, hence monotone also where 1 + |x| itself rounds (|x| >= 2^24 / 2^53).
-  template <class V> static V forward(V x) {
+  template <class V> NONLIN_DEVICE static V forward(V x) {
     using S = typename V::Scalar;
     const S huge = sizeof(S) == 4 ? S(1e30) : S(1e300);  // beyond: the quotient rounds to +-1
     V d, d_lo;
@@ -265,13 +265,13 @@ struct Softsign {
     const V y = q + (fms_exact(q, d, x) - q * d_lo) / d;
     return select(abs(x) > huge, copysign(V(1), x), y);
   }
-  template <class V> static V derivative(V x) {
+  template <class V> NONLIN_DEVICE static V derivative(V x) {
     const V r = 1 / (1 + abs(x));
     return r * r;
   }
   // -2 sign(x) / d^3, d = 1 + |x| = d_hi + d_lo (two_sum): 1/(d_hi + d_lo)^3 =
   // (1 - 3 d_lo/d_hi) / d_hi^3; 0 at the kink x = 0 (abs'(0) = 0, as autograd).
-  template <class V> static V derivative2(V x) {
+  template <class V> NONLIN_DEVICE static V derivative2(V x) {
     const V ax = abs(x);
     V d, d_lo;
     two_sum(V(1), ax, d, d_lo);

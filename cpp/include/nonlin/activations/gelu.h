@@ -17,7 +17,7 @@ struct Gelu {
                              {true, false, false, false, true, "[-0.17, inf)"}, params.data(), 0};
   // With a = |x| and T = a Phi(-a) = -gelu(-a) >= 0 (gelu(x) = x + gelu(-x)):
   //   x < 0: -T;   x >= 0: x - T   (one rounding each; T rounds once, also into the subnormals).
-  template <class V> static V forward(V x) {
+  template <class V> NONLIN_DEVICE static V forward(V x) {
     const V a = vmin(abs(x), V(vm::NormalTail<V>::kAmax));  // NaN stays NaN
     const auto N = vm::normal_tail<vm::coef::NormalQ>(a);
     if constexpr (kHasFma) {
@@ -29,14 +29,14 @@ struct Gelu {
     }
   }
   // D = Phi(-a) - a phi(a) = e^(-a^2/2) D(a):  x < 0: D;  x >= 0: 1 - D.
-  template <class V> static V derivative(V x) {
+  template <class V> NONLIN_DEVICE static V derivative(V x) {
     const V a = vmin(abs(x), V(vm::NormalTail<V>::kAmax));
     const auto N = vm::normal_tail<vm::coef::NormalD>(a);
     const V D = N.times(N.q);
     return select(x < 0, D, 1 - D);
   }
   // phi(x) (2 - x^2), with 2 - x^2 from the exact square (no rounding error near sqrt 2)
-  template <class V> static V derivative2(V x) {
+  template <class V> NONLIN_DEVICE static V derivative2(V x) {
     const V a = vmin(abs(x), V(vm::NormalTail<V>::kAmax));
     const auto N = vm::normal_tail<vm::coef::NormalQ>(a);
     V h, l;

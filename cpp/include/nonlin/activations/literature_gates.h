@@ -64,26 +64,26 @@ struct Golu {
     }
   };
   // (alpha x) e^-w with alpha x as a hi + lo pair: one correction for both low parts
-  template <class V> static V forward(V x, V a, V b, V g) {
+  template <class V> NONLIN_DEVICE static V forward(V x, V a, V b, V g) {
     const Exponent<V> e(x, b, g);
     V ax, ax_lo;
     product_hi_lo(a, x, ax, ax_lo);
     return corrected_by(mul_exp(ax, -e.w), finite_or_zero(ax_lo / ax) - e.w_lo);
   }
-  template <class V> static Parts<V> parts(V x, V, V b, V g) { return Parts<V>(x, b, g); }
+  template <class V> NONLIN_DEVICE static Parts<V> parts(V x, V, V b, V g) { return Parts<V>(x, b, g); }
   // alpha (G + beta gamma x u G)
-  template <class Q, class V> static V derivative_of(const Q& p, V, V a, V b, V g) {
+  template <class Q, class V> NONLIN_DEVICE static V derivative_of(const Q& p, V, V a, V b, V g) {
     return a * fma(b * g, p.xuG, p.G);
   }
   // f'' = alpha gamma w G (2 + gamma x (w - 1)), w G = beta e^-(z + w) (0 where G underflows)
-  template <class V> static V derivative2(V x, V a, V b, V g) {
+  template <class V> NONLIN_DEVICE static V derivative2(V x, V a, V b, V g) {
     const Exponent<V> e(x, b, g);
     const V wG = select(vm::exp(-e.w) == V(0), V(0), b * vm::exp(-(e.z + e.w)));
     return times_or_zero((a * g) * wG, fma(g * x, e.w - 1, V(2)));
   }
   // d/dalpha = x G, d/dbeta = -alpha x u G, d/dgamma = alpha beta x (x u G); where x u G is
   // subnormal or 0 (x beyond ~700 / gamma) it lacks the bits that x^2 u G needs: x^2 e^-(z + w) there.
-  template <class V> static std::array<V, 3> param_grad_of(const Parts<V>& p, V x, V a, V b, V) {
+  template <class V> NONLIN_DEVICE static std::array<V, 3> param_grad_of(const Parts<V>& p, V x, V a, V b, V) {
     V xxuG = times_or_zero(p.xuG, x);
     const auto sub = (abs(p.xuG) < V(std::numeric_limits<typename V::Scalar>::min())) &
                      (abs(x) > V(1)) & (p.G > V(0));
@@ -110,11 +110,11 @@ struct GoluFloat32 : Golu {
       xuG = select(G == V(0), V(0), times_or_zero(u, x) * G);
     }
   };
-  template <class V> static V forward(V x, V a, V b, V g) {
+  template <class V> NONLIN_DEVICE static V forward(V x, V a, V b, V g) {
     return a * times_or_zero(vm::exp(-b * vm::exp(-vmax(g * x, V(-700)))), x);
   }
-  template <class V> static Parts<V> parts(V x, V, V b, V g) { return Parts<V>(x, b, g); }
-  template <class V> static std::array<V, 3> param_grad_of(const Parts<V>& p, V x, V a, V b, V) {
+  template <class V> NONLIN_DEVICE static Parts<V> parts(V x, V, V b, V g) { return Parts<V>(x, b, g); }
+  template <class V> NONLIN_DEVICE static std::array<V, 3> param_grad_of(const Parts<V>& p, V x, V a, V b, V) {
     return {p.xG, -a * p.xuG, (a * b) * times_or_zero(p.xuG, x)};
   }
 };
@@ -147,24 +147,24 @@ struct Aptx {
     }
   };
   // gamma (alpha - 1) x + 2 gamma x s; at +-inf gamma (alpha +- 1) x
-  template <class V> static V forward(V x, V a, V b, V g) {
+  template <class V> NONLIN_DEVICE static V forward(V x, V a, V b, V g) {
     const Parts<V> p(x, b);
     return g * tail(x, a - 1, 2 * p.L.times_sigma(x, p.Z_lo));
   }
   // (alpha - 1) x + y, or its limit (alpha +- 1) x where x is infinite
-  template <class V> static V tail(V x, V am1, V y) {
+  template <class V> NONLIN_DEVICE static V tail(V x, V am1, V y) {
     const V lim = times_or_zero(select(x > 0, am1 + 2, am1), x);
     return select(is_inf(x), lim, times_or_zero(am1, x) + y);
   }
   // gamma (alpha - 1) + 2 gamma s (1 + 2 beta x sigma(-Z)); 0 for the tail where Z overflows
-  template <class V> static Parts<V> parts(V x, V, V b, V) { return Parts<V>(x, b); }
-  template <class V> static V derivative_of(const Parts<V>& p, V, V a, V, V g) {
+  template <class V> NONLIN_DEVICE static Parts<V> parts(V x, V, V b, V) { return Parts<V>(x, b); }
+  template <class V> NONLIN_DEVICE static V derivative_of(const Parts<V>& p, V, V a, V, V g) {
     const V t = p.L.corrected(p.L.sigma_times_one_plus(p.Z), p.Z_lo);
     return fma(2 * g, select(is_inf(p.Z),
                              select(p.Z > 0, V(1), V(0)), t), g * (a - 1));
   }
   // d/dalpha = gamma x, d/dbeta = 4 gamma x^2 s sigma(-Z), d/dgamma = x (alpha - 1) + 2 x s
-  template <class V> static std::array<V, 3> param_grad_of(const Parts<V>& p, V x, V a, V, V g) {
+  template <class V> NONLIN_DEVICE static std::array<V, 3> param_grad_of(const Parts<V>& p, V x, V a, V, V g) {
     return {g * x, p.L.sigma_sigma_neg_times(4 * g * (x * x), p.Z_lo),
             tail(x, a - 1, 2 * p.L.times_sigma(x, p.Z_lo))};
   }
@@ -173,15 +173,15 @@ struct Aptx {
 // APTx for float32 results: s = sigmoid(Z), Z = 2 beta x, and s sigma(-Z) from one exponential
 // in plain float64 arithmetic (PlainLogistic; Z exact there).
 struct AptxFloat32 : Aptx {
-  template <class V> static V forward(V x, V a, V b, V g) {
+  template <class V> NONLIN_DEVICE static V forward(V x, V a, V b, V g) {
     return g * tail(x, a - 1, 2 * times_or_zero(PlainLogistic<V>((2 * b) * x).s, x));
   }
-  template <class V> static PlainLogistic<V> parts(V x, V, V b, V) { return PlainLogistic<V>((2 * b) * x); }
+  template <class V> NONLIN_DEVICE static PlainLogistic<V> parts(V x, V, V b, V) { return PlainLogistic<V>((2 * b) * x); }
   // gamma (alpha - 1) + 2 gamma (s + 2 beta x s sigma(-Z))
-  template <class V> static V derivative_of(const PlainLogistic<V>& p, V x, V a, V b, V g) {
+  template <class V> NONLIN_DEVICE static V derivative_of(const PlainLogistic<V>& p, V x, V a, V b, V g) {
     return fma(2 * g, p.s + times_or_zero(p.ss, (2 * b) * x), g * (a - 1));
   }
-  template <class V> static std::array<V, 3> param_grad_of(const PlainLogistic<V>& p, V x, V a, V, V g) {
+  template <class V> NONLIN_DEVICE static std::array<V, 3> param_grad_of(const PlainLogistic<V>& p, V x, V a, V, V g) {
     return {g * x, (4 * g) * times_or_zero(p.ss, x * x), tail(x, a - 1, 2 * times_or_zero(p.s, x))};
   }
 };
@@ -208,21 +208,21 @@ struct Xsilu {
   using float32_formula = XsiluFloat32;
   // silu(x) + a x tanh(x/2): (1 + 2a) silu(x) - a x without rounding 1 + 2a or cancelling
   // a difference for x > 0
-  template <class V> static V forward(V x, V a) {
+  template <class V> NONLIN_DEVICE static V forward(V x, V a) {
     const V lim = times_or_zero(select(x > 0, 1 + a, -a), x);
     return select(is_inf(x), lim, fma(a, x * vm::tanh(x * 0.5), Logistic<V>(x).times_sigma(x)));
   }
-  template <class V> static V derivative(V x, V a) {
+  template <class V> NONLIN_DEVICE static V derivative(V x, V a) {
     const Logistic<V> L(x);
     return fma(1 + 2 * a, L.sigma_times_one_plus(x), -a);
   }
   // (1 + 2a) s (1 - s) (2 + x (1 - 2 s))
-  template <class V> static V derivative2(V x, V a) {
+  template <class V> NONLIN_DEVICE static V derivative2(V x, V a) {
     const Logistic<V> L(x);
     return (1 + 2 * a) * L.sigma_sigma_neg_times(fma(x, L.sigma_neg() - L.sigma_pos(), V(2)));
   }
   // d/dalpha = x (2 sigmoid(x) - 1) = x tanh(x / 2)
-  template <class V> static std::array<V, 1> param_grad(V x, V) { return {x * vm::tanh(x * 0.5)}; }
+  template <class V> NONLIN_DEVICE static std::array<V, 1> param_grad(V x, V) { return {x * vm::tanh(x * 0.5)}; }
 };
 
 // xSiLU for float32 results in float64 arithmetic, from m = expm1(-x) (x clamped at -700,
@@ -234,16 +234,16 @@ struct XsiluFloat32 : Xsilu {
     V xc, m, s;
     NONLIN_HD explicit Parts(V x) : xc(vmax(x, V(-700))), m(vm::expm1(-xc)), s(1 / (2 + m)) {}
   };
-  template <class V> static V forward(V x, V a) {  // sigma from exp: cheaper than expm1
+  template <class V> NONLIN_DEVICE static V forward(V x, V a) {  // sigma from exp: cheaper than expm1
     return expanded(x, a, times_or_zero(PlainLogistic<V>(x).s, x));
   }
-  template <class V> static Parts<V> parts(V x, V) { return Parts<V>(x); }
+  template <class V> NONLIN_DEVICE static Parts<V> parts(V x, V) { return Parts<V>(x); }
   // (1 + 2a) s (1 + x (1 - s)) - a
-  template <class V> static V derivative_of(const Parts<V>& p, V, V a) {
+  template <class V> NONLIN_DEVICE static V derivative_of(const Parts<V>& p, V, V a) {
     return fma(1 + 2 * a, p.s * (1 + times_or_zero((1 + p.m) * p.s, p.xc)), -a);
   }
   // d/dalpha = x tanh(x / 2)
-  template <class V> static std::array<V, 1> param_grad_of(const Parts<V>& p, V x, V) {
+  template <class V> NONLIN_DEVICE static std::array<V, 1> param_grad_of(const Parts<V>& p, V x, V) {
     return {times_or_zero(-p.m * p.s, x)};
   }
 };
@@ -255,11 +255,11 @@ struct Xgelu {
       "xgelu", "x ((1 + 2 alpha) Phi(x) - alpha)", "(1 + 2 alpha) (Phi(x) + x phi(x)) - alpha",
       "Huang 2024, Expanded Gating Ranges Improve Activation Functions, arXiv:2405.20768",
       {true, false, false, false, true, "(-inf, inf) for alpha > 0"}, params.data(), 1, 1.5};
-  template <class V> static V forward(V x, V a) { return expanded(x, a, Gelu::forward(x)); }
-  template <class V> static V derivative(V x, V a) { return fma(1 + 2 * a, Gelu::derivative(x), -a); }
-  template <class V> static V derivative2(V x, V a) { return (1 + 2 * a) * Gelu::derivative2(x); }
+  template <class V> NONLIN_DEVICE static V forward(V x, V a) { return expanded(x, a, Gelu::forward(x)); }
+  template <class V> NONLIN_DEVICE static V derivative(V x, V a) { return fma(1 + 2 * a, Gelu::derivative(x), -a); }
+  template <class V> NONLIN_DEVICE static V derivative2(V x, V a) { return (1 + 2 * a) * Gelu::derivative2(x); }
   // d/dalpha = x (2 Phi(x) - 1) = x erf(x / sqrt 2); x / sqrt 2 as hi + lo, erf' z_lo added
-  template <class V> static std::array<V, 1> param_grad(V x, V) {
+  template <class V> NONLIN_DEVICE static std::array<V, 1> param_grad(V x, V) {
     using S = typename V::Scalar;
     constexpr bool f = sizeof(S) == 4;  // 1/sqrt 2 = hi + lo in the dtype
     V z, z_lo;
@@ -288,29 +288,29 @@ struct TemperedSigmoid {
   static constexpr bool float_forward_native = true;  // <= 1.94 ULP in float32 arithmetic
   using float32_formula = TemperedSigmoidFloat32;
   // tanh(h + h_lo) for h = T x / 2 = h + h_lo exactly
-  template <class V> static V half_tanh(V x, V t) {
+  template <class V> NONLIN_DEVICE static V half_tanh(V x, V t) {
     V h, h_lo;
     product_hi_lo(t * 0.5, x, h, h_lo);
     const V th = vm::tanh(h);
     return fma(fma(-th, th, V(1)), h_lo, th);
   }
-  template <class V> static V forward(V x, V s, V t, V o) {
+  template <class V> NONLIN_DEVICE static V forward(V x, V s, V t, V o) {
     const V half = s * 0.5;
     return fma(half, half_tanh(x, t), half - o);
   }
-  template <class V> static V derivative(V x, V s, V t, V) {
+  template <class V> NONLIN_DEVICE static V derivative(V x, V s, V t, V) {
     V z, z_lo;
     product_hi_lo(t, x, z, z_lo);
     return Logistic<V>(z).sigma_sigma_neg_times(s * t, z_lo);
   }
   // s T^2 sigma sigma(-) (sigma(-) - sigma)
-  template <class V> static V derivative2(V x, V s, V t, V) {
+  template <class V> NONLIN_DEVICE static V derivative2(V x, V s, V t, V) {
     V z, z_lo;
     product_hi_lo(t, x, z, z_lo);
     const Logistic<V> L(z);
     return L.sigma_sigma_neg_times((s * t) * t, z_lo) * (L.sigma_neg() - L.sigma_pos());
   }
-  template <class V> static std::array<V, 3> param_grad(V x, V s, V t, V) {
+  template <class V> NONLIN_DEVICE static std::array<V, 3> param_grad(V x, V s, V t, V) {
     V z, z_lo;
     product_hi_lo(t, x, z, z_lo);
     const Logistic<V> L(z);
@@ -322,11 +322,11 @@ struct TemperedSigmoid {
 // exponential in plain float64 arithmetic (PlainLogistic; T x exact there), shared by the
 // derivative and the parameter gradients; the forward stays float32.
 struct TemperedSigmoidFloat32 : TemperedSigmoid {
-  template <class V> static PlainLogistic<V> parts(V x, V, V t, V) { return PlainLogistic<V>(t * x); }
-  template <class V> static V derivative_of(const PlainLogistic<V>& p, V, V s, V t, V) {
+  template <class V> NONLIN_DEVICE static PlainLogistic<V> parts(V x, V, V t, V) { return PlainLogistic<V>(t * x); }
+  template <class V> NONLIN_DEVICE static V derivative_of(const PlainLogistic<V>& p, V, V s, V t, V) {
     return (s * t) * p.ss;
   }
-  template <class V> static std::array<V, 3> param_grad_of(const PlainLogistic<V>& p, V x, V s, V, V) {
+  template <class V> NONLIN_DEVICE static std::array<V, 3> param_grad_of(const PlainLogistic<V>& p, V x, V s, V, V) {
     return {p.s, times_or_zero(p.ss, s * x), V(-1)};
   }
 };
@@ -463,23 +463,23 @@ struct Apa {
       {true, true, true, false, false, "(0, 1)"}, params.data(), 2, 3.0};
   static constexpr bool float_via_double = true;
   using float32_formula = ApaFloat32;
-  template <class V> static V forward(V x, V k, V l) { return ApaGate<V>(x, k, l).times(V(1)); }
+  template <class V> NONLIN_DEVICE static V forward(V x, V k, V l) { return ApaGate<V>(x, k, l).times(V(1)); }
   // APA'' = kappa^2 s (w - 1) / (1 + t)
-  template <class V> static V derivative2(V x, V k, V l) {
+  template <class V> NONLIN_DEVICE static V derivative2(V x, V k, V l) {
     V s, c;
     second_parts(x, k, l, s, c);
     return (k * k) * times_or_zero(s, c);
   }
   // s = APA w / (1 + t) and c = (w - 1) / (1 + t) (-> 1/lambda where w overflows), plain: the
   // second derivatives serve double backward
-  template <class V> static void second_parts(V x, V k, V l, V& s, V& c) {
+  template <class V> NONLIN_DEVICE static void second_parts(V x, V k, V l, V& s, V& c) {
     const ApaGate<V> G(x, k, l);
     s = G.times(select(G.big, 1 / l, G.w / (1 + G.t)));
     c = select(G.big, 1 / l, (G.w - 1) / (1 + G.t));
   }
-  template <class V> static ApaParts<V> parts(V x, V k, V l) { return ApaParts<V>(x, k, l); }
-  template <class Q, class V> static V derivative_of(const Q& q, V, V k, V) { return k * q.s; }
-  template <class Q, class V> static std::array<V, 2> param_grad_of(const Q& q, V, V, V) {
+  template <class V> NONLIN_DEVICE static ApaParts<V> parts(V x, V k, V l) { return ApaParts<V>(x, k, l); }
+  template <class Q, class V> NONLIN_DEVICE static V derivative_of(const Q& q, V, V k, V) { return k * q.s; }
+  template <class Q, class V> NONLIN_DEVICE static std::array<V, 2> param_grad_of(const Q& q, V, V, V) {
     return {q.zs, q.dl};
   }
 };
@@ -497,18 +497,18 @@ struct Aglu {
       {true, false, false, false, true, "[-0.28, inf) at the defaults"}, params.data(), 2, 3.0};
   static constexpr bool float_via_double = true;
   using float32_formula = AgluFloat32;
-  template <class V> static V forward(V x, V k, V l) { return ApaGate<V>(x, k, l).times(x); }
+  template <class V> NONLIN_DEVICE static V forward(V x, V k, V l) { return ApaGate<V>(x, k, l).times(x); }
   // AGLU'' = 2 kappa s + kappa^2 x s (w - 1) / (1 + t)
-  template <class V> static V derivative2(V x, V k, V l) {
+  template <class V> NONLIN_DEVICE static V derivative2(V x, V k, V l) {
     V s, c;
     Apa::second_parts(x, k, l, s, c);
     return times_or_zero(k * s, fma(k * x, c, V(2)));
   }
-  template <class V> static ApaParts<V> parts(V x, V k, V l) { return ApaParts<V>(x, k, l); }
-  template <class Q, class V> static V derivative_of(const Q& q, V, V k, V) {
+  template <class V> NONLIN_DEVICE static ApaParts<V> parts(V x, V k, V l) { return ApaParts<V>(x, k, l); }
+  template <class Q, class V> NONLIN_DEVICE static V derivative_of(const Q& q, V, V k, V) {
     return fma(k, q.zs, q.p);
   }
-  template <class Q, class V> static std::array<V, 2> param_grad_of(const Q& q, V, V, V) {
+  template <class Q, class V> NONLIN_DEVICE static std::array<V, 2> param_grad_of(const Q& q, V, V, V) {
     return {q.z2s, q.zdl};
   }
 };
@@ -558,14 +558,14 @@ NONLIN_HD inline V apa_float32(V z, V k, V l) {
   return ApaFloat32Gate<V>(z, k, l).p;
 }
 struct ApaFloat32 : Apa {
-  template <class V> static V forward(V x, V k, V l) { return apa_float32(x, k, l); }
-  template <class V> static ApaFloat32Parts<V> parts(V x, V k, V l) { return ApaFloat32Parts<V>(x, k, l); }
+  template <class V> NONLIN_DEVICE static V forward(V x, V k, V l) { return apa_float32(x, k, l); }
+  template <class V> NONLIN_DEVICE static ApaFloat32Parts<V> parts(V x, V k, V l) { return ApaFloat32Parts<V>(x, k, l); }
 };
 struct AgluFloat32 : Aglu {
-  template <class V> static V forward(V x, V k, V l) {
+  template <class V> NONLIN_DEVICE static V forward(V x, V k, V l) {
     return times_or_zero(apa_float32(x, k, l), x);
   }
-  template <class V> static ApaFloat32Parts<V> parts(V x, V k, V l) { return ApaFloat32Parts<V>(x, k, l); }
+  template <class V> NONLIN_DEVICE static ApaFloat32Parts<V> parts(V x, V k, V l) { return ApaFloat32Parts<V>(x, k, l); }
 };
 
 }  // namespace NONLIN_ISA

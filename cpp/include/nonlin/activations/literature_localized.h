@@ -46,19 +46,19 @@ struct Cauchy {
       n_lo = finite_or_zero(e + pe);
     }
   };
-  template <class V> static V forward(V x, V l1, V l2, V d) {
+  template <class V> NONLIN_DEVICE static V forward(V x, V l1, V l2, V d) {
     const Parts<V> p(x, l1, l2, d);
     return p.r * divided(p.n, p.n_lo, p.D, p.D_lo);
   }
-  template <class V> static Parts<V> parts(V x, V l1, V l2, V d) { return Parts<V>(x, l1, l2, d); }
+  template <class V> NONLIN_DEVICE static Parts<V> parts(V x, V l1, V l2, V d) { return Parts<V>(x, l1, l2, d); }
   // (a + a_lo) / D^2 as two pair quotients (D^2 alone overflows beyond |x| ~ 1e77)
-  template <class V> static V over_D2(const Parts<V>& p, V a, V a_lo) {
+  template <class V> NONLIN_DEVICE static V over_D2(const Parts<V>& p, V a, V a_lo) {
     V q, q_lo;
     divide_pair(a, a_lo, p.D, p.D_lo, q, q_lo);
     return divided(q, q_lo, p.D, p.D_lo);
   }
   // (l1 s - 2 l2 x) / D^2 (times r^2 for huge |x|), the numerator as a pair
-  template <class V> static V derivative_of(const Parts<V>& p, V, V l1, V l2, V) {
+  template <class V> NONLIN_DEVICE static V derivative_of(const Parts<V>& p, V, V l1, V l2, V) {
     V a, ae, b, be, t, te;
     two_prod(l1, p.s, a, ae);
     two_prod(-2 * (l2 * p.r), p.xs, b, be);
@@ -67,14 +67,14 @@ struct Cauchy {
   }
   // f'' = (2 n (3 x^2 - d^2) - 4 l1 x D) / D^3, in the scaled variables (times r^3), each
   // division separate (D^3 overflows beyond |x| ~ 1e51)
-  template <class V> static V derivative2(V x, V l1, V l2, V d) {
+  template <class V> NONLIN_DEVICE static V derivative2(V x, V l1, V l2, V d) {
     const Parts<V> p(x, l1, l2, d);
     const V ds = d * p.r;
     const V k = fma(2 * p.n, fma(3 * p.xs, p.xs, -ds * ds), -4 * l1 * p.xs * p.D);
     return (p.r * (p.r * p.r)) * (((k / p.D) / p.D) / p.D);
   }
   // d/dl1 = x / D, d/dl2 = 1 / D, d/dd = -2 d f / D = -2 d n / D^2
-  template <class V> static std::array<V, 3> param_grad_of(const Parts<V>& p, V, V, V, V d) {
+  template <class V> NONLIN_DEVICE static std::array<V, 3> param_grad_of(const Parts<V>& p, V, V, V, V d) {
     V m, me;
     two_prod(-2 * d, p.n, m, me);
     return {p.r * divided(p.xs, V(0), p.D, p.D_lo), (p.r * p.r) * divided(V(1), V(0), p.D, p.D_lo),
@@ -91,16 +91,16 @@ struct CauchyFloat32 : Cauchy {
     Mask<typename V::Packet> inf;
     NONLIN_HD Parts(V x, V l1, V l2, V d) : D(fma(x, x, d * d)), n(fma(l1, x, l2)), inf(is_inf(x)) {}
   };
-  template <class V> static V forward(V x, V l1, V l2, V d) {
+  template <class V> NONLIN_DEVICE static V forward(V x, V l1, V l2, V d) {
     const Parts<V> p(x, l1, l2, d);
     return select(p.inf, l1 / x, p.n / p.D);
   }
-  template <class V> static Parts<V> parts(V x, V l1, V l2, V d) { return Parts<V>(x, l1, l2, d); }
-  template <class V> static V derivative_of(const Parts<V>& p, V x, V l1, V l2, V d) {
+  template <class V> NONLIN_DEVICE static Parts<V> parts(V x, V l1, V l2, V d) { return Parts<V>(x, l1, l2, d); }
+  template <class V> NONLIN_DEVICE static V derivative_of(const Parts<V>& p, V x, V l1, V l2, V d) {
     const V r = 1 / p.D;
     return select(p.inf, V(0), fma(l1, (d - x) * (d + x), -2 * l2 * x) * (r * r));
   }
-  template <class V> static std::array<V, 3> param_grad_of(const Parts<V>& p, V x, V, V, V d) {
+  template <class V> NONLIN_DEVICE static std::array<V, 3> param_grad_of(const Parts<V>& p, V x, V, V, V d) {
     const V r = 1 / p.D;
     return {select(p.inf, V(0), x * r), r, select(p.inf, V(0), ((-2 * d) * p.n) * (r * r))};
   }
@@ -180,16 +180,16 @@ struct Elephant {
       return fma(q, t_lo, q);
     }
   };
-  template <class V> static V forward(V x, V a, V d, V h) { return h * Fraction<V>(x, a, d).frac; }
-  template <class V> static Parts<V> parts(V x, V a, V d, V h) { return Parts<V>(x, a, d, h); }
-  template <class Q, class V> static V derivative_of(const Q& p, V x, V, V, V) {
+  template <class V> NONLIN_DEVICE static V forward(V x, V a, V d, V h) { return h * Fraction<V>(x, a, d).frac; }
+  template <class V> NONLIN_DEVICE static Parts<V> parts(V x, V a, V d, V h) { return Parts<V>(x, a, d, h); }
+  template <class Q, class V> NONLIN_DEVICE static V derivative_of(const Q& p, V x, V, V, V) {
     return copysign(p.g_x, -x);
   }
   // f'' = h d u ((d + 1) u - (d - 1)) / (x^2 (1 + u)^3). With e = e^-|y| (u = e for y <= 0,
   // 1/e beyond): h d e^(-|y| - 2 log|x|) k / (1 + e)^3, k = (d + 1) e - (d - 1) or
   // (d + 1) - (d - 1) e (one exponential, no x^2 to overflow). At x = 0: 0 for d > 2,
   // -2 h / a^2 for d = 2, -h inf for d < 2.
-  template <class V> static V derivative2(V x, V a, V d, V h) {
+  template <class V> NONLIN_DEVICE static V derivative2(V x, V a, V d, V h) {
     const V lx = vm::log(abs(x)), y = d * (lx - vm::log(abs(a))), e = vm::exp(-abs(y));
     const V k = select(y > V(0), fma(-(d - 1), e, d + 1), fma(d + 1, e, -(d - 1)));
     const V r = 1 / (1 + e);
@@ -198,7 +198,7 @@ struct Elephant {
     return select(x == V(0), at0, select(is_inf(x), V(0), v));
   }
   // d/da = h d g / a, d/dh = 1 / (1 + u)
-  template <class Q, class V> static std::array<V, 2> param_grad_of(const Q& p, V, V a, V, V) {
+  template <class Q, class V> NONLIN_DEVICE static std::array<V, 2> param_grad_of(const Q& p, V, V a, V, V) {
     return {copysign(p.g_a, a), p.frac};
   }
 };
@@ -225,8 +225,8 @@ struct ElephantFloat32 : Elephant {
       g_a = k / abs(a);
     }
   };
-  template <class V> static V forward(V x, V a, V d, V h) { return h * Fraction<V>(x, a, d).frac; }
-  template <class V> static Parts<V> parts(V x, V a, V d, V h) { return Parts<V>(x, a, d, h); }
+  template <class V> NONLIN_DEVICE static V forward(V x, V a, V d, V h) { return h * Fraction<V>(x, a, d).frac; }
+  template <class V> NONLIN_DEVICE static Parts<V> parts(V x, V a, V d, V h) { return Parts<V>(x, a, d, h); }
 };
 
 }  // namespace NONLIN_ISA

@@ -59,21 +59,21 @@ struct Snake {
   // sine's error would show); the derivative 1 + sin(2ax) cancels near -1 and needs float64.
   static constexpr bool float_via_double = true;
   static constexpr bool float_forward_native = true;
-  template <class V> static V forward(V x, V a) {
+  template <class V> NONLIN_DEVICE static V forward(V x, V a) {
     V s, c;
     sincos_of_product(a, x, s, c);
     return select(is_inf(a * x), x, x + (s * s) / a);  // beyond the angle's range: x
   }
-  template <class V> static SinCos<V> parts(V x, V a) { return sincos_parts(a, x); }
-  template <class V> static V derivative_of(const SinCos<V>& p, V, V) { return fma(2 * p.s, p.c, V(1)); }
+  template <class V> NONLIN_DEVICE static SinCos<V> parts(V x, V a) { return sincos_parts(a, x); }
+  template <class V> NONLIN_DEVICE static V derivative_of(const SinCos<V>& p, V, V) { return fma(2 * p.s, p.c, V(1)); }
   // 2 a cos(2 a x) = 2 a (1 - 2 s^2)
-  template <class V> static V derivative2(V x, V a) {
+  template <class V> NONLIN_DEVICE static V derivative2(V x, V a) {
     V s, c;
     sincos_of_product(a, x, s, c);
     return (2 * a) * fma(-2 * s, s, V(1));
   }
   // x sin(2ax)/a - sin^2(ax)/a^2
-  template <class V> static std::array<V, 1> param_grad_of(const SinCos<V>& p, V x, V a) {
+  template <class V> NONLIN_DEVICE static std::array<V, 1> param_grad_of(const SinCos<V>& p, V x, V a) {
     return {(x * (2 * p.s * p.c)) / a - (p.s / a) * (p.s / a)};
   }
 };
@@ -90,26 +90,26 @@ struct SnakeBeta {
       {true, false, false, true, false, "(-inf, inf)"}, params.data(), 2, 2.0};
   static constexpr bool float_via_double = true;
   static constexpr bool float_forward_native = true;  // as Snake's: <= 1.7 ULP in float32
-  template <class V> static V forward(V x, V al, V be) {
+  template <class V> NONLIN_DEVICE static V forward(V x, V al, V be) {
     V s, c;
     sincos_of_product(al, x, s, c);
     return select(is_inf(al * x), x, x + (s * s) / be);
   }
-  template <class V> static SinCos<V> parts(V x, V al, V) { return sincos_parts(al, x); }
+  template <class V> NONLIN_DEVICE static SinCos<V> parts(V x, V al, V) { return sincos_parts(al, x); }
   // 1 + (alpha / beta) 2 s c with 2 s c exact (two_prod): one rounding of alpha / beta
-  template <class V> static V derivative_of(const SinCos<V>& p, V, V al, V be) {
+  template <class V> NONLIN_DEVICE static V derivative_of(const SinCos<V>& p, V, V al, V be) {
     V t, t_lo;
     two_prod(2 * p.s, p.c, t, t_lo);
     const V q = al / be;
     return fma(q, t, fma(q, t_lo, V(1)));
   }
-  template <class V> static V derivative2(V x, V al, V be) {
+  template <class V> NONLIN_DEVICE static V derivative2(V x, V al, V be) {
     V s, c;
     sincos_of_product(al, x, s, c);
     return ((2 * al) * al) * (fma(-2 * s, s, V(1)) / be);
   }
   // d/dalpha = 2 x s c / beta, d/dbeta = -s^2 / beta^2
-  template <class V> static std::array<V, 2> param_grad_of(const SinCos<V>& p, V x, V, V be) {
+  template <class V> NONLIN_DEVICE static std::array<V, 2> param_grad_of(const SinCos<V>& p, V x, V, V be) {
     return {x * ((2 * p.s * p.c) / be), -(p.s * p.s) / (be * be)};
   }
 };
@@ -123,17 +123,17 @@ struct Sine {
       "Periodic Activation Functions (SIREN), arXiv:2006.09661; code vsitzmann/siren",
       {true, false, true, true, false, "[-1, 1]"}, params.data(), 1, 1.0};
   static constexpr bool float_via_double = true;
-  template <class V> static V forward(V x, V w) {
+  template <class V> NONLIN_DEVICE static V forward(V x, V w) {
     V s, c;
     sincos_of_product(w, x, s, c);
     return s;
   }
-  template <class V> static V derivative(V x, V w) {
+  template <class V> NONLIN_DEVICE static V derivative(V x, V w) {
     V s, c;
     sincos_of_product(w, x, s, c);
     return w * c;
   }
-  template <class V> static V derivative2(V x, V w) {
+  template <class V> NONLIN_DEVICE static V derivative2(V x, V w) {
     V s, c;
     sincos_of_product(w, x, s, c);
     return -(w * w) * s;
@@ -152,12 +152,12 @@ struct Biper {
       "scripts)",
       {false, false, true, true, false, "{-1, 0, 1}"}, params.data(), 1, 1.0};
   static constexpr bool float_via_double = true;
-  template <class V> static V forward(V x, V w) {
+  template <class V> NONLIN_DEVICE static V forward(V x, V w) {
     V s, c;
     sincos_of_product(w, x, s, c);
     return select(s > 0, V(1), select(s < 0, V(-1), s));  // sign(0) = 0, NaN stays NaN
   }
-  template <class V> static V derivative(V x, V w) {
+  template <class V> NONLIN_DEVICE static V derivative(V x, V w) {
     V s, c;
     sincos_of_product(w, x, s, c);
     return w * c;
@@ -177,19 +177,19 @@ struct Xatlu {
   static constexpr bool float_via_double = true;
   static constexpr double inv_pi = 0.3183098861837907;
   // atan(x)/pi + 1/2, for x < 0 as atan(-1/x)/pi (no cancellation): one atan either way
-  template <class V> static V gate(V x) {
+  template <class V> NONLIN_DEVICE static V gate(V x) {
     const V t = vm::atan(select(x < 0, -1 / x, x));
     return select(x < 0, t * inv_pi, fma(t, V(inv_pi), V(0.5)));
   }
   // x / (pi (1 + x^2)), 0 at +-inf
-  template <class V> static V slope(V x) {
+  template <class V> NONLIN_DEVICE static V slope(V x) {
     return V(inv_pi) / (x + 1 / x);  // 0 at x = 0 and +-inf, no x^2 to overflow
   }
   // x >= -1: x (1/2 + (1 + 2a) atan(x)/pi) (the expanded gate without a difference of terms);
   // x < -1: (1 + 2a) x g - a x with x g = -(atan(r)/r)/pi, r = -1/x (-> -1/pi in the left
   // tail, where r is subnormal and x atan(r) would lose its bits; the rounding of r hardly
   // moves atan(r)/r)
-  template <class V> static V forward(V x, V a) {
+  template <class V> NONLIN_DEVICE static V forward(V x, V a) {
     const auto neg = x < -1;
     const V r = select(neg, -1 / x, x);
     const V t = vm::atan(r);
@@ -203,16 +203,16 @@ struct Xatlu {
                          select(a == 0, V(-inv_pi), times_or_zero(-a, x)));
     return select(is_inf(x), lim, y);
   }
-  template <class V> static V derivative(V x, V a) {
+  template <class V> NONLIN_DEVICE static V derivative(V x, V a) {
     return fma(1 + 2 * a, gate(x) + slope(x), -a);
   }
   // (1 + 2a) 2 / (pi (1 + x^2)^2)
-  template <class V> static V derivative2(V x, V a) {
+  template <class V> NONLIN_DEVICE static V derivative2(V x, V a) {
     const V d = fma(x, x, V(1));
     return (1 + 2 * a) * ((2 * inv_pi) / d / d);
   }
   // d/dalpha = x (2 g - 1) = 2 x atan(x) / pi
-  template <class V> static std::array<V, 1> param_grad(V x, V) {
+  template <class V> NONLIN_DEVICE static std::array<V, 1> param_grad(V x, V) {
     return {x * ((2 * inv_pi) * vm::atan(x))};
   }
 };

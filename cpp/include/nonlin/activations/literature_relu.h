@@ -20,23 +20,23 @@ struct Smelu {
       "arXiv:2010.09931",
       {true, true, false, false, false, "[0, inf)"}, params.data(), 1, 0.5};
   // x + beta = s + e exactly (2Sum); (s + e)^2 = s^2 + 2 s e to within 2^-2p.
-  template <class V> static V forward(V x, V b) {
+  template <class V> NONLIN_DEVICE static V forward(V x, V b) {
     V s, e, h, l;
     two_sum(x, b, s, e);
     two_prod(s, s, h, l);
     const V mid = (h + fma(2 * s, e, l)) / (4 * b);
     return select(x >= b, x, select(x <= -b, V(0), mid));
   }
-  template <class V> static V derivative(V x, V b) {
+  template <class V> NONLIN_DEVICE static V derivative(V x, V b) {
     V s, e;
     two_sum(x, b, s, e);
     return select(x >= b, V(1), select(x <= -b, V(0), (s + e) / (2 * b)));
   }
-  template <class V> static V derivative2(V x, V b) {
+  template <class V> NONLIN_DEVICE static V derivative2(V x, V b) {
     return select(abs(x) <= b, 1 / (2 * b), V(0));
   }
   // middle: (beta^2 - x^2) / (4 beta^2) = (beta - x)(beta + x) / (4 beta^2)
-  template <class V> static std::array<V, 1> param_grad(V x, V b) {
+  template <class V> NONLIN_DEVICE static std::array<V, 1> param_grad(V x, V b) {
     return {select(abs(x) < b, ((b - x) * (b + x)) / (4 * (b * b)), V(0))};
   }
 };
@@ -71,23 +71,23 @@ struct Gsmelu {
       dR = select(right, V(1), select(left, V(0), y / S));
     }
   };
-  template <class V> static V forward(V x, V al, V be, V gm, V gp, V t) {
+  template <class V> NONLIN_DEVICE static V forward(V x, V al, V be, V gm, V gp, V t) {
     const Piece<V> p(x, al, be);
     V D, D_lo;  // g+ - g- exactly
     two_sum(gp, -gm, D, D_lo);
     const V lin = select(gm == 0, t, fma(gm, x, t));  // g- = 0: t also at -inf
     return fma(D, p.R, fma(D_lo, finite_or_zero(p.R), lin));
   }
-  template <class V> static V derivative(V x, V al, V be, V gm, V gp, V) {
+  template <class V> NONLIN_DEVICE static V derivative(V x, V al, V be, V gm, V gp, V) {
     return fma(gp - gm, Piece<V>(x, al, be).dR, gm);
   }
-  template <class V> static V derivative2(V x, V al, V be, V gm, V gp, V) {
+  template <class V> NONLIN_DEVICE static V derivative2(V x, V al, V be, V gm, V gp, V) {
     const Piece<V> p(x, al, be);
     return select(p.left | p.right, V(0), (gp - gm) / p.S);
   }
   // d/dalpha = D dR/dalpha, d/dbeta = D dR/dbeta (D = g+ - g-); middle:
   // dR/dalpha = y (alpha + 2 beta - x) / (2 S^2), dR/dbeta = -y^2 / (2 S^2); right: +-1/2.
-  template <class V> static std::array<V, 5> param_grad(V x, V al, V be, V gm, V gp, V) {
+  template <class V> NONLIN_DEVICE static std::array<V, 5> param_grad(V x, V al, V be, V gm, V gp, V) {
     const Piece<V> p(x, al, be);
     const V D = gp - gm, S2 = 2 * (p.S * p.S);
     const V da = select(p.right, V(0.5), select(p.left, V(0), (p.y * ((al + 2 * be) - x)) / S2));
@@ -107,23 +107,23 @@ struct Crrelu {
       {false, false, false, true, false, "(-0.61 eps, inf)"}, params.data(), 1, 0.8};
   static constexpr bool float_via_double = true;
   // v e^(-x^2/2), 0 where the Gaussian is 0 (also for an infinite v)
-  template <class V> static V gauss(V v, V x) {
+  template <class V> NONLIN_DEVICE static V gauss(V v, V x) {
     const V E = vm::exp_mhalf_x2(x);
     return select(E == 0, V(0), v * E);
   }
-  template <class V> static V forward(V x, V eps) {
+  template <class V> NONLIN_DEVICE static V forward(V x, V eps) {
     return select(x == x, gauss(eps * x, x) + vmax(x, V(0)), x);
   }
-  template <class V> static V derivative(V x, V eps) {
+  template <class V> NONLIN_DEVICE static V derivative(V x, V eps) {
     return gauss(eps * ((1 - x) * (1 + x)), x) + select(x > 0, V(1), V(0));
   }
   // eps x (x^2 - 3) e^(-x^2/2), x^2 - 3 from the exact square
-  template <class V> static V derivative2(V x, V eps) {
+  template <class V> NONLIN_DEVICE static V derivative2(V x, V eps) {
     V h, l;
     two_prod(x, x, h, l);
     return gauss((eps * x) * ((h - 3) + l), x);
   }
-  template <class V> static std::array<V, 1> param_grad(V x, V) { return {gauss(x, x)}; }
+  template <class V> NONLIN_DEVICE static std::array<V, 1> param_grad(V x, V) { return {gauss(x, x)}; }
 };
 
 // SAU (Biswas et al. 2021, arXiv:2109.13210): Leaky ReLU (slope alpha) convolved with a normal
@@ -165,20 +165,20 @@ struct Sau {
       H = fma(-P0, d, H0);  // H'(a) = -Phi(-a)
     }
   };
-  template <class V> static V forward(V x, V al, V n) {
+  template <class V> NONLIN_DEVICE static V forward(V x, V al, V n) {
     const Parts<V> p(x, n);
     const V t = (1 - al) * (p.H / n);
     return select(x >= 0, x + t, fma(al, x, t));
   }
-  template <class V> static Parts<V> parts(V x, V, V n) { return Parts<V>(x, n); }
-  template <class V> static V derivative_of(const Parts<V>& p, V, V al, V) {
+  template <class V> NONLIN_DEVICE static Parts<V> parts(V x, V, V n) { return Parts<V>(x, n); }
+  template <class V> NONLIN_DEVICE static V derivative_of(const Parts<V>& p, V, V al, V) {
     const V Phi = select(p.u >= 0, 1 - p.Phi_neg, p.Phi_neg);
     return fma(1 - al, Phi, al);
   }
-  template <class V> static V derivative2(V x, V al, V n) {
+  template <class V> NONLIN_DEVICE static V derivative2(V x, V al, V n) {
     return (1 - al) * (n * Parts<V>(x, n).phi);
   }
-  template <class V> static std::array<V, 2> param_grad_of(const Parts<V>& p, V x, V al, V n) {
+  template <class V> NONLIN_DEVICE static std::array<V, 2> param_grad_of(const Parts<V>& p, V x, V al, V n) {
     const V da = select(x >= 0, -p.H / n, x - p.H / n);
     return {da, -(1 - al) * (p.phi / (n * n))};
   }
@@ -197,8 +197,8 @@ struct Helu {
       "Inference, arXiv:2411.10573; code idankdev/helu (alpha = 0.05, fixed)",
       {false, true, false, false, false, "[0, inf)"}, params.data(), 1, 0.2};
   static constexpr bool piecewise_linear = true;
-  template <class V> static V forward(V x, V) { return select(x > 0, x, select(x == x, V(0), x)); }
-  template <class V> static V derivative(V x, V a) { return select(x > -a, V(1), V(0)); }
+  template <class V> NONLIN_DEVICE static V forward(V x, V) { return select(x > 0, x, select(x == x, V(0), x)); }
+  template <class V> NONLIN_DEVICE static V derivative(V x, V a) { return select(x > -a, V(1), V(0)); }
 };
 
 // Clipped ReLU with a learnable bound (FitAct, Ghavami et al. 2022, arXiv:2112.13544):
@@ -214,11 +214,11 @@ struct ClippedRelu {
       "sends x > T to ~0 rather than clipping",
       {false, true, true, false, false, "[0, bound]"}, params.data(), 1, 0.2};
   static constexpr bool piecewise_linear = true;
-  template <class V> static V forward(V x, V t) {
+  template <class V> NONLIN_DEVICE static V forward(V x, V t) {
     return select(x > t, t, select(x > 0, x, select(x == x, V(0), x)));
   }
-  template <class V> static V derivative(V x, V t) { return select((x > 0) & (x < t), V(1), V(0)); }
-  template <class V> static std::array<V, 1> param_grad(V x, V t) {
+  template <class V> NONLIN_DEVICE static V derivative(V x, V t) { return select((x > 0) & (x < t), V(1), V(0)); }
+  template <class V> NONLIN_DEVICE static std::array<V, 1> param_grad(V x, V t) {
     return {select(x >= t, V(1), V(0))};
   }
 };

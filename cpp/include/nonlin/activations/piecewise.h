@@ -13,8 +13,8 @@ struct Relu {
   static constexpr Meta meta{"relu", "max(0, x)", "x > 0 ? 1 : 0", "PyTorch torch.nn.ReLU",
                              {false, true, false, false, false, "[0, inf)"}, params.data(), 0};
   static constexpr bool piecewise_linear = true;
-  template <class V> static V forward(V x) { return select(x < 0, V(0), x); }
-  template <class V> static V derivative(V x) { return select(x > 0, V(1), V(0)); }
+  template <class V> NONLIN_DEVICE static V forward(V x) { return select(x < 0, V(0), x); }
+  template <class V> NONLIN_DEVICE static V derivative(V x) { return select(x > 0, V(1), V(0)); }
 };
 
 struct Relu6 {
@@ -23,8 +23,8 @@ struct Relu6 {
                              "PyTorch torch.nn.ReLU6", {false, true, true, false, false, "[0, 6]"},
                              params.data(), 0};
   static constexpr bool piecewise_linear = true;
-  template <class V> static V forward(V x) { return select(x < 0, V(0), select(x > 6, V(6), x)); }
-  template <class V> static V derivative(V x) { return select((x > 0) & (x < 6), V(1), V(0)); }
+  template <class V> NONLIN_DEVICE static V forward(V x) { return select(x < 0, V(0), select(x > 6, V(6), x)); }
+  template <class V> NONLIN_DEVICE static V derivative(V x) { return select((x > 0) & (x < 6), V(1), V(0)); }
 };
 
 struct LeakyRelu {
@@ -33,8 +33,8 @@ struct LeakyRelu {
                              "x > 0 ? 1 : negative_slope", "PyTorch torch.nn.LeakyReLU",
                              {false, true, false, false, false, "(-inf, inf)"}, params.data(), 1};
   static constexpr bool piecewise_linear = true;
-  template <class V> static V forward(V x, V s) { return select(x > 0, x, x * s); }
-  template <class V> static V derivative(V x, V s) { return select(x > 0, V(1), s); }
+  template <class V> NONLIN_DEVICE static V forward(V x, V s) { return select(x > 0, x, x * s); }
+  template <class V> NONLIN_DEVICE static V derivative(V x, V s) { return select(x > 0, V(1), s); }
 };
 
 struct Prelu {
@@ -44,9 +44,9 @@ struct Prelu {
                              "He et al. 2015, arXiv:1502.01852; PyTorch torch.nn.PReLU",
                              {false, true, false, false, false, "(-inf, inf)"}, params.data(), 1};
   static constexpr bool piecewise_linear = true;
-  template <class V> static V forward(V x, V w) { return select(x > 0, x, x * w); }
-  template <class V> static V derivative(V x, V w) { return select(x > 0, V(1), w); }
-  template <class V> static std::array<V, 1> param_grad(V x, V) {
+  template <class V> NONLIN_DEVICE static V forward(V x, V w) { return select(x > 0, x, x * w); }
+  template <class V> NONLIN_DEVICE static V derivative(V x, V w) { return select(x > 0, V(1), w); }
+  template <class V> NONLIN_DEVICE static std::array<V, 1> param_grad(V x, V) {
     return {select(x > 0, V(0), x)};
   }
 };
@@ -59,10 +59,10 @@ struct Hardtanh {
                              {false, true, true, true, false, "[min_val, max_val]"},
                              params.data(), 2};
   static constexpr bool piecewise_linear = true;
-  template <class V> static V forward(V x, V lo, V hi) {
+  template <class V> NONLIN_DEVICE static V forward(V x, V lo, V hi) {
     return select(x < lo, lo, select(x > hi, hi, x));
   }
-  template <class V> static V derivative(V x, V lo, V hi) {
+  template <class V> NONLIN_DEVICE static V derivative(V x, V lo, V hi) {
     return select((x > lo) & (x < hi), V(1), V(0));
   }
 };
@@ -73,11 +73,11 @@ struct Hardsigmoid {
                              "Courbariaux et al. 2015; PyTorch torch.nn.Hardsigmoid",
                              {false, true, true, false, false, "[0, 1]"}, params.data(), 0};
   static constexpr bool piecewise_linear = true;
-  template <class V> static V forward(V x) {
+  template <class V> NONLIN_DEVICE static V forward(V x) {
     // x + 3 is exact near -3 (Sterbenz), so the result keeps its relative accuracy near 0.
     return select(x <= -3, V(0), select(x >= 3, V(1), (x + 3) / 6));
   }
-  template <class V> static V derivative(V x) {
+  template <class V> NONLIN_DEVICE static V derivative(V x) {
     return select((x > -3) & (x < 3), V(1.0 / 6.0), V(0));
   }
 };
@@ -88,14 +88,14 @@ struct Hardswish {
                              "x <= -3 ? 0 : x < 3 ? x/3 + 1/2 : 1",
                              "Howard et al. 2019, arXiv:1905.02244; PyTorch torch.nn.Hardswish",
                              {false, false, false, false, true, "[-3/8, inf)"}, params.data(), 0};
-  template <class V> static V forward(V x) {
+  template <class V> NONLIN_DEVICE static V forward(V x) {
     return select(x <= -3, V(0), select(x >= 3, x, x * (x + 3) / 6));
   }
-  template <class V> static V derivative(V x) {
+  template <class V> NONLIN_DEVICE static V derivative(V x) {
     return select(x <= -3, V(0), select(x < 3, x / 3 + 0.5, V(1)));  // as torch 2.x at +-3
   }
   // 1/3 strictly inside (-3, 3), as PyTorch's double backward of hardswish
-  template <class V> static V derivative2(V x) {
+  template <class V> NONLIN_DEVICE static V derivative2(V x) {
     return select((x > -3) & (x < 3), V(1.0 / 3.0), V(0));
   }
 };
@@ -106,10 +106,10 @@ struct Hardshrink {
                              "PyTorch torch.nn.Hardshrink",
                              {false, false, false, true, false, "(-inf, inf)"}, params.data(), 1};
   static constexpr bool piecewise_linear = true;
-  template <class V> static V forward(V x, V l) {
+  template <class V> NONLIN_DEVICE static V forward(V x, V l) {
     return select((x >= -l) & (x <= l), V(0), x);
   }
-  template <class V> static V derivative(V x, V l) {
+  template <class V> NONLIN_DEVICE static V derivative(V x, V l) {
     return select((x >= -l) & (x <= l), V(0), V(1));
   }
 };
@@ -120,10 +120,10 @@ struct Softshrink {
                              "|x| > lambd ? 1 : 0", "PyTorch torch.nn.Softshrink",
                              {false, true, false, true, false, "(-inf, inf)"}, params.data(), 1};
   static constexpr bool piecewise_linear = true;
-  template <class V> static V forward(V x, V l) {
+  template <class V> NONLIN_DEVICE static V forward(V x, V l) {
     return select(x > l, x - l, select(x < -l, x + l, select(x == x, V(0), x)));
   }
-  template <class V> static V derivative(V x, V l) {
+  template <class V> NONLIN_DEVICE static V derivative(V x, V l) {
     return select((x >= -l) & (x <= l), V(0), V(1));
   }
 };
@@ -133,13 +133,13 @@ struct SquaredRelu {
   static constexpr Meta meta{"squared_relu", "max(0, x)^2", "2 max(0, x)",
                              "So et al. 2021 (Primer), arXiv:2109.08668",
                              {false, true, false, false, false, "[0, inf)"}, params.data(), 0};
-  template <class V> static V forward(V x) {
+  template <class V> NONLIN_DEVICE static V forward(V x) {
     const V r = select(x < 0, V(0), x);
     return r * r;
   }
-  template <class V> static V derivative(V x) { return 2 * select(x < 0, V(0), x); }
-  template <class V> static V backward(V g, V x) { return (g * select(x < 0, V(0), x)) * 2; }
-  template <class V> static V derivative2(V x) { return select(x > 0, V(2), V(0)); }
+  template <class V> NONLIN_DEVICE static V derivative(V x) { return 2 * select(x < 0, V(0), x); }
+  template <class V> NONLIN_DEVICE static V backward(V g, V x) { return (g * select(x < 0, V(0), x)) * 2; }
+  template <class V> NONLIN_DEVICE static V derivative2(V x) { return select(x > 0, V(2), V(0)); }
 };
 
 }  // namespace NONLIN_ISA

@@ -18,7 +18,7 @@ struct GeluTanh {
       {true, false, false, false, true, "[-0.17, inf)"}, params.data(), 0};
   // z = 2u = k1 x + k3 x^3 as hi + lo (constants split in two, x^3 from an exact square), and
   // if asked x dz/dx = k1 x + 3 k3 x^3 from the same exact products, rounded once.
-  template <class V> static void argument(V x, V& z, V& z_lo, V* xdz = nullptr) {
+  template <class V> NONLIN_DEVICE static void argument(V x, V& z, V& z_lo, V* xdz = nullptr) {
     using S = typename V::Scalar;
     constexpr S k1_hi = sizeof(S) == 4 ? S(1.5957692f) : S(1.5957691216057308);
     constexpr S k1_lo = sizeof(S) == 4 ? S(-4.534068e-08f) : S(-9.96930880911092e-17);
@@ -41,21 +41,21 @@ struct GeluTanh {
       *xdz = a + finite_or_zero(ae + qe + l1 + 3 * l3);
     }
   }
-  template <class V> static V forward(V x) {
+  template <class V> NONLIN_DEVICE static V forward(V x) {
     V z, z_lo;
     argument(x, z, z_lo);
     const Logistic<V> L(z);
     return L.times_sigma(x, z_lo);
   }
   // s (1 + x (1 - s) dz/dx), s = sigma(z)
-  template <class V> static V derivative(V x) {
+  template <class V> NONLIN_DEVICE static V derivative(V x) {
     V z, z_lo, xdz;
     argument(x, z, z_lo, &xdz);
     const Logistic<V> L(z);
     return L.corrected(L.sigma_times_one_plus(xdz), z_lo);
   }
   // s (1 - s) [2 z' + x (1 - 2s) z'^2 + x z''], s = sigma(z), z' = dz/dx, z'' = 6 k3 x
-  template <class V> static V derivative2(V x) {
+  template <class V> NONLIN_DEVICE static V derivative2(V x) {
     V z, z_lo;
     argument(x, z, z_lo);
     const Logistic<V> L(z);
@@ -72,13 +72,13 @@ struct Silu {
                              "Elfwing et al. 2017, arXiv:1702.03118; Ramachandran et al. 2017 "
                              "(swish), arXiv:1710.05941; PyTorch torch.nn.SiLU (beta = 1)",
                              {true, false, false, false, true, "[-0.278/beta, inf)"}, params.data(), 1};
-  template <class V> static V forward(V x, V b) {
+  template <class V> NONLIN_DEVICE static V forward(V x, V b) {
     return fast_except(~(b == V(1)) | (x < V(-80)), x_over_one_plus_exp(x),
                        [&] { return forward_general(x, b); });
   }
   // beta != 1 (z = beta x rounded) or the subnormal tail; out of line, so that the common
   // path's loop stays small
-  template <class V> [[gnu::noinline]] static V forward_general(V x, V b) {
+  template <class V> [[gnu::noinline]] NONLIN_DEVICE static V forward_general(V x, V b) {
     V z, z_lo;
     scaled_argument(b, x, z, z_lo);
     const Logistic<V> L(z);
@@ -87,7 +87,7 @@ struct Silu {
   // x / (1 + e^-x) for x >= -80 (e^-x finite): d = 1 + e^-x as dh + dl (Fast2Sum ordered by
   // magnitude), one division by dh and its first-order correction -q dl/dh. float32 AVX-512:
   // max 1.86 ULP over every float in [-80, 110], at ~2/3 of the cost of times_sigma.
-  template <class V> static V x_over_one_plus_exp(V x) {
+  template <class V> NONLIN_DEVICE static V x_over_one_plus_exp(V x) {
     using S = typename V::Scalar;
     const V e = vm::exp(-x), dh = 1 + e;
     const V dl = (vmax(V(1), e) - dh) + vmin(V(1), e);
@@ -97,11 +97,11 @@ struct Silu {
     return select(is_inf(x), x, r);  // x = +-inf: inf * 0 in the correction
   }
   // beta = 1 lanes (z = x exact) skip the rounding correction, out of line for the others
-  template <class V> static V derivative(V x, V b) {
+  template <class V> NONLIN_DEVICE static V derivative(V x, V b) {
     return fast_except(~(b == V(1)), Logistic<V>(x).sigma_times_one_plus(x),
                        [&] { return derivative_scaled(x, b); });
   }
-  template <class V> [[gnu::noinline]] static V derivative_scaled(V x, V b) {
+  template <class V> [[gnu::noinline]] NONLIN_DEVICE static V derivative_scaled(V x, V b) {
     V z, z_lo;
     scaled_argument(b, x, z, z_lo);
     const Logistic<V> L(z);
@@ -109,13 +109,13 @@ struct Silu {
   }
   // x^2 sigma(z) sigma(-z), with d ln(sigma(z) sigma(-z))/dz = sigma(-z) - sigma(z) for the
   // rounding of z = beta x
-  template <class V> static std::array<V, 1> param_grad(V x, V b) {
+  template <class V> NONLIN_DEVICE static std::array<V, 1> param_grad(V x, V b) {
     V z, z_lo;
     scaled_argument(b, x, z, z_lo);
     return {Logistic<V>(z).sigma_sigma_neg_times(x * x, z_lo)};
   }
   // beta sigma(z) sigma(-z) (2 + z (sigma(-z) - sigma(z)))
-  template <class V> static V derivative2(V x, V b) {
+  template <class V> NONLIN_DEVICE static V derivative2(V x, V b) {
     V z, z_lo;
     scaled_argument(b, x, z, z_lo);
     const Logistic<V> L(z);
@@ -132,14 +132,14 @@ struct Mish {
   // With e = e^x and n = e (e + 2): tanh(softplus(x)) = n / (n + 2). Beyond x = 12 (float) or
   // 25 (double) the gate is 1 to within half an ULP, and n would overflow further out.
   static constexpr bool float_via_double = true;  // float32 within 1 ULP; float32 math: ~3
-  template <class V> static V linear_from() {
+  template <class V> NONLIN_DEVICE static V linear_from() {
     return V(sizeof(typename V::Scalar) == 4 ? 12.0 : 25.0);
   }
   // Every term carries a factor e, taken through ScaledExp so the left tail (mish ~ x e^x,
   // mish' ~ (1 + x) e^x) stays accurate into the subnormals.
   // The gate as 1 - (small term): x > 0: 1 - 2/(n + 2); x <= 0: e h with h = (e + 2)/(n + 2) =
   // 1 - e (e + 1)/(n + 2), the correction at most 2/5 of h (its rounding errors damped).
-  template <class V> static V forward(V x) {
+  template <class V> NONLIN_DEVICE static V forward(V x) {
     const V xc = select(x > linear_from<V>(), linear_from<V>(), x);
     const ScaledExp<V> E = exp_scaled(xc);
     const V e = E.unscaled();
@@ -148,7 +148,7 @@ struct Mish {
     return select(x > linear_from<V>(), x, select(x > 0, x * fma(V(-2), r, V(1)), neg));
   }
   // f' = [n (n + 2) + 4 x e (1 + e)] / (n + 2)^2 = e [(e + 2)(n + 2) + 4 x (1 + e)] / (n + 2)^2
-  template <class V> static V derivative(V x) {
+  template <class V> NONLIN_DEVICE static V derivative(V x) {
     const V xc = select(x > linear_from<V>(), linear_from<V>(), x);
     const ScaledExp<V> E = exp_scaled(xc);
     const V e = E.unscaled();
@@ -157,7 +157,7 @@ struct Mish {
   }
   // f'' = 4e [2 (1 + e)(n + 2) + x (n + 2 - 2 n e)] / (n + 2)^3 for x <= 0; for x > 0 the same
   // in w = e^-x (no overflow): 4 w^2 [2 (1 + w) m + x (w m - 2 - 4w)] / m^3, m = 1 + 2w + 2w^2.
-  template <class V> static V derivative2(V x) {
+  template <class V> NONLIN_DEVICE static V derivative2(V x) {
     const ScaledExp<V> E = exp_scaled(-abs(x));
     const V e = E.unscaled();  // e^x for x <= 0, w for x > 0
     const V n2 = fma(e, e + 2, V(2));

@@ -24,7 +24,7 @@ template <class P>
 NONLIN_HD inline Vec<P> erfc_tail(Vec<P> y) {
   using S = typename Vec<P>::Scalar;
   using K = ExpK<S>;
-  const auto& Hc = coef::C<S>::kErfcH;
+  const auto& Hc = NONLIN_TABLE(coef::C<S>::kErfcH);
   constexpr int NH = sizeof(Hc) / sizeof(Hc[0]);
   y = vmin(y, Vec<P>(coef::C<S>::kErfcXmax));  // erfc == 0 beyond
   // e^(-y^2) = 2^k (ph + pl)
@@ -66,7 +66,7 @@ template <class P>
 NONLIN_HD inline Vec<P> erf(Vec<P> x) {
   using S = typename Vec<P>::Scalar;
   Vec<P> y = abs(x);
-  Vec<P> small = fma(x, polyeval(x * x, coef::C<S>::kErfY), x);
+  Vec<P> small = fma(x, polyeval(x * x, NONLIN_TABLE(coef::C<S>::kErfY)), x);
   Vec<P> big = copysign(S(1) - detail::erfc_tail(y), x);
   return select(y < S(detail::kErfSplit), small, big);
 }
@@ -77,7 +77,7 @@ NONLIN_HD inline Vec<P> erfc(Vec<P> x) {
   Vec<P> y = abs(x);
   Vec<P> ch = S(1) - x;
   Vec<P> cl = fma(-x, Vec<P>(coef::C<S>::kErfY0lo), (S(1) - ch) - x);
-  Vec<P> small = ch + fma(-x, polyeval(x * x, coef::C<S>::kErfY), cl);
+  Vec<P> small = ch + fma(-x, polyeval(x * x, NONLIN_TABLE(coef::C<S>::kErfY)), cl);
   Vec<P> t = detail::erfc_tail(y);
   Vec<P> big = select(x < S(0), S(2) - t, t);
   return select(y < S(detail::kErfcSplit), small, big);

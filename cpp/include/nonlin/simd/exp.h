@@ -66,7 +66,7 @@ template <class P>
 NONLIN_HD inline Vec<P> expm1_r_fast(const ExpCore<P>& c) {
   using S = typename Vec<P>::Scalar;
   Vec<P> r = c.rh + c.rl;
-  return fma(r * r, polyeval(r, coef::C<S>::kExpQ), r);
+  return fma(r * r, polyeval(r, NONLIN_TABLE(coef::C<S>::kExpQ)), r);
 }
 
 // e^r - 1 = q + qe exactly-ish (|qe| <= ulp(q)/2), from the core (Fast2Sum, |ql| <= |rh|).
@@ -74,7 +74,7 @@ NONLIN_HD inline Vec<P> expm1_r_fast(const ExpCore<P>& c) {
 template <class P>
 NONLIN_HD inline void expm1_r(const ExpCore<P>& c, Vec<P>& q, Vec<P>& qe) {
   using S = typename Vec<P>::Scalar;
-  const auto& Q = coef::C<S>::kExpQ;
+  const auto& Q = NONLIN_TABLE(coef::C<S>::kExpQ);
   constexpr int NQ = sizeof(Q) / sizeof(Q[0]);
   Vec<P> r = c.rh + c.rl;
   Vec<P> q3(Q[NQ - 1]);
@@ -150,17 +150,17 @@ NONLIN_HD inline Vec<P> exp_table(Vec<P> a, Vec<P>& t, Vec<P>& m, Vec<P>& th, Ve
   } else {
     rh = fma(m, Vec<P>(-C::kExpC2 * ln2n), fma(m, Vec<P>(-C::kExpC1 * ln2n), a));
   }
-  th = lookup(t, C::kExpTabHi);
+  th = lookup(t, NONLIN_TABLE(C::kExpTabHi));
   if constexpr (C::kExpN >= 16) {
     Vec<P> r = fma(m, Vec<P>(clo), rh);  // its rounding (<= 2^-mant |r|/2) is < 0.01 ulp here
-    Vec<P> p = fma(r * r, polyeval(r, C::kExpT), r);
-    s = fma(th, p, lookup(t, C::kExpTabLo));
+    Vec<P> p = fma(r * r, polyeval(r, NONLIN_TABLE(C::kExpT)), r);
+    s = fma(th, p, lookup(t, NONLIN_TABLE(C::kExpTabLo)));
   } else {
     // |r| up to ln2/16: keep rh exact and round th (rh + small) once
     Vec<P> rl = m * clo;
     Vec<P> r = rh + rl;
-    Vec<P> pl = fma(r * r, polyeval(r, C::kExpT), rl);
-    s = fma(th, rh, fma(th, pl, lookup(t, C::kExpTabLo)));
+    Vec<P> pl = fma(r * r, polyeval(r, NONLIN_TABLE(C::kExpT)), rl);
+    s = fma(th, rh, fma(th, pl, lookup(t, NONLIN_TABLE(C::kExpTabLo))));
   }
   return th + s;
 }
@@ -186,7 +186,7 @@ NONLIN_HD inline void exp_hi_lo(Vec<P> a, Vec<P> a_lo, Vec<P>& hi, Vec<P>& lo) {
   c.rl = fma(-m, Vec<P>(K::ln2_lo), a_lo);
   Vec<P> q, qe;
   detail::expm1_r(c, q, qe);
-  const Vec<P> th = lookup(c.t, C::kExpTabHi), tl = lookup(c.t, C::kExpTabLo);
+  const Vec<P> th = lookup(c.t, NONLIN_TABLE(C::kExpTabHi)), tl = lookup(c.t, NONLIN_TABLE(C::kExpTabLo));
   // (Th + Tl)(1 + q + qe) = Th + Th q + (Tl (1 + q) + Th qe), Th q split exactly
   Vec<P> p, pe;
   two_prod(th, q, p, pe);
@@ -248,7 +248,7 @@ NONLIN_HD inline Vec<P> expm1(Vec<P> x) {
   using K = detail::ExpK<S>;
   Vec<P> a = vmin(vmax(x, Vec<P>(K::m1_lo)), Vec<P>(K::hi));
   auto c = detail::expcore(a);
-  const auto& Q = coef::C<S>::kExpQ;  // Q[0] = 1/2 exactly
+  const auto& Q = NONLIN_TABLE(coef::C<S>::kExpQ);  // Q[0] = 1/2 exactly
   constexpr int NQ = sizeof(Q) / sizeof(Q[0]);
   Vec<P> r = c.rh + c.rl;
   Vec<P> r2 = r * r;
@@ -320,7 +320,7 @@ template <class P>
 NONLIN_HD inline void exp_pair(const ExpCore<P>& c, Vec<P>& ph, Vec<P>& pl) {
   using S = typename Vec<P>::Scalar;
   Vec<P> r = c.rh + c.rl;
-  Vec<P> p = fma(r * r, polyeval(r, coef::C<S>::kExpQ), r);
+  Vec<P> p = fma(r * r, polyeval(r, NONLIN_TABLE(coef::C<S>::kExpQ)), r);
   ph = S(1) + p;
   pl = (S(1) - ph) + p;
 }
@@ -408,7 +408,7 @@ NONLIN_HD inline Vec<P> tanh(Vec<P> x) {
   const S lim = sizeof(S) == 4 ? S(-18.5) : S(-40);
   Vec<P> ax = abs(x);
   Vec<P> x2 = ax * ax;
-  Vec<P> small = fma(ax * x2, polyeval(x2, coef::C<S>::kTanhT), ax);
+  Vec<P> small = fma(ax * x2, polyeval(x2, NONLIN_TABLE(coef::C<S>::kTanhT)), ax);
   Vec<P> a = vmax(S(-2) * ax, Vec<P>(lim));
   auto c = detail::expcore(a);
   Vec<P> ph, pl;

@@ -17,3 +17,11 @@
 #else
 #define NONLIN_HD __attribute__((always_inline))
 #endif
+
+// The activation formulas: compiled for the device too under nvcc (src/cuda), inlining left to
+// the host compiler.
+#if defined(__CUDACC__)
+#define NONLIN_DEVICE __host__ __device__
+#else
+#define NONLIN_DEVICE
+#endif

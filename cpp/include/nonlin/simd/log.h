@@ -70,7 +70,7 @@ NONLIN_HD inline Vec<P> log_finish(Vec<P> f, Vec<P> e, Vec<P> c) {
   using L = LogK<S>;
   Vec<P> s = f / (S(2) + f);
   Vec<P> z = s * s;
-  Vec<P> R = z * polyeval(z, coef::C<S>::kLogU);
+  Vec<P> R = z * polyeval(z, NONLIN_TABLE(coef::C<S>::kLogU));
   Vec<P> hfsq = S(0.5) * f * f;
   return fma(e, Vec<P>(L::ln2_hi), -((hfsq - fma(s, hfsq + R, fma(e, Vec<P>(L::ln2_lo), c))) - f));
 }

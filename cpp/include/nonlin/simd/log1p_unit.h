@@ -31,8 +31,8 @@ template <class P>
 NONLIN_HD inline Vec<P> log1p_unit_r(Vec<P> e) {
   using S = typename Vec<P>::Scalar;
   const Vec<P> t = fma(e, Vec<P>(S(2)), Vec<P>(S(-1)));
-  if constexpr (sizeof(S) == 4) return polyeval(t, coef::Log1pUnit::kF32);
-  else return polyeval(t, coef::Log1pUnit::kF64);
+  if constexpr (sizeof(S) == 4) return polyeval(t, NONLIN_TABLE(coef::Log1pUnit::kF32));
+  else return polyeval(t, NONLIN_TABLE(coef::Log1pUnit::kF64));
 }
 
 // log1p(e) / e = 1 + e R for e in [0, 1] (1 at e = 0).

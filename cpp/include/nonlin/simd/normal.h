@@ -246,9 +246,9 @@ NONLIN_HD inline NormalTail<V> normal_tail(V a) {
   NormalTail<V> N;
   // table intervals: four per binade of a + 1 (float, a < 15) or a/4 + 1 (double, a < 60)
   const Lut16<typename V::Packet> lut(sizeof(S) == 4 ? a + S(1) : fma(a, V(S(0.25)), V(S(1))));
-  const V u = a - lut(C::kCenter);
-  V q = lut(C::kQ[C::kDeg]);
-  for (int i = C::kDeg - 1; i >= 0; --i) q = fma(q, u, lut(C::kQ[i]));
+  const V u = a - lut(NONLIN_TABLE(C::kCenter));
+  V q = lut(NONLIN_TABLE(C::kQ)[C::kDeg]);
+  for (int i = C::kDeg - 1; i >= 0; --i) q = fma(q, u, lut(NONLIN_TABLE(C::kQ)[i]));
   N.q = q;
   // a^2 = h + l exactly; with k = round(-h/2 / ln2) and w = h + l + 2k ln2 (|w| <= ln2, the
   // leading part h + 2k ln2_hi exact by Sterbenz), e^(-a^2/2) = 2^k e^(-w/2) = 2^k (1 + w P(w)).
@@ -257,7 +257,7 @@ NONLIN_HD inline NormalTail<V> normal_tail(V a) {
   N.t = fma(h, V(S(-0.5) * K::log2e), V(fconst<S>::shifter));
   const V k = N.t - fconst<S>::shifter;
   const V w = fma(k, V(S(2) * K::ln2_hi), h) + fma(k, V(S(2) * K::ln2_lo), l);
-  const auto& P = HalfExp<S>::kP;
+  const auto& P = NONLIN_TABLE(HalfExp<S>::kP);
   V p(P[P.size() - 1]);
   for (int i = int(P.size()) - 2; i >= 0; --i) p = fma(p, w, V(P[i]));
   N.s = w * p;

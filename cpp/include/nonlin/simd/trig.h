@@ -154,12 +154,12 @@ NONLIN_HD inline void sincos_kernel(Vec<P> rh, Vec<P> rl, Vec<P>& sr, Vec<P>& cr
   two_prod(zh, rh, vh, vl);
   vl = fma(zl, rh, vl);  // rh^3 = vh + vl
   // sin: the correction rh^3 S(z) + rl (1 - z/2) rounds once (its leading term vh S1 last)
-  Vec<P> corr = fma(vh * zh, polyeval(zh, K::kSinQ), fma(vl, Vec<P>(K::kS1), fma(zh * S(-0.5), rl, rl)));
+  Vec<P> corr = fma(vh * zh, polyeval(zh, NONLIN_TABLE(K::kSinQ)), fma(vl, Vec<P>(K::kS1), fma(zh * S(-0.5), rl, rl)));
   sr = rh + fma(vh, Vec<P>(K::kS1), corr);
   Vec<P> hz = S(0.5) * zh;
   Vec<P> w = S(1) - hz;
   Vec<P> we = (S(1) - w) - hz;  // exact
-  Vec<P> cs = fma(zh * zh, polyeval(zh, K::kCos), fma(Vec<P>(S(-0.5)), zl, -(rl * sr)));
+  Vec<P> cs = fma(zh * zh, polyeval(zh, NONLIN_TABLE(K::kCos)), fma(Vec<P>(S(-0.5)), zl, -(rl * sr)));
   cr = w + (we + cs);
 }
 
@@ -399,7 +399,7 @@ NONLIN_HD inline Vec<P> atan(Vec<P> x) {
   two_prod(th, th, zh, zl);
   two_prod(zh, th, vh, vl);
   vl = fma(zl, th, vl);
-  Vec<P> small = fma(vh * zh, polyeval(zh, K::kAtanQ), fma(vl, Vec<P>(K::kA1), fma(-tl, zh, tl)));
+  Vec<P> small = fma(vh * zh, polyeval(zh, NONLIN_TABLE(K::kAtanQ)), fma(vl, Vec<P>(K::kA1), fma(-tl, zh, tl)));
   small = fma(vh, Vec<P>(K::kA1), small);
   Vec<P> sh = yh + th;  // Fast2Sum: |yh| >= |th| or yh == 0
   Vec<P> e = th - (sh - yh);

@@ -10,6 +10,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <bit>
 #include <cstring>
 #include <type_traits>
 
@@ -207,6 +208,27 @@ NONLIN_HD inline Vec<P> fma(Vec<P> a, S b, T c) {
   using Sc = typename Vec<P>::Scalar;
   return fma(a, Vec<P>(Sc(b)), Vec<P>(Sc(c)));
 }
+
+// NONLIN_TABLE(C::kTab): a class's constant table (an array) as the formulas read it. Device
+// code cannot read a class's static constexpr arrays (they live in host memory), so under nvcc
+// the table is copied at compile time into a constant of its own function; the host reads the
+// class's table itself.
+#if defined(__CUDACC__)
+namespace detail {
+template <class T>
+struct TableCopy {
+  T v;
+};
+}  // namespace detail
+#define NONLIN_TABLE(...)                                                                        \
+  ([]() -> const auto& {                                                                         \
+    using T_ = std::remove_cvref_t<decltype(__VA_ARGS__)>;                                        \
+    alignas(64) static constexpr auto c = std::bit_cast<::nonlin::detail::TableCopy<T_>>(__VA_ARGS__);        \
+    return c.v;                                                                                  \
+  }())
+#else
+#define NONLIN_TABLE(...) (__VA_ARGS__)
+#endif
 
 // Horner evaluation c[0] + x*(c[1] + x*(c[2] + ...)) with coefficients as scalars.
 template <class P, class S, std::size_t N>

@@ -1,0 +1,59 @@
+// nonlin._core's CUDA entry points (the torch adapter passes device pointers and its stream):
+// _cuda_built, _cuda_device_count() and _cuda_elementwise(...). Without CUDA in the build the
+// entry raises, naming the missing kernels.
+#include <nanobind/nanobind.h>
+#include <nanobind/stl/vector.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "../cpu/run.h"
+#if defined(NONLIN_WITH_CUDA)
+#include "../cuda/device.h"
+#endif
+
+namespace nb = nanobind;
+
+void bind_cuda(nb::module_& m) {
+#if defined(NONLIN_WITH_CUDA)
+  m.attr("_cuda_built") = true;
+  m.def("_cuda_device_count", &nonlin::cuda::device_count);
+#else
+  m.attr("_cuda_built") = false;
+  m.def("_cuda_device_count", [] { return 0; });
+#endif
+  // op: kernel-table row; dtype: 0 float16, 1 bfloat16, 2 float32, 3 float64; pointers are
+  // device addresses, in_step 1 (contiguous) or 0 (one broadcast value); stream: cudaStream_t.
+  m.def("_cuda_elementwise", [](int op, int dtype, std::int64_t n, const std::vector<std::uintptr_t>& in,
+                                const std::vector<std::int64_t>& in_step,
+                                const std::vector<std::uintptr_t>& out, std::uintptr_t stream) {
+    const auto& ops = nonlin::op_infos();
+    if (op < 0 || std::size_t(op) >= ops.size()) throw nb::value_error("op: no such kernel");
+    const nonlin::OpInfo& info = ops[op];
+    if (int(in.size()) != info.nin || int(in_step.size()) != info.nin || int(out.size()) != info.nout)
+      throw nb::value_error(("in/out: " + info.name + " takes " + std::to_string(info.nin) +
+                             " inputs and " + std::to_string(info.nout) + " outputs").c_str());
+    if (dtype < 0 || dtype > 3) throw nb::value_error("dtype: expected 0..3");
+    for (std::int64_t s : in_step)
+      if (s != 0 && s != 1) throw nb::value_error("in_step: each step must be 0 or 1");
+#if defined(NONLIN_WITH_CUDA)
+    std::vector<const void*> pin(in.size());
+    std::vector<void*> pout(out.size());
+    std::vector<std::ptrdiff_t> step(in_step.begin(), in_step.end());
+    for (std::size_t k = 0; k < in.size(); ++k) pin[k] = reinterpret_cast<const void*>(in[k]);
+    for (std::size_t k = 0; k < out.size(); ++k) pout[k] = reinterpret_cast<void*>(out[k]);
+    const char* err;
+    {
+      nb::gil_scoped_release release;  // the launch is asynchronous, but may initialise CUDA
+      err = nonlin::cuda::run_elementwise(op, nonlin::cuda::DType(dtype), std::ptrdiff_t(n), pin.data(),
+                                          step.data(), pout.data(), reinterpret_cast<void*>(stream));
+    }
+    if (err) throw std::runtime_error(std::string("nonlin CUDA kernel ") + info.name + ": " + err);
+#else
+    (void)n, (void)stream;
+    throw std::runtime_error("nonlin was built without CUDA kernels (rebuild with nvcc on the "
+                             "PATH, or -Ccmake.define.NONLIN_CUDA=ON)");
+#endif
+  }, nb::arg("op"), nb::arg("dtype"), nb::arg("n"), nb::arg("inputs"), nb::arg("in_step"),
+     nb::arg("outputs"), nb::arg("stream"));
+}

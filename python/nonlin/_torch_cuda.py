@@ -1,0 +1,66 @@
+"""CUDA tensors for nonlin.torch: the registry's elementwise ops and the gated units run by
+nonlin's CUDA kernels (src/cuda) on the tensors' device memory, on torch's current stream.
+
+Operands are broadcast NumPy-style: the kernels take each input either contiguous over the
+output or as one value (a 0-d or one-element parameter), so a parameter of another shape is
+expanded on the device first. Builds without CUDA kernels raise a RuntimeError saying so.
+"""
+
+from . import _core
+from .activation import _OP_INDEX
+
+_DTYPE_CODE = {"torch.float16": 0, "torch.bfloat16": 1, "torch.float32": 2, "torch.float64": 3}
+
+
+def check_device(name, tensors):
+    """'cpu' or 'cuda' for the tensors of one call (numbers count as either); raises where they
+    mix devices, sit on another kind of device, or are on CUDA in a build without CUDA kernels."""
+    devices = {t.device for t in tensors if hasattr(t, "device")}
+    kinds = {d.type for d in devices}
+    if kinds <= {"cpu"}:
+        return "cpu"
+    if kinds != {"cuda"} or len(devices) > 1:
+        raise RuntimeError(f"nonlin.torch.{name}: tensors on {sorted(map(str, devices))}; nonlin runs "
+                           f"on one CPU or one CUDA device per call")
+    if not _core._cuda_built:
+        raise RuntimeError(f"nonlin.torch.{name}: got a tensor on '{devices.pop()}', but this build of "
+                           f"nonlin has no CUDA kernels (build it with nvcc on the PATH)")
+    return "cuda"
+
+
+def run(torch, op, inputs, dtype, data=1, nout=1):
+    """The nout outputs (tensors of `dtype`, of the broadcast shape) of the elementwise op named
+    `op` (a ufunc name: 'gelu', 'gelu_backward', 'prelu_param_grad', ...) over the CUDA tensors or
+    numbers `inputs` in the op's operand order: `data` data operands, then the parameters.
+    float16/bfloat16 data with parameters computes in float32 (parameters keep float32
+    precision, as on the CPU); without parameters the kernels read and write them directly."""
+    if op not in _OP_INDEX:
+        raise RuntimeError(f"nonlin.torch: no CUDA kernel for {op} (CPU tensors only)")
+    device = next(t.device for t in inputs if isinstance(t, torch.Tensor))
+    shape = torch.broadcast_shapes(*(t.shape for t in inputs if isinstance(t, torch.Tensor)))
+    compute = torch.float32 if dtype in (torch.float16, torch.bfloat16) and len(inputs) > data else dtype
+    operands, steps = [], []
+    for t in inputs:
+        t = t.to(compute) if isinstance(t, torch.Tensor) else torch.full((), t, dtype=compute, device=device)
+        if t.numel() == 1:
+            t, step = t.reshape(1).contiguous(), 0
+        else:
+            t, step = t.expand(shape).contiguous(), 1
+        operands.append(t)
+        steps.append(step)
+    outs = [torch.empty(shape, dtype=compute, device=device) for _ in range(nout)]
+    n = outs[0].numel()
+    if n:
+        with torch.cuda.device(device):
+            stream = torch.cuda.current_stream(device).cuda_stream
+            _core._cuda_elementwise(_OP_INDEX[op], _DTYPE_CODE[str(compute)], n,
+                                    [t.data_ptr() for t in operands], steps,
+                                    [o.data_ptr() for o in outs], stream)
+    return [o.to(dtype) for o in outs]
+
+
+def reduce_to(torch, g, like):
+    """A per-element parameter-gradient term summed to the parameter's shape (accumulated in
+    float32 at least, in float64 for float64)."""
+    acc = torch.float64 if g.dtype is torch.float64 else torch.float32
+    return g.to(acc).sum_to_size(like.shape).to(like.dtype)

@@ -1,0 +1,193 @@
+"""nonlin.torch's CUDA path without a GPU: CPU tensors stand in for device tensors and a fake
+`_core._cuda_elementwise` runs nonlin's CPU kernels (the same per-element math as the CUDA
+kernels: cpp/tests/test_scalar_ops.cpp) on the raw pointers it is handed. This checks what the
+adapter does on a device: broadcasting and expanding parameters, the operand steps, dtype codes
+and float32 compute for half types with parameters, parameter-gradient reduction, the gated
+units' halves; the results must equal the CPU path's. The real entry point's errors (no device,
+no CUDA in the build, mixed devices) are checked too."""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import types
+
+import numpy as np
+import pytest
+
+from adapter_points import points
+from conftest import require_nonlin
+
+torch = pytest.importorskip("torch")
+nl = require_nonlin()
+import nonlin.torch as nt  # noqa: E402
+from nonlin import _adapters, _core, _torch_cuda  # noqa: E402
+from nonlin.activation import _OP_INDEX  # noqa: E402
+
+ACTS = _adapters.activations()
+ELEMENTWISE = sorted(n for n, a in ACTS.items() if _adapters.is_elementwise(a))
+WITH_KERNELS = [n for n in ELEMENTWISE if n in _OP_INDEX]  # the registry's (not Mittag-Leffler)
+GATED = sorted(n for n, a in ACTS.items() if _adapters.is_gated(a))
+_CTYPE = {0: ctypes.c_uint16, 1: ctypes.c_uint16, 2: ctypes.c_float, 3: ctypes.c_double}
+
+
+def _view(ptr, count, code):
+    a = np.ctypeslib.as_array((_CTYPE[code] * count).from_address(ptr))
+    return a.view(np.float16) if code == 0 else a
+
+
+def _bf16_to_f32(u):
+    return (u.astype(np.uint32) << 16).view(np.float32)
+
+
+def _f32_to_bf16(f):  # round to nearest even
+    b = np.ascontiguousarray(f, np.float32).view(np.uint32)
+    return ((b + 0x7FFF + ((b >> 16) & 1)) >> 16).astype(np.uint16)
+
+
+calls = []
+
+
+def fake_elementwise(op, dtype, n, inputs, in_step, outputs, stream):
+    """The device entry point's contract, on host memory: op row, dtype code, n elements, inputs
+    contiguous (step 1) or one value (step 0), contiguous outputs."""
+    ufunc = _core._ops[op][0]
+    assert len(inputs) == ufunc.nin and len(outputs) == ufunc.nout and set(in_step) <= {0, 1}
+    calls.append((ufunc.__name__, dtype))
+    ins = [_view(p, n if s else 1, dtype) for p, s in zip(inputs, in_step)]
+    outs = [_view(p, n, dtype) for p in outputs]
+    if dtype == 1:
+        res = ufunc(*(_bf16_to_f32(a) for a in ins))
+        for o, r in zip(outs, res if ufunc.nout > 1 else (res,)):
+            o[...] = _f32_to_bf16(r)
+    else:
+        res = ufunc(*ins)
+        for o, r in zip(outs, res if ufunc.nout > 1 else (res,)):
+            o[...] = r
+
+
+@pytest.fixture
+def fake_cuda(monkeypatch):
+    monkeypatch.setattr(_torch_cuda, "check_device", lambda name, tensors: "cuda")
+    monkeypatch.setattr(_core, "_cuda_elementwise", fake_elementwise)
+    monkeypatch.setattr(torch.cuda, "device", lambda d: contextlib.nullcontext())
+    monkeypatch.setattr(torch.cuda, "current_stream", lambda d=None: types.SimpleNamespace(cuda_stream=0))
+    calls.clear()
+    yield calls
+
+
+def _inputs(name, dtype=torch.float64, channels=3):
+    x = torch.tensor(points(name, 8 * channels, 1), dtype=dtype).reshape(8, channels)
+    act = ACTS[name]
+    params = {p: act.params[p] + 0.1 * (k + 1) * torch.linspace(0.25, 1, channels, dtype=dtype)
+              * max(1.0, abs(act.params[p])) for k, p in enumerate(act.learnable)}
+    return x, params
+
+
+def _forward_and_grads(name, x, params):
+    x = x.clone().requires_grad_(True)
+    ps = {k: v.clone().requires_grad_(True) for k, v in params.items()}
+    y = getattr(nt, name)(x, **ps)
+    g = torch.linspace(-1, 1, y.numel(), dtype=y.dtype).reshape(y.shape)
+    grads = torch.autograd.grad(y, [x, *ps.values()], g)
+    return y.detach(), grads
+
+
+@pytest.mark.parametrize("name", WITH_KERNELS)
+def test_elementwise_forward_and_gradients_match_cpu_path(name, fake_cuda):
+    x, params = _inputs(name)
+    with pytest.MonkeyPatch.context() as mp:  # the CPU path, for the reference
+        mp.setattr(_torch_cuda, "check_device", lambda n, t: "cpu")
+        y_ref, g_ref = _forward_and_grads(name, x, params)
+    y, g = _forward_and_grads(name, x, params)
+    assert fake_cuda, "the device path was not taken"
+    assert {c[0] for c in fake_cuda} >= {name, f"{name}_backward"}
+    torch.testing.assert_close(y, y_ref, rtol=0, atol=0)
+    for a, b in zip(g, g_ref):  # parameter gradients: sums of 8 terms of size ~1, in another order
+        torch.testing.assert_close(a, b, rtol=1e-13, atol=1e-14)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float32])
+@pytest.mark.parametrize("name", ["gelu", "leaky_relu", "silu", "softplus"])
+def test_reduced_precision_dtypes(name, dtype, fake_cuda):
+    x = torch.tensor(points(name, 64, 2), dtype=torch.float64).to(dtype)
+    ps = [torch.tensor(v, dtype=torch.float32 if dtype is torch.bfloat16 else dtype)
+          for v in ACTS[name].params.values()]  # as nonlin.torch's functionals pass them
+    op = getattr(torch.ops.nonlin, name)
+    y = op(x, *ps)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_torch_cuda, "check_device", lambda n, t: "cpu")
+        y_ref = op(x, *ps)
+    assert y.dtype is dtype
+    torch.testing.assert_close(y, y_ref, rtol=0, atol=0)
+    # parameters (leaky_relu's slope, silu's beta ...) keep float32: half data computes in float32
+    has_params = bool(ACTS[name].params)
+    assert fake_cuda[-1][1] == (2 if has_params and dtype is not torch.float32 else
+                                {torch.float16: 0, torch.bfloat16: 1, torch.float32: 2}[dtype])
+
+
+@pytest.mark.parametrize("name", GATED)
+def test_gated_units_match_cpu_path(name, fake_cuda):
+    x = torch.randn(4, 6, dtype=torch.float64, generator=torch.Generator().manual_seed(3))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_torch_cuda, "check_device", lambda n, t: "cpu")
+        y_ref, (g_ref,) = _forward_and_grads_gated(name, x)
+    y, (g,) = _forward_and_grads_gated(name, x)
+    assert {c[0] for c in fake_cuda} == {name, f"{name}_backward"}
+    torch.testing.assert_close(y, y_ref, rtol=0, atol=0)
+    torch.testing.assert_close(g, g_ref, rtol=0, atol=0)
+
+
+def _forward_and_grads_gated(name, x):
+    x = x.clone().requires_grad_(True)
+    y = getattr(nt, name)(x, dim=0)
+    return y.detach(), torch.autograd.grad(y, [x], torch.ones_like(y) * 0.5)
+
+
+def test_registered_ops_and_second_derivative(fake_cuda):
+    x = torch.tensor(points("gelu", 16, 4), dtype=torch.float64)
+    w = torch.tensor([0.3], dtype=torch.float64)
+    torch.testing.assert_close(torch.ops.nonlin.gelu_derivative2(x),
+                               torch.from_numpy(nl.gelu.derivative2(x.numpy())), rtol=0, atol=0)
+    torch.testing.assert_close(torch.ops.nonlin.prelu(x, w),
+                               torch.from_numpy(nl.prelu(x.numpy(), weight=0.3)), rtol=0, atol=0)
+    assert [c[0] for c in fake_cuda] == ["gelu_derivative2", "prelu"]
+    (gw,) = torch.ops.nonlin.prelu_param_backward(torch.ones_like(x), x, w)
+    torch.testing.assert_close(gw, torch.minimum(x, torch.zeros(())).sum().reshape(1))
+
+
+def test_empty_tensor_launches_nothing(fake_cuda):
+    y = nt.gelu(torch.empty(0, 3, dtype=torch.float32))
+    assert y.shape == (0, 3) and not fake_cuda
+
+
+def test_entry_point_errors():
+    # The real entry point: with CUDA built and no device (this machine), or without CUDA in the
+    # build, a launch raises a RuntimeError; bad operands raise ValueError first.
+    with pytest.raises(RuntimeError, match="CUDA"):
+        _core._cuda_elementwise(0, 2, 4, [0], [1], [0], 0)
+    with pytest.raises(ValueError, match="in/out"):
+        _core._cuda_elementwise(0, 2, 4, [0, 0], [1, 1], [0], 0)
+    with pytest.raises(ValueError, match="in_step"):
+        _core._cuda_elementwise(0, 2, 4, [0], [2], [0], 0)
+    with pytest.raises(ValueError, match="dtype"):
+        _core._cuda_elementwise(0, 7, 4, [0], [1], [0], 0)
+
+
+def test_device_check():
+    cpu = torch.zeros(2)
+    assert _torch_cuda.check_device("gelu", [cpu]) == "cpu"
+    with pytest.raises(RuntimeError, match="meta"):
+        _torch_cuda.check_device("gelu", [torch.zeros(2, device="meta")])
+    with pytest.raises(RuntimeError, match="one CPU or one CUDA device"):
+        _torch_cuda.check_device("gelu", [cpu, torch.zeros(2, device="meta")])
+    if not _core._cuda_built:
+        with pytest.raises(RuntimeError, match="no CUDA kernels"):
+            _torch_cuda.check_device("gelu", [types.SimpleNamespace(device=torch.device("cuda:0"))])
+
+
+@pytest.mark.parametrize("name", ["ml_silu", "rational"])
+def test_activations_without_cuda_kernels_say_so(name, fake_cuda):
+    x = torch.linspace(-2, 2, 8, dtype=torch.float64, requires_grad=True)
+    with pytest.raises(RuntimeError, match="CPU tensors only"):
+        getattr(nt, name)(x)

@@ -48,13 +48,14 @@ def _f32_to_bf16(f):  # round to nearest even
 calls = []
 
 
-def fake_elementwise(op, dtype, n, inputs, in_step, outputs, stream):
-    """The device entry point's contract, on host memory: op row, dtype code, n elements, inputs
-    contiguous (step 1) or one value (step 0), contiguous outputs."""
+def fake_elementwise(op, dtype, n, inputs, div, mod, outputs, stream):
+    """The device entry point's contract, on host memory: op row, dtype code, n elements, input
+    k read at (i / div[k]) % mod[k] from mod[k] values, contiguous outputs."""
     ufunc = _core._ops[op][0]
-    assert len(inputs) == ufunc.nin and len(outputs) == ufunc.nout and set(in_step) <= {0, 1}
-    calls.append((ufunc.__name__, dtype))
-    ins = [_view(p, n if s else 1, dtype) for p, s in zip(inputs, in_step)]
+    assert len(inputs) == len(div) == len(mod) == ufunc.nin and len(outputs) == ufunc.nout
+    calls.append((ufunc.__name__, dtype, tuple(zip(div, mod))))
+    i = np.arange(n)
+    ins = [_view(p, m, dtype)[(i // d) % m] for p, d, m in zip(inputs, div, mod)]
     outs = [_view(p, n, dtype) for p in outputs]
     if dtype == 1:
         res = ufunc(*(_bf16_to_f32(a) for a in ins))
@@ -165,13 +166,15 @@ def test_entry_point_errors():
     # The real entry point: with CUDA built and no device (this machine), or without CUDA in the
     # build, a launch raises a RuntimeError; bad operands raise ValueError first.
     with pytest.raises(RuntimeError, match="CUDA"):
-        _core._cuda_elementwise(0, 2, 4, [0], [1], [0], 0)
+        _core._cuda_elementwise(0, 2, 4, [0], [1], [4], [0], 0)
     with pytest.raises(ValueError, match="in/out"):
-        _core._cuda_elementwise(0, 2, 4, [0, 0], [1, 1], [0], 0)
-    with pytest.raises(ValueError, match="in_step"):
-        _core._cuda_elementwise(0, 2, 4, [0], [2], [0], 0)
+        _core._cuda_elementwise(0, 2, 4, [0, 0], [1, 1], [4, 4], [0], 0)
+    with pytest.raises(ValueError, match="div/mod"):
+        _core._cuda_elementwise(0, 2, 4, [0], [0], [4], [0], 0)
+    with pytest.raises(ValueError, match="div/mod"):
+        _core._cuda_elementwise(0, 2, 4, [0], [1], [5], [0], 0)
     with pytest.raises(ValueError, match="dtype"):
-        _core._cuda_elementwise(0, 7, 4, [0], [1], [0], 0)
+        _core._cuda_elementwise(0, 7, 4, [0], [1], [4], [0], 0)
 
 
 def test_device_check():
@@ -191,3 +194,23 @@ def test_activations_without_cuda_kernels_say_so(name, fake_cuda):
     x = torch.linspace(-2, 2, 8, dtype=torch.float64, requires_grad=True)
     with pytest.raises(RuntimeError, match="CPU tensors only"):
         getattr(nt, name)(x)
+
+
+@pytest.mark.parametrize("xshape, wshape, bcast", [
+    ((2, 3, 4, 5), (3, 1, 1), (20, 3)),   # per-channel (NCHW): read at (i / 20) % 3, no copy
+    ((6, 5), (5,), (1, 5)),               # last axis
+    ((2, 3, 5), (2, 1, 5), (1, 30)),      # two separate runs: expanded on the device first
+    ((4, 5), (), (1, 1)),                 # one value
+])
+def test_parameter_broadcast_forms(xshape, wshape, bcast, fake_cuda):
+    g = torch.Generator().manual_seed(5)
+    x = torch.randn(xshape, dtype=torch.float64, generator=g, requires_grad=True)
+    w = (0.1 + torch.rand(wshape, dtype=torch.float64, generator=g)).requires_grad_(True)
+    y = nt.prelu(x, weight=w)
+    gx, gw = torch.autograd.grad(y, [x, w], torch.ones_like(y))
+    assert fake_cuda[0][0] == "prelu" and fake_cuda[0][2] == ((1, y.numel()), bcast)
+    xd, wd = x.detach(), w.detach()
+    torch.testing.assert_close(y, torch.where(xd >= 0, xd, wd * xd), rtol=0, atol=0)
+    torch.testing.assert_close(gx, torch.where(xd >= 0, 1.0, wd.expand(xshape)), rtol=0, atol=0)
+    torch.testing.assert_close(gw, torch.minimum(xd, torch.zeros(())).sum_to_size(wshape),
+                               rtol=1e-14, atol=1e-14)

@@ -1,10 +1,13 @@
 """CUDA tensors for nonlin.torch: the registry's elementwise ops and the gated units run by
 nonlin's CUDA kernels (src/cuda) on the tensors' device memory, on torch's current stream.
 
-Operands are broadcast NumPy-style: the kernels take each input either contiguous over the
-output or as one value (a 0-d or one-element parameter), so a parameter of another shape is
-expanded on the device first. Builds without CUDA kernels raise a RuntimeError saying so.
+Operands broadcast NumPy-style without copies where the kernels can index them directly: full
+size, one value, or (per-channel parameters) non-broadcast dimensions forming one contiguous
+run of the result's (input k is read at (i / div) % mod); any other operand is expanded on the
+device first. Builds without CUDA kernels raise a RuntimeError saying so.
 """
+
+import math
 
 from . import _core
 from .activation import _OP_INDEX
@@ -39,24 +42,34 @@ def run(torch, op, inputs, dtype, data=1, nout=1):
     device = next(t.device for t in inputs if isinstance(t, torch.Tensor))
     shape = torch.broadcast_shapes(*(t.shape for t in inputs if isinstance(t, torch.Tensor)))
     compute = torch.float32 if dtype in (torch.float16, torch.bfloat16) and len(inputs) > data else dtype
-    operands, steps = [], []
+    operands, div, mod = [], [], []
     for t in inputs:
         t = t.to(compute) if isinstance(t, torch.Tensor) else torch.full((), t, dtype=compute, device=device)
-        if t.numel() == 1:
-            t, step = t.reshape(1).contiguous(), 0
-        else:
-            t, step = t.expand(shape).contiguous(), 1
+        t, d, m = _indexable(t, shape)
         operands.append(t)
-        steps.append(step)
+        div.append(d)
+        mod.append(m)
     outs = [torch.empty(shape, dtype=compute, device=device) for _ in range(nout)]
     n = outs[0].numel()
     if n:
         with torch.cuda.device(device):
             stream = torch.cuda.current_stream(device).cuda_stream
             _core._cuda_elementwise(_OP_INDEX[op], _DTYPE_CODE[str(compute)], n,
-                                    [t.data_ptr() for t in operands], steps,
+                                    [t.data_ptr() for t in operands], div, mod,
                                     [o.data_ptr() for o in outs], stream)
     return [o.to(dtype) for o in outs]
+
+
+def _indexable(t, shape):
+    """(tensor, div, mod): t as the kernels read it against the result shape."""
+    n = math.prod(shape)
+    if t.numel() == 1:
+        return t.reshape(1), 1, 1
+    dims = (1,) * (len(shape) - t.dim()) + tuple(t.shape)
+    run = [k for k, d in enumerate(dims) if d != 1]
+    if t.is_contiguous() and all(dims[k] == shape[k] for k in range(run[0], run[-1] + 1)):
+        return t, math.prod(shape[run[-1] + 1:]), math.prod(dims)
+    return t.expand(shape).contiguous(), 1, n
 
 
 def reduce_to(torch, g, like):

@@ -2,7 +2,8 @@
 ``nonlin.jax.swiglu(x, axis=-1)``.
 
 Every activation runs nonlin's C++ kernels through one XLA FFI custom-call target (no Python
-callback: it works under ``jit`` and inside compiled XLA programs on CPU). Differentiation is a
+callback: it works under ``jit`` and inside compiled XLA programs on CPU, and on CUDA GPUs where
+nonlin was built with its CUDA kernels: the elementwise activations and gated units). Differentiation is a
 ``custom_jvp`` calling the derivative kernel, so ``grad``, ``jvp``, ``vmap`` (nested),
 ``jacfwd``/``jacrev`` all work; learnable parameters are ordinary arguments and get gradients
 (e.g. ``jax.grad(lambda w: nonlin.jax.prelu(x, weight=w).sum())(w)``). Parameters broadcast
@@ -30,6 +31,8 @@ from jax.custom_derivatives import SymbolicZero  # noqa: E402
 _TARGET = "nonlin_call"
 for _target, _capsule in _core._jax_ffi_targets().items():
     jax.ffi.register_ffi_target(_target, _capsule, platform="cpu")
+for _target, _capsule in _core._jax_ffi_cuda_targets().items():  # builds with CUDA kernels
+    jax.ffi.register_ffi_target(_target, _capsule, platform="CUDA")
 from .activation import _OP_INDEX  # noqa: E402  (op name -> row of the kernel tables)
 from .ml_activations import _INNER_CODES, _MAP_CODES, MittagLefflerActivation  # noqa: E402
 

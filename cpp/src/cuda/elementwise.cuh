@@ -21,7 +21,7 @@ namespace nonlin::cuda {
 template <class Op, class St>
 struct Operands {
   const St* in[Op::nin];
-  std::ptrdiff_t step[Op::nin];
+  Broadcast bcast[Op::nin];
   St* out[Op::nout];
 };
 
@@ -44,21 +44,24 @@ __global__ void elementwise_kernel(std::ptrdiff_t n, Operands<Op, St> a) {
   const std::ptrdiff_t stride = std::ptrdiff_t(gridDim.x) * blockDim.x;
   for (std::ptrdiff_t i = std::ptrdiff_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride) {
     Vec<T> x[Op::nin], r[Op::nout];
-    for (int k = 0; k < Op::nin; ++k) x[k] = load<T>(a.in[k] + i * a.step[k]);
+    for (int k = 0; k < Op::nin; ++k) {
+      const Broadcast b = a.bcast[k];
+      x[k] = load<T>(a.in[k] + (b.mod == n ? i : b.mod == 1 ? 0 : (i / b.div) % b.mod));
+    }
     Op::eval(x, r);
     for (int k = 0; k < Op::nout; ++k) store(a.out[k] + i, r[k].v);
   }
 }
 
 template <class Op, class St>
-cudaError_t launch(std::ptrdiff_t n, const void* const* in, const std::ptrdiff_t* in_step,
+cudaError_t launch(std::ptrdiff_t n, const void* const* in, const Broadcast* in_bcast,
                    void* const* out, cudaStream_t stream) {
   using K = KernelOf<Op, std::conditional_t<std::is_same_v<St, double>, double, float>>;
   using KOp = typename K::op;
   Operands<KOp, St> a;
   for (int k = 0; k < Op::nin; ++k) {
     a.in[k] = static_cast<const St*>(in[k]);
-    a.step[k] = in_step[k];
+    a.bcast[k] = in_bcast[k];
   }
   for (int k = 0; k < Op::nout; ++k) a.out[k] = static_cast<St*>(out[k]);
   constexpr int threads = 256;
@@ -68,10 +71,11 @@ cudaError_t launch(std::ptrdiff_t n, const void* const* in, const std::ptrdiff_t
   return cudaGetLastError();
 }
 
-using Launch = cudaError_t (*)(std::ptrdiff_t, const void* const*, const std::ptrdiff_t*,
+using Launch = cudaError_t (*)(std::ptrdiff_t, const void* const*, const Broadcast*,
                                void* const*, cudaStream_t);
 struct LaunchRow {
   Launch by_dtype[4];  // DType order
+  int nin;
 };
 
 // The launchers of one part of the registry (ops.h for_each_op_in), in table order.
@@ -80,7 +84,7 @@ std::vector<LaunchRow> launch_table() {
   std::vector<LaunchRow> t;
   for_each_op_in<Part>([&]<class Op>(const char*) {
     t.push_back({{&launch<Op, __half>, &launch<Op, __nv_bfloat16>, &launch<Op, float>,
-                  &launch<Op, double>}});
+                  &launch<Op, double>}, Op::nin});
   });
   return t;
 }

@@ -23,37 +23,43 @@ void bind_cuda(nb::module_& m) {
   m.def("_cuda_device_count", [] { return 0; });
 #endif
   // op: kernel-table row; dtype: 0 float16, 1 bfloat16, 2 float32, 3 float64; pointers are
-  // device addresses, in_step 1 (contiguous) or 0 (one broadcast value); stream: cudaStream_t.
+  // device addresses; input k broadcasts as in[k][(i / div[k]) % mod[k]] (device.h Broadcast);
+  // stream: a cudaStream_t.
   m.def("_cuda_elementwise", [](int op, int dtype, std::int64_t n, const std::vector<std::uintptr_t>& in,
-                                const std::vector<std::int64_t>& in_step,
+                                const std::vector<std::int64_t>& div, const std::vector<std::int64_t>& mod,
                                 const std::vector<std::uintptr_t>& out, std::uintptr_t stream) {
     const auto& ops = nonlin::op_infos();
     if (op < 0 || std::size_t(op) >= ops.size()) throw nb::value_error("op: no such kernel");
     const nonlin::OpInfo& info = ops[op];
-    if (int(in.size()) != info.nin || int(in_step.size()) != info.nin || int(out.size()) != info.nout)
+    if (int(in.size()) != info.nin || int(div.size()) != info.nin || int(mod.size()) != info.nin ||
+        int(out.size()) != info.nout)
       throw nb::value_error(("in/out: " + info.name + " takes " + std::to_string(info.nin) +
                              " inputs and " + std::to_string(info.nout) + " outputs").c_str());
     if (dtype < 0 || dtype > 3) throw nb::value_error("dtype: expected 0..3");
-    for (std::int64_t s : in_step)
-      if (s != 0 && s != 1) throw nb::value_error("in_step: each step must be 0 or 1");
+    for (int k = 0; k < info.nin; ++k)
+      if (div[k] < 1 || mod[k] < 1 || mod[k] > n)
+        throw nb::value_error("div/mod: each input needs div >= 1 and 1 <= mod <= n");
 #if defined(NONLIN_WITH_CUDA)
     std::vector<const void*> pin(in.size());
     std::vector<void*> pout(out.size());
-    std::vector<std::ptrdiff_t> step(in_step.begin(), in_step.end());
-    for (std::size_t k = 0; k < in.size(); ++k) pin[k] = reinterpret_cast<const void*>(in[k]);
+    std::vector<nonlin::cuda::Broadcast> bc(in.size());
+    for (std::size_t k = 0; k < in.size(); ++k) {
+      pin[k] = reinterpret_cast<const void*>(in[k]);
+      bc[k] = {std::ptrdiff_t(div[k]), std::ptrdiff_t(mod[k])};
+    }
     for (std::size_t k = 0; k < out.size(); ++k) pout[k] = reinterpret_cast<void*>(out[k]);
     const char* err;
     {
       nb::gil_scoped_release release;  // the launch is asynchronous, but may initialise CUDA
       err = nonlin::cuda::run_elementwise(op, nonlin::cuda::DType(dtype), std::ptrdiff_t(n), pin.data(),
-                                          step.data(), pout.data(), reinterpret_cast<void*>(stream));
+                                          bc.data(), pout.data(), reinterpret_cast<void*>(stream));
     }
     if (err) throw std::runtime_error(std::string("nonlin CUDA kernel ") + info.name + ": " + err);
 #else
-    (void)n, (void)stream;
+    (void)stream;
     throw std::runtime_error("nonlin was built without CUDA kernels (rebuild with nvcc on the "
                              "PATH, or -Ccmake.define.NONLIN_CUDA=ON)");
 #endif
-  }, nb::arg("op"), nb::arg("dtype"), nb::arg("n"), nb::arg("inputs"), nb::arg("in_step"),
-     nb::arg("outputs"), nb::arg("stream"));
+  }, nb::arg("op"), nb::arg("dtype"), nb::arg("n"), nb::arg("inputs"), nb::arg("div"),
+     nb::arg("mod"), nb::arg("outputs"), nb::arg("stream"));
 }

@@ -29,6 +29,7 @@ void register_jax_ffi(nb::module_& m);  // jax_ffi.cpp
 void bind_rational(nb::module_& m);  // rational.cpp
 void bind_series(nb::module_& m);  // series_bindings.cpp
 void bind_cuda(nb::module_& m);  // cuda_bindings.cpp
+void register_jax_ffi_cuda(nb::module_& m);  // jax_ffi_cuda.cpp
 void bind_ml_gated(nb::module_& m);  // ml_gated_bindings.cpp
 void bind_param_sums(nb::module_& m);  // param_sums_bindings.cpp
 
@@ -174,4 +175,5 @@ NB_MODULE(_core, m) {
   bind_ml_gated(m);
   bind_param_sums(m);
   bind_cuda(m);
+  register_jax_ffi_cuda(m);
 }

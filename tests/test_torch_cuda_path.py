@@ -67,10 +67,26 @@ def fake_elementwise(op, dtype, n, inputs, div, mod, outputs, stream):
             o[...] = r
 
 
+def fake_rational(mode, version, m, n, groups, run, training, seed, dtype, size, x, g, out, num, den,
+                  grad_num, grad_den, stream):
+    """The rational entry point's contract: device x, g, out of `size` elements; host coefficient
+    tables (float64 holding compute-dtype values) and gradients."""
+    assert dtype in (2, 3) and mode in (0, 2)
+    calls.append(("rational", dtype, (groups, run)))
+    t = np.float32 if dtype == 2 else np.float64
+    xv, gv, ov = (_view(p, size, dtype) for p in (x, g, out))
+    args = (version, m, n, groups, run, training, seed)
+    if mode == 0:
+        _core._rational(0, *args, xv, num.astype(t), den.astype(t), ov)
+    else:
+        _core._rational_backward(*args, gv, xv, num.astype(t), den.astype(t), ov, grad_num, grad_den)
+
+
 @pytest.fixture
 def fake_cuda(monkeypatch):
     monkeypatch.setattr(_torch_cuda, "check_device", lambda name, tensors: "cuda")
     monkeypatch.setattr(_core, "_cuda_elementwise", fake_elementwise)
+    monkeypatch.setattr(_core, "_cuda_rational", fake_rational)
     monkeypatch.setattr(torch.cuda, "device", lambda d: contextlib.nullcontext())
     monkeypatch.setattr(torch.cuda, "current_stream", lambda d=None: types.SimpleNamespace(cuda_stream=0))
     calls.clear()
@@ -189,7 +205,7 @@ def test_device_check():
             _torch_cuda.check_device("gelu", [types.SimpleNamespace(device=torch.device("cuda:0"))])
 
 
-@pytest.mark.parametrize("name", ["ml_silu", "rational"])
+@pytest.mark.parametrize("name", ["ml_silu", "hermite"])
 def test_activations_without_cuda_kernels_say_so(name, fake_cuda):
     x = torch.linspace(-2, 2, 8, dtype=torch.float64, requires_grad=True)
     with pytest.raises(RuntimeError, match="CPU tensors only"):
@@ -214,3 +230,31 @@ def test_parameter_broadcast_forms(xshape, wshape, bcast, fake_cuda):
     torch.testing.assert_close(gx, torch.where(xd >= 0, 1.0, wd.expand(xshape)), rtol=0, atol=0)
     torch.testing.assert_close(gw, torch.minimum(xd, torch.zeros(())).sum_to_size(wshape),
                                rtol=1e-14, atol=1e-14)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.bfloat16])
+@pytest.mark.parametrize("version, groups", [("A", None), ("B", None), ("C", None), ("N", None),
+                                             ("D", None), ("A", 2)])
+def test_rational_matches_cpu_path(version, groups, dtype, fake_cuda):
+    g = torch.Generator().manual_seed(11)
+    x = (2 * torch.randn(3, 4, 5, dtype=torch.float64, generator=g)).to(dtype)
+    nd = 5 if version == "C" else 4
+    shape = (groups,) if groups else ()
+    num = (0.5 * torch.randn(*shape, 6, dtype=torch.float64, generator=g)).to(x.dtype if dtype is not torch.bfloat16 else torch.float32)
+    den = (0.5 * torch.randn(*shape, nd, dtype=torch.float64, generator=g)).to(num.dtype)
+    opts = dict(version=version, groups=groups, axis=1, training=version == "D", seed=3)
+
+    def run():
+        xs, ns, ds = (t.clone().requires_grad_(True) for t in (x, num, den))
+        y = nt.rational(xs, ns, ds, **opts)
+        return (y.detach(), *torch.autograd.grad(y, [xs, ns, ds], torch.cos(y.detach().float()).to(y.dtype)))
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_torch_cuda, "check_device", lambda n, t: "cpu")
+        ref = run()
+    got = run()
+    assert [c[0] for c in fake_cuda] == ["rational", "rational"]
+    assert fake_cuda[0][2] == ((groups, 10) if groups else (1, 0))
+    for a, b in zip(got, ref):
+        assert a.dtype is b.dtype and a.shape == b.shape
+        torch.testing.assert_close(a, b, rtol=0, atol=0)

@@ -1,5 +1,6 @@
-"""CUDA tensors for nonlin.torch: the registry's elementwise ops and the gated units run by
-nonlin's CUDA kernels (src/cuda) on the tensors' device memory, on torch's current stream.
+"""CUDA tensors for nonlin.torch: the registry's elementwise ops, the gated units and the
+rational activations run by nonlin's CUDA kernels (src/cuda) on the tensors' device memory, on
+torch's current stream.
 
 Operands broadcast NumPy-style without copies where the kernels can index them directly: full
 size, one value, or (per-channel parameters) non-broadcast dimensions forming one contiguous
@@ -8,6 +9,8 @@ device first. Builds without CUDA kernels raise a RuntimeError saying so.
 """
 
 import math
+
+import numpy as np
 
 from . import _core
 from .activation import _OP_INDEX
@@ -77,3 +80,46 @@ def reduce_to(torch, g, like):
     float32 at least, in float64 for float64)."""
     acc = torch.float64 if g.dtype is torch.float64 else torch.float32
     return g.to(acc).sum_to_size(like.shape).to(like.dtype)
+
+
+def rational(torch, act, x, arrays, static, grad=None):
+    """nonlin.torch's rational on CUDA tensors: F(x) (grad None) or (grad_x, [grad_numerator,
+    grad_denominator]) for grad = dLoss/dF. The coefficient tables go to the kernels through the
+    host (prepared there as on the CPU); backward waits for the stream to return their
+    gradients. float16/bfloat16 compute in float32."""
+    from ._rational import Geometry, noise_options
+
+    num, den = arrays
+    opts = {**act.static, **static}
+    L = Geometry(x.shape, num.shape, den.shape, opts["version"], opts["groups"], opts["axis"])
+    training, seed = noise_options(opts["training"], opts["seed"])
+    cdt = torch.float64 if x.dtype is torch.float64 else torch.float32
+
+    def table(a):  # [groups][count] on the host, values rounded to the compute dtype
+        a = a.detach().to(cdt).cpu().double().numpy()
+        return np.ascontiguousarray(np.broadcast_to(a.reshape(-1, a.shape[-1]), (L.groups, a.shape[-1])))
+
+    tnum, tden = table(num), table(den)
+    xc = x.detach().to(cdt).contiguous()
+    gc = xc if grad is None else grad.detach().to(cdt).expand(x.shape).contiguous()
+    out = torch.empty_like(xc)
+    gnum, gden = np.zeros(tnum.shape), np.zeros(tden.shape)
+    with torch.cuda.device(x.device):
+        stream = torch.cuda.current_stream(x.device).cuda_stream
+        _core._cuda_rational(0 if grad is None else 2, L.version, L.m, L.n, L.groups, L.run, training,
+                             seed, _DTYPE_CODE[str(cdt)], xc.numel(), xc.data_ptr(), gc.data_ptr(),
+                             out.data_ptr(), tnum.reshape(-1), tden.reshape(-1), gnum.reshape(-1),
+                             gden.reshape(-1), stream)
+    if grad is None:
+        return out.to(x.dtype)
+
+    def shaped(g, like):  # summed over groups where the coefficient array is shared
+        g = g.sum(axis=0) if like.dim() == 1 else g
+        return torch.from_numpy(np.ascontiguousarray(g)).to(device=like.device, dtype=like.dtype)
+
+    return out.to(x.dtype), [shaped(gnum, num), shaped(gden, den)]
+
+
+# activations with learnable arrays that have CUDA kernels: name -> f(torch, act, x, arrays,
+# static, grad=None)
+ARRAY_KERNELS = {"rational": rational}

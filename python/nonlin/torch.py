@@ -12,10 +12,10 @@ tensor); float16/float32/float64 natively, bfloat16 computed in float32. Paramet
 or numbers broadcasting against x NumPy-style; learnable ones get gradients (reduced to their
 shape). Double backward (``gradgradcheck``, Hessian-vector products) in x uses the activation's
 ``derivative2`` kernel; where that is missing, in the parameters, and for gated units it raises
-a RuntimeError saying so. CUDA tensors run on nonlin's CUDA kernels (elementwise activations
-and gated units, on torch's current stream; ``nonlin._torch_cuda``) where nonlin was built with
-them, and raise a RuntimeError saying so otherwise; the activations with learnable arrays
-(rational, series, normalising) are CPU-only.
+a RuntimeError saying so. CUDA tensors run on nonlin's CUDA kernels (elementwise activations,
+gated units and the rational activations such as ``PAU``, on torch's current stream;
+``nonlin._torch_cuda``) where nonlin was built with them, and raise a RuntimeError saying so
+otherwise; the series and normalising activations and the Mittag-Leffler ones are CPU-only.
 
 Everything is generated from the registry (see ``nonlin._adapters``): no per-activation code.
 """
@@ -523,13 +523,24 @@ class _Arrays:
         self.forward.register_autograd(self._grad, setup_context=self._save)
         self.backward.register_autograd(self._no_grad_of_grad, setup_context=_no_context)
 
+    def _cuda_kernel(self, *tensors):
+        """The CUDA implementation for CUDA tensors (None for CPU ones); raises where none."""
+        if not _on_cuda(self.name, *tensors):
+            return None
+        if self.name not in _torch_cuda.ARRAY_KERNELS:
+            _require_cpu(self.name, *tensors)
+        return _torch_cuda.ARRAY_KERNELS[self.name]
+
     def _forward_impl(self, x, arrays, static):
-        _require_cpu(self.name, x, *arrays)
+        if kernel := self._cuda_kernel(x, *arrays):
+            return kernel(torch, self.act, x, arrays, json.loads(static))
         y = self.act.apply(_np(x), [_np(a) for a in arrays], json.loads(static))
         return _from_np(y, x)
 
     def _vjp_impl(self, g, x, arrays, static):
-        _require_cpu(self.name, g, x, *arrays)
+        if kernel := self._cuda_kernel(g, x, *arrays):
+            gx, grads = kernel(torch, self.act, x, arrays, json.loads(static), grad=g)
+            return [gx, *grads]
         gx, grads = self.act.vjp(_np(g), _np(x), [_np(a) for a in arrays], json.loads(static))
         return [_from_np(gx, x), *(_from_np(ga, a) for ga, a in zip(grads, arrays))]
 

@@ -74,6 +74,20 @@ int nonlin_rational_backward_f64(const nonlin_rational* r, ptrdiff_t n, const do
                                  const double* x, const double* num, const double* den,
                                  double* grad_x, double* grad_num, double* grad_den);
 
+/* CUDA (builds with the CUDA kernels, see README): every op above on device arrays of n
+ * elements. dtype: 0 float16, 1 bfloat16 (both computed in float32), 2 float32, 3 float64. Input
+ * k is read at (i / in_div[k]) % in_mod[k]: a full array has (1, n), one value (1, 1), a
+ * per-channel parameter (the product of the dimensions after the channel axis, the channel
+ * count). Outputs are contiguous and may alias a full input exactly. `stream` is a cudaStream_t
+ * (NULL: the default stream); the launch is asynchronous. Returns NONLIN_OK, NONLIN_EINVAL, or
+ * NONLIN_ECUDA, and then nonlin_cuda_error() says why (no device, a launch error, a build
+ * without CUDA). */
+#define NONLIN_ECUDA (-2)
+int nonlin_cuda_device_count(void); /* 0 without CUDA kernels, a driver or a device */
+int nonlin_cuda_run(int op, int dtype, ptrdiff_t n, const void* const* in, const ptrdiff_t* in_div,
+                    const ptrdiff_t* in_mod, void* const* out, void* stream);
+const char* nonlin_cuda_error(void); /* the calling thread's last NONLIN_ECUDA message */
+
 #ifdef __cplusplus
 }
 #endif

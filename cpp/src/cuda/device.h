@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "../cpu/rational.h"
+
 namespace nonlin::cuda {
 
 // Element types of device arrays; float16 and bfloat16 compute in float32.
@@ -45,6 +47,15 @@ inline bool broadcast_of(int rank, const std::int64_t* dims, int rrank, const st
 // outputs are contiguous and may alias a full-size input exactly (in place).
 const char* run_elementwise(int op, DType dtype, std::ptrdiff_t n, const void* const* in,
                             const Broadcast* in_bcast, void* const* out, void* stream);
+
+// The rational activation `p` (cpu/rational.h) on device arrays x, g (backward only) and out
+// (float32 or float64); the coefficient tables num [groups][m + 1] and den [groups][den_count]
+// on the host, prepared there as by the CPU driver. Backward writes grad_x to out and the
+// coefficient gradients (float64, host arrays shaped like num and den), which synchronises
+// the stream; forward and derivative only enqueue.
+const char* run_rational(const rational::Problem& p, DType dtype, rational::Mode mode, const void* x,
+                         const void* g, const void* num, const void* den, void* out, double* grad_num,
+                         double* grad_den, void* stream);
 
 int device_count();  // 0 without a driver or a device
 

@@ -4,13 +4,18 @@
 // fixed-order tree in shared memory per block, then one pass over the block partials in block
 // order (no atomics; the launch shape depends on n only). Built with the CUDA kernels
 // (a compile check here: the development machine has no GPU).
+#include <algorithm>
 #include <cstddef>
+#include <vector>
 
 // vec.h leaves Eigen out under nvcc but names its packet functions in (discarded) branches:
 // include it first (Eigen 3.4 supports CUDA); only the scalar Vec<T> is used on the device.
 #include <Eigen/Core>
 
 #include "nonlin/rational/formula.h"
+
+#include "../cpu/rational_prepare.h"
+#include "device.h"
 
 namespace nonlin::rational::cuda {
 
@@ -23,10 +28,17 @@ template <class T>
 struct DeviceArgs {
   Version version;  // A, B, C or N (D: B with noisy coefficients, prepared on the host)
   int m, n, m_eff, n_eff;
-  const T* a;       // one group (the host launches one grid per group run layout)
+  const T* a;       // one group's coefficients (the host launches one grid per group)
   const T* c;
   T thr;
+  std::ptrdiff_t groups, run, group;  // element i belongs to group (i / run) % groups
 };
+
+// The index of the t-th element of the launch's group.
+template <class T>
+__device__ std::ptrdiff_t element_index(const DeviceArgs<T>& p, std::ptrdiff_t t) {
+  return p.groups == 1 ? t : ((t / p.run) * p.groups + p.group) * p.run + t % p.run;
+}
 
 template <Version Vn, class T>
 __device__ T element(const DeviceArgs<T>& p, Mode mode, T x, T g, double* sa, double* sc) {
@@ -52,15 +64,17 @@ __device__ T element(const DeviceArgs<T>& p, Mode mode, T x, T g, double* sa, do
   return gx;
 }
 
-// Forward / derivative / backward over n elements; backward writes block partial sums
-// partial[block][m + 1 + n + 1].
+// Forward / derivative / backward over the n elements of one group; backward writes block
+// partial sums partial[block][m + 1 + n + 1].
 template <Version Vn, class T>
 __global__ void rational_kernel(DeviceArgs<T> p, Mode mode, std::ptrdiff_t n, const T* x,
                                 const T* g, T* out, double* partial) {
   double sa[kMaxDegree + 1] = {}, sc[kMaxDegree + 1] = {};
   const std::ptrdiff_t stride = std::ptrdiff_t(gridDim.x) * blockDim.x;
-  for (std::ptrdiff_t i = std::ptrdiff_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride)
+  for (std::ptrdiff_t t = std::ptrdiff_t(blockIdx.x) * blockDim.x + threadIdx.x; t < n; t += stride) {
+    const std::ptrdiff_t i = element_index(p, t);
     out[i] = element<Vn>(p, mode, x[i], mode == Mode::backward ? g[i] : T(0), sa, sc);
+  }
   if (mode != Mode::backward) return;
   __shared__ double tile[kThreads];
   const int nc = p.m + p.n + 2;
@@ -103,9 +117,74 @@ cudaError_t launch(const DeviceArgs<T>& p, Mode mode, std::ptrdiff_t n, const T*
   return cudaGetLastError();
 }
 
-template cudaError_t launch<float>(const DeviceArgs<float>&, Mode, std::ptrdiff_t, const float*,
-                                   const float*, float*, double*, double*, cudaStream_t);
-template cudaError_t launch<double>(const DeviceArgs<double>&, Mode, std::ptrdiff_t, const double*,
-                                    const double*, double*, double*, double*, cudaStream_t);
+// One problem on device arrays (device.h run_rational): the coefficients prepared on the host
+// as on the CPU (rational_prepare.h), copied to a device workspace, one launch per group in
+// stream order (the groups share the partials buffer); backward copies the per-group sums back
+// and synchronises the stream.
+template <class T>
+const char* run(const Problem& p, Mode mode, const T* x, const T* g, const T* num, const T* den,
+                T* out, double* grad_num, double* grad_den, cudaStream_t stream) {
+  const int na = p.m + 1, nc = p.n + 1, per = na + nc;
+  const std::ptrdiff_t G = p.groups, run = p.run > 0 ? p.run : p.size;
+  if (G > 1 && p.size % (G * run)) return "x: size is not a whole number of group runs";
+  const std::ptrdiff_t per_group = G > 1 ? p.size / G : p.size;
+  const Prepared<T> prep(p, num, den);
+  const std::size_t coef_bytes = sizeof(T) * std::size_t(G * per);
+  const std::size_t sums_bytes = sizeof(double) * std::size_t((kBlocks + G) * per);
+  char* work = nullptr;
+  cudaError_t e = cudaMallocAsync(reinterpret_cast<void**>(&work), coef_bytes + sums_bytes, stream);
+  if (e != cudaSuccess) return cudaGetErrorString(e);
+  T* a = reinterpret_cast<T*>(work);
+  T* c = a + G * na;
+  double* partial = reinterpret_cast<double*>(work + (coef_bytes + 7) / 8 * 8);
+  double* sums = partial + std::size_t(kBlocks) * per;
+  std::vector<double> host_sums(mode == Mode::backward ? std::size_t(G * per) : 0);
+  // pageable host memory: the copies complete before cudaMemcpyAsync returns
+  e = cudaMemcpyAsync(a, prep.a.data(), sizeof(T) * prep.a.size(), cudaMemcpyHostToDevice, stream);
+  if (e == cudaSuccess)
+    e = cudaMemcpyAsync(c, prep.c.data(), sizeof(T) * prep.c.size(), cudaMemcpyHostToDevice, stream);
+  for (std::ptrdiff_t grp = 0; grp < G && e == cudaSuccess; ++grp) {
+    const DeviceArgs<T> d{p.version, p.m, p.n, prep.m_eff[grp], prep.n_eff[grp], a + grp * na,
+                          c + grp * nc, prep.args.thr, G, run, grp};
+    e = launch(d, mode, per_group, x, g, out, partial, sums + grp * per, stream);
+  }
+  if (e == cudaSuccess && mode == Mode::backward) {
+    e = cudaMemcpyAsync(host_sums.data(), sums, sizeof(double) * host_sums.size(),
+                        cudaMemcpyDeviceToHost, stream);
+    if (e == cudaSuccess) e = cudaStreamSynchronize(stream);
+  }
+  const cudaError_t f = cudaFreeAsync(work, stream);
+  if (e == cudaSuccess) e = f;
+  if (e != cudaSuccess) return cudaGetErrorString(e);
+  if (mode == Mode::backward) coefficient_gradients(p, prep, den, host_sums.data(), grad_num, grad_den);
+  return nullptr;
+}
 
 }  // namespace nonlin::rational::cuda
+
+namespace nonlin::cuda {
+
+const char* run_rational(const rational::Problem& p, DType dtype, rational::Mode mode, const void* x,
+                         const void* g, const void* num, const void* den, void* out, double* grad_num,
+                         double* grad_den, void* stream) {
+  if (const char* err = rational::check(p)) return err;
+  if (p.size == 0) {
+    if (mode == rational::Mode::backward) {
+      std::fill_n(grad_num, p.groups * (p.m + 1), 0.0);
+      std::fill_n(grad_den, p.groups * rational::den_count(p), 0.0);
+    }
+    return nullptr;
+  }
+  const auto s = static_cast<cudaStream_t>(stream);
+  if (dtype == DType::f32)
+    return rational::cuda::run(p, mode, static_cast<const float*>(x), static_cast<const float*>(g),
+                               static_cast<const float*>(num), static_cast<const float*>(den),
+                               static_cast<float*>(out), grad_num, grad_den, s);
+  if (dtype == DType::f64)
+    return rational::cuda::run(p, mode, static_cast<const double*>(x), static_cast<const double*>(g),
+                               static_cast<const double*>(num), static_cast<const double*>(den),
+                               static_cast<double*>(out), grad_num, grad_den, s);
+  return "dtype: the rational CUDA kernels take float32 or float64";
+}
+
+}  // namespace nonlin::cuda

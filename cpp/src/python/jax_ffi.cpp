@@ -10,6 +10,7 @@
 
 #include "../cpu/run.h"
 #include "ffi_broadcast.h"
+#include "ffi_op.h"
 
 namespace nb = nanobind;
 namespace ffi = xla::ffi;
@@ -20,13 +21,10 @@ namespace {
 using namespace ffi_broadcast;
 
 ffi::Error call(int64_t op_index, ffi::RemainingArgs args, ffi::RemainingRets rets) {
-  const auto& infos = op_infos();
-  if (op_index < 0 || op_index >= int64_t(infos.size()))
-    return ffi::Error::InvalidArgument("nonlin: unknown op index " + std::to_string(op_index));
-  const OpInfo& op = infos[op_index];
-  if (int(args.size()) != op.nin || int(rets.size()) != op.nout)
-    return ffi::Error::InvalidArgument("nonlin: " + op.name + " takes " + std::to_string(op.nin) +
-                                       " operands and gives " + std::to_string(op.nout));
+  ffi::Error error;
+  const OpInfo* found = ffi_op(op_index, args.size(), rets.size(), error);
+  if (!found) return error;
+  const OpInfo& op = *found;
   Operand ops[kMaxOperands];
   for (int k = 0; k < op.nin; ++k) {
     auto b = args.get<ffi::AnyBuffer>(k);

@@ -6,10 +6,15 @@
 #include <nanobind/stl/string.h>
 
 #include <cfenv>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "contiguous_arrays.h"
 #include "../cpu/rational.h"
+#if defined(NONLIN_WITH_CUDA)
+#include "../cuda/device.h"
+#endif
 
 namespace nb = nanobind;
 using namespace nonlin::rational;
@@ -90,9 +95,48 @@ void def_dtype(nb::module_& m) {
         nb::arg("grad_num").noconvert(), nb::arg("grad_den").noconvert());
 }
 
+// CUDA tensors (nonlin.torch): x, g, out are device addresses of `size` elements of dtype 2
+// (float32) or 3 (float64); the coefficient tables and the gradients are host arrays.
+void run_cuda(int mode, const std::string& version, int m, int n, std::ptrdiff_t groups,
+              std::ptrdiff_t run, bool training, std::uint64_t seed, int dtype, std::ptrdiff_t size,
+              std::uintptr_t x, std::uintptr_t g, std::uintptr_t out, In<double> num, In<double> den,
+              Out<double> grad_num, Out<double> grad_den, std::uintptr_t stream) {
+  const Problem p = problem(version, m, n, size, groups, run, training, seed);
+  need(mode >= 0 && mode <= 2, "mode: 0 forward, 1 derivative, 2 backward");
+  need(dtype == 2 || dtype == 3, "dtype: 2 (float32) or 3 (float64)");
+  need(std::ptrdiff_t(num.size()) == groups * (m + 1), "numerator: wrong size");
+  need(std::ptrdiff_t(den.size()) == groups * den_count(p), "denominator: wrong size");
+  need(mode != 2 || (grad_num.size() == num.size() && grad_den.size() == den.size()),
+       "grad_num / grad_den: wrong size");
+#if defined(NONLIN_WITH_CUDA)
+  const char* err;
+  {
+    nb::gil_scoped_release unlocked;  // backward waits for the stream
+    auto call = [&]<class T>(T) {
+      const std::vector<T> a(num.data(), num.data() + num.size()), b(den.data(), den.data() + den.size());
+      return nonlin::cuda::run_rational(
+          p, nonlin::cuda::DType(dtype), Mode(mode), reinterpret_cast<const void*>(x),
+          reinterpret_cast<const void*>(g), a.data(), b.data(), reinterpret_cast<void*>(out),
+          grad_num.data(), grad_den.data(), reinterpret_cast<void*>(stream));
+    };
+    err = dtype == 2 ? call(0.0f) : call(0.0);
+  }
+  if (err) throw std::runtime_error(std::string("nonlin CUDA kernel rational: ") + err);
+#else
+  (void)x, (void)g, (void)out, (void)stream;
+  throw std::runtime_error("nonlin was built without CUDA kernels (rebuild with nvcc on the "
+                           "PATH, or -Ccmake.define.NONLIN_CUDA=ON)");
+#endif
+}
+
 }  // namespace
 
 void bind_rational(nb::module_& m) {
+  m.def("_cuda_rational", &run_cuda, nb::arg("mode"), nb::arg("version"), nb::arg("m"), nb::arg("n"),
+        nb::arg("groups"), nb::arg("run"), nb::arg("training"), nb::arg("seed"), nb::arg("dtype"),
+        nb::arg("size"), nb::arg("x"), nb::arg("g"), nb::arg("out"), nb::arg("num").noconvert(),
+        nb::arg("den").noconvert(), nb::arg("grad_num").noconvert(), nb::arg("grad_den").noconvert(),
+        nb::arg("stream"));
   def_dtype<float>(m);
   def_dtype<double>(m);
   m.def("_rational_noise", &noise_factor, nb::arg("seed"), nb::arg("index"),

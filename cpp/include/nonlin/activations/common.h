@@ -99,6 +99,22 @@ NONLIN_HD inline V fast_except(M slow, V fast, F general) {
   return select(slow, general(), fast);
 }
 
+// f(a, b) evaluated lane by lane in float64 (f: a formula over Vec<double>, e.g. an
+// activation's own), for the rare float32 lanes whose float32 arithmetic would overflow.
+template <class V, class F>
+NONLIN_HD inline V per_lane_double(F f, V a, V b) {
+  using S = typename V::Scalar;
+  if constexpr (V::scalar) {
+    return V(S(f(Vec<double>(double(a.v)), Vec<double>(double(b.v))).v));
+  } else {
+    alignas(64) S pa[V::size], pb[V::size];
+    Eigen::internal::pstoreu(pa, a.v);
+    Eigen::internal::pstoreu(pb, b.v);
+    for (int i = 0; i < V::size; ++i) pa[i] = S(f(Vec<double>(double(pa[i])), Vec<double>(double(pb[i]))).v);
+    return Eigen::internal::ploadu<typename V::Packet>(pa);
+  }
+}
+
 // Packets with no lane in the tail (the common case) skip the scaling altogether. In the tail,
 // value = e^(x + n ln2) and scale = 2^-n exactly (n = 92 / 739), so a result y * value rounds
 // once more only where it is itself subnormal: n ln2 = C_hi + C_lo with C_hi a multiple of ulp(x)

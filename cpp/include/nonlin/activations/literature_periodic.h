@@ -115,6 +115,8 @@ struct SnakeBeta {
 };
 
 // SIREN's periodic activation (Sitzmann et al. 2020, arXiv:2006.09661): sin(w0 x).
+struct SineFloat32;
+
 struct Sine {
   static constexpr std::array<Param, 1> params{{{"w0", 30.0, false, "frequency (30 in SIREN)"}}};
   static constexpr Meta meta{
@@ -122,7 +124,8 @@ struct Sine {
       "Sitzmann, Martel, Bergman, Lindell, Wetzstein 2020, Implicit Neural Representations with "
       "Periodic Activation Functions (SIREN), arXiv:2006.09661; code vsitzmann/siren",
       {true, false, true, true, false, "[-1, 1]"}, params.data(), 1, 1.0};
-  static constexpr bool float_via_double = true;
+  static constexpr bool float_via_double = true;  // derivative2
+  using float32_formula = SineFloat32;
   template <class V> NONLIN_DEVICE static V forward(V x, V w) {
     V s, c;
     sincos_of_product(w, x, s, c);
@@ -137,6 +140,23 @@ struct Sine {
     V s, c;
     sincos_of_product(w, x, s, c);
     return -(w * w) * s;
+  }
+};
+
+// Sine's float32 kernels in float32 arithmetic (w x as an exact hi + lo product), except lanes
+// with |w x| >= 1e30, near float32's overflow (and its exact product's, without FMA): those
+// take the float64 formula.
+struct SineFloat32 : Sine {
+  static constexpr bool float_via_double = false;
+  template <class V> NONLIN_DEVICE static V forward(V x, V w) {
+    return fast_except(abs(w * x) >= V(1e30f), Sine::forward(x, w), [&] {
+      return per_lane_double([](auto a, auto b) { return Sine::forward(a, b); }, x, w);
+    });
+  }
+  template <class V> NONLIN_DEVICE static V derivative(V x, V w) {
+    return fast_except(abs(w * x) >= V(1e30f), Sine::derivative(x, w), [&] {
+      return per_lane_double([](auto a, auto b) { return Sine::derivative(a, b); }, x, w);
+    });
   }
 };
 

@@ -74,9 +74,20 @@ template <class A>
 constexpr bool has_parts() {
   return has_parts_impl<A>(std::make_index_sequence<num_params<A>()>{});
 }
+// Where the parts hold more than f' needs (APA's lambda-gradient), `derivative_alone(x,
+// params...)` serves the derivative and backward ops.
+template <class A, std::size_t... I>
+constexpr bool has_derivative_alone_impl(std::index_sequence<I...>) {
+  return requires(Vec<double> x) { A::derivative_alone(x, (I, x)...); };
+}
+template <class A>
+constexpr bool has_derivative_alone() {
+  return has_derivative_alone_impl<A>(std::make_index_sequence<num_params<A>()>{});
+}
 template <class A, class V, std::size_t... I>
 NONLIN_HD inline V call_derivative(const V* p, V x, std::index_sequence<I...>) {
-  if constexpr (has_parts<A>()) return keep_nan(x, A::derivative_of(A::parts(x, p[I]...), x, p[I]...));
+  if constexpr (has_derivative_alone<A>()) return keep_nan(x, A::derivative_alone(x, p[I]...));
+  else if constexpr (has_parts<A>()) return keep_nan(x, A::derivative_of(A::parts(x, p[I]...), x, p[I]...));
   else return keep_nan(x, A::derivative(x, p[I]...));
 }
 // grad_out * f'(x), or the activation's own fused backward where it has one (to avoid an

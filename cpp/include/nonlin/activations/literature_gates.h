@@ -525,6 +525,10 @@ struct ApaFloat32Gate {
     w = vm::exp(-vmax(y, V(-700)));
     t = l * w;
     lg = vm::log1p(t);
+    if (!any(~(l == V(1)) | huge)) {  // lambda = 1 in every lane, none beyond: sigmoid(y)
+      p = 1 / (1 + w);
+      return;
+    }
     V lnp = -w * select(t == V(0), V(1), lg / t);
     if (any(huge)) {
       const V big = -vm::softplus(vm::log(l) - y) / l;
@@ -557,15 +561,40 @@ NONLIN_HD inline V apa_float32(V z, V k, V l) {
   if (!any(~(l == V(1)))) return 1 / (1 + vm::exp(-(k * z)));
   return ApaFloat32Gate<V>(z, k, l).p;
 }
+// APA and s = APA w / (1 + t) alone (the derivatives), without the parts' lambda-gradient
+// terms (log1p's cancellation series); lambda = 1 in every lane (none with kappa z < -700):
+// p = 1/(1 + w), s = p w p.
+template <class V>
+struct ApaFloat32Slope {
+  V p, s;
+  NONLIN_HD ApaFloat32Slope(V z, V k, V l) {
+    if (!any(~(l == V(1)) | (k * z < V(-700)))) {
+      const V w = vm::exp(-(k * z));
+      p = 1 / (1 + w);
+      s = p * (w * p);
+    } else {
+      const ApaFloat32Gate<V> q(z, k, l);
+      p = q.p;
+      s = select(p == V(0), V(0), p * select(q.huge, 1 / l, q.w / (1 + q.t)));
+    }
+  }
+};
 struct ApaFloat32 : Apa {
   template <class V> NONLIN_DEVICE static V forward(V x, V k, V l) { return apa_float32(x, k, l); }
   template <class V> NONLIN_DEVICE static ApaFloat32Parts<V> parts(V x, V k, V l) { return ApaFloat32Parts<V>(x, k, l); }
+  template <class V> NONLIN_DEVICE static V derivative_alone(V x, V k, V l) {
+    return k * ApaFloat32Slope<V>(x, k, l).s;
+  }
 };
 struct AgluFloat32 : Aglu {
   template <class V> NONLIN_DEVICE static V forward(V x, V k, V l) {
     return times_or_zero(apa_float32(x, k, l), x);
   }
   template <class V> NONLIN_DEVICE static ApaFloat32Parts<V> parts(V x, V k, V l) { return ApaFloat32Parts<V>(x, k, l); }
+  template <class V> NONLIN_DEVICE static V derivative_alone(V x, V k, V l) {
+    const ApaFloat32Slope<V> q(x, k, l);
+    return fma(k, times_or_zero(q.s, x), q.p);
+  }
 };
 
 }  // namespace NONLIN_ISA

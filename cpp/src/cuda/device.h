@@ -44,7 +44,8 @@ inline bool broadcast_of(int rank, const std::int64_t* dims, int rrank, const st
 }
 
 // Elementwise op `op` (a row of the kernel table, ops.h for_each_op order) over n elements; the
-// outputs are contiguous and may alias a full-size input exactly (in place).
+// outputs are contiguous and may alias a full-size input exactly (in place). in_bcast must be
+// valid (div >= 1, 1 <= mod <= n): the callers check it, this entry does not.
 const char* run_elementwise(int op, DType dtype, std::ptrdiff_t n, const void* const* in,
                             const Broadcast* in_bcast, void* const* out, void* stream);
 

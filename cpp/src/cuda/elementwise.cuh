@@ -75,7 +75,6 @@ using Launch = cudaError_t (*)(std::ptrdiff_t, const void* const*, const Broadca
                                void* const*, cudaStream_t);
 struct LaunchRow {
   Launch by_dtype[4];  // DType order
-  int nin;
 };
 
 // The launchers of one part of the registry (ops.h for_each_op_in), in table order.
@@ -84,7 +83,7 @@ std::vector<LaunchRow> launch_table() {
   std::vector<LaunchRow> t;
   for_each_op_in<Part>([&]<class Op>(const char*) {
     t.push_back({{&launch<Op, __half>, &launch<Op, __nv_bfloat16>, &launch<Op, float>,
-                  &launch<Op, double>}, Op::nin});
+                  &launch<Op, double>}});
   });
   return t;
 }

@@ -519,16 +519,19 @@ struct Aglu {
 // for t <= 1/8 from 13 terms of its alternating series sum (-1)^k (k+1)/(k+2) t^k.
 template <class V>
 struct ApaFloat32Gate {
-  V y, w, t, lg, p;  // kappa z, e^-y, lambda w, log1p(t), APA
+  V y, w, t, lg, p;  // kappa z, e^-y, lambda w, log1p(t) (if asked), APA
   Mask<typename V::Packet> huge;  // y < -700: w beyond the range, the softplus form
-  NONLIN_HD ApaFloat32Gate(V z, V k, V l) : y(k * z), huge(y < V(-700)) {
+  bool sigmoid;  // lambda = 1 in every lane, none huge: APA = sigmoid(y) = 1/(1 + w)
+  NONLIN_HD ApaFloat32Gate(V z, V k, V l, bool need_log)
+      : y(k * z), huge(y < V(-700)), sigmoid(!any(~(l == V(1)) | huge)) {
     w = vm::exp(-vmax(y, V(-700)));
     t = l * w;
-    lg = vm::log1p(t);
-    if (!any(~(l == V(1)) | huge)) {  // lambda = 1 in every lane, none beyond: sigmoid(y)
+    if (sigmoid) {
       p = 1 / (1 + w);
+      if (need_log) lg = vm::log1p(t);
       return;
     }
+    lg = vm::log1p(t);
     V lnp = -w * select(t == V(0), V(1), lg / t);
     if (any(huge)) {
       const V big = -vm::softplus(vm::log(l) - y) / l;
@@ -541,7 +544,7 @@ template <class V>
 struct ApaFloat32Parts {
   V p, s, zs, z2s, dl, zdl;  // as ApaParts
   NONLIN_HD ApaFloat32Parts(V z, V k, V l) {
-    const ApaFloat32Gate<V> q(z, k, l);
+    const ApaFloat32Gate<V> q(z, k, l, true);
     p = q.p;
     s = select(p == V(0), V(0), p * select(q.huge, 1 / l, q.w / (1 + q.t)));
     V m(0.0);
@@ -554,29 +557,20 @@ struct ApaFloat32Parts {
     zdl = times_or_zero(dl, z);
   }
 };
-// lambda = 1 (the default) in every lane: APA = sigmoid(kappa z) = 1 / (1 + w), no log1p and
-// no second exponential
+// APA alone (the forward): at lambda = 1 no log1p and no second exponential
 template <class V>
 NONLIN_HD inline V apa_float32(V z, V k, V l) {
-  if (!any(~(l == V(1)))) return 1 / (1 + vm::exp(-(k * z)));
-  return ApaFloat32Gate<V>(z, k, l).p;
+  return ApaFloat32Gate<V>(z, k, l, false).p;
 }
 // APA and s = APA w / (1 + t) alone (the derivatives), without the parts' lambda-gradient
-// terms (log1p's cancellation series); lambda = 1 in every lane (none with kappa z < -700):
-// p = 1/(1 + w), s = p w p.
+// terms (log1p's cancellation series); s = p w p on the sigmoid path.
 template <class V>
 struct ApaFloat32Slope {
   V p, s;
   NONLIN_HD ApaFloat32Slope(V z, V k, V l) {
-    if (!any(~(l == V(1)) | (k * z < V(-700)))) {
-      const V w = vm::exp(-(k * z));
-      p = 1 / (1 + w);
-      s = p * (w * p);
-    } else {
-      const ApaFloat32Gate<V> q(z, k, l);
-      p = q.p;
-      s = select(p == V(0), V(0), p * select(q.huge, 1 / l, q.w / (1 + q.t)));
-    }
+    const ApaFloat32Gate<V> q(z, k, l, false);
+    p = q.p;
+    s = q.sigmoid ? p * (q.w * p) : select(p == V(0), V(0), p * select(q.huge, 1 / l, q.w / (1 + q.t)));
   }
 };
 struct ApaFloat32 : Apa {

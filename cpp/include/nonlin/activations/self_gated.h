@@ -147,13 +147,18 @@ struct Mish {
     const V neg = E.times(x * fma(-e * (e + 1), r, V(1)));
     return select(x > linear_from<V>(), x, select(x > 0, x * fma(V(-2), r, V(1)), neg));
   }
-  // f' = [n (n + 2) + 4 x e (1 + e)] / (n + 2)^2 = e [(e + 2)(n + 2) + 4 x (1 + e)] / (n + 2)^2
+  // f' = [n (n + 2) + 4 x e (1 + e)] / (n + 2)^2 = e N / q^2 with q = (n + 2) / 2 = 1 + e + e^2/2,
+  // N = (1 + x) + e (1.5 + x) + e^2 + e^3/4 and q^2 = 1 + w, w = e (2 + 2e + e^2 + e^3/4): for
+  // x < 0 both round about once (1 + x is exact for |x| >= 1), where the form above rounds
+  // n, n + 2, the product and the square (float64 max 3.5 -> 2.2 ULP).
   template <class V> NONLIN_DEVICE static V derivative(V x) {
     const V xc = select(x > linear_from<V>(), linear_from<V>(), x);
     const ScaledExp<V> E = exp_scaled(xc);
     const V e = E.unscaled();
-    const V d = fma(e, e + 2, V(2));
-    return select(x > linear_from<V>(), V(1), E.times(fma(e + 2, d, 4 * x * (1 + e)) / (d * d)));
+    const V c = fma(e, V(0.25), V(1));
+    const V n = fma(e, fma(e, c, xc + V(1.5)), xc + V(1));
+    const V w = e * fma(e, fma(e, c, V(2)), V(2));
+    return select(x > linear_from<V>(), V(1), E.times(n / (1 + w)));
   }
   // f'' = 4e [2 (1 + e)(n + 2) + x (n + 2 - 2 n e)] / (n + 2)^3 for x <= 0; for x > 0 the same
   // in w = e^-x (no overflow): 4 w^2 [2 (1 + w) m + x (w m - 2 - 4w)] / m^3, m = 1 + 2w + 2w^2.

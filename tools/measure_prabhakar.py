@@ -2,9 +2,11 @@
 region (the README's table): the power series at a working precision that covers both the
 growth e^(z^(1/a)) of the terms and a result as small as e^(-z^(1/a)).
 
-    python tools/measure_prabhakar.py [--derivatives]
+    python tools/measure_prabhakar.py [--derivatives | --band]
 
 --derivatives: d/dalpha, d/dbeta, d/dgamma against mpmath's numerical derivative of the series.
+--band: the oscillating 1 < a < 2, z < 0 cases with z^(1/a) in [6, 60] (the Mellin-Barnes
+integral's range): max relative error, and absolute where |E| < 0.1, NaN count, time per element.
 """
 
 import collections
@@ -99,5 +101,37 @@ def main():
     print(f"NaN (no path reaches 1e-13): {nan} of {total} points")
 
 
+def band():
+    import time
+    rel = absolute = 0.0
+    nan = total = 0
+    seconds = []
+    for a in (1.1, 1.3, 1.5, 1.7, 1.9, 1.95):
+        for x in (6.0, 8.0, 12.0, 20.0, 30.0, 45.0, 60.0):
+            z = -x ** a
+            for b in (-1.5, -0.5, 1.0, 2.5, 4.5):
+                for g in (0.1, 0.5, 1.5, 3.3):
+                    total += 1
+                    t0 = time.perf_counter()
+                    y = float(nl.mittag_leffler(z, a, b, gamma=g))
+                    seconds.append(time.perf_counter() - t0)
+                    if np.isnan(y):
+                        nan += 1
+                        continue
+                    ref = reference(z, a, b, g)
+                    if abs(ref) >= 0.1:
+                        rel = max(rel, abs(y - ref) / abs(ref))
+                    else:
+                        absolute = max(absolute, abs(y - ref))
+    print(f"1 < a < 2, z < 0, z^(1/a) in [6, 60]: {total} points, {nan} NaN; max relative error "
+          f"{rel:.1e} (|E| >= 0.1), max absolute error {absolute:.1e} (|E| < 0.1); time per element "
+          f"median {np.median(seconds) * 1e6:.0f} us, max {max(seconds) * 1e6:.0f} us")
+
+
 if __name__ == "__main__":
-    derivatives() if "--derivatives" in sys.argv[1:] else main()
+    if "--derivatives" in sys.argv[1:]:
+        derivatives()
+    elif "--band" in sys.argv[1:]:
+        band()
+    else:
+        main()

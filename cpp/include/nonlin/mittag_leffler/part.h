@@ -7,4 +7,7 @@ namespace nonlin::ml {
 
 enum class Part { value, d_z, d_alpha, d_beta };
 
+// The same for the three-parameter (Prabhakar) function: its value or a derivative in a, b or g.
+enum class PPart { value, d_alpha, d_beta, d_gamma };
+
 }  // namespace nonlin::ml

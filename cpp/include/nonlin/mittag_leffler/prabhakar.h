@@ -14,15 +14,19 @@
 //       E^g_{a,b}(z) ~ sum_k (g)_k / k! (-1)^k (-z)^{-(g+k)} / Gamma(b - a(g + k))
 //     (Garra & Garrappa 2018, eq. 4.6; for g = 1 the classical -sum_j z^-j / Gamma(b - a j)),
 //     where the singularities' exponentially small part (1 < a < 2) is below the rounding;
-//   - otherwise Garrappa's inversion of the Laplace transform s^{ag-b}/(s^a - z)^g
-//     = s^-b (1 - z s^-a)^-g on a parabolic contour right of every singularity (for non-integer g
-//     they are branch points: there are no residues to add; Garrappa 2015, SIAM J. Numer. Anal.
-//     53:1350). Left of the contour the branch cuts run from the origin to the singularities, so
-//     the principal powers are the transform's continuation along the contour.
-// Where none of these reaches 1e-13 (a > 1, z < 0, |z|^{1/a} between the series' and the
-// expansion's ranges, with the singularities' part neither negligible nor small enough for the
-// contour) the result is NaN. Every loop is bounded. Invalid parameters (a < 0, g < 0,
-// non-finite a, b, g; NaN z) give NaN.
+//   - Garrappa's inversion of the Laplace transform s^{ag-b}/(s^a - z)^g = s^-b (1 - z s^-a)^-g
+//     on a parabolic contour right of every singularity (for non-integer g they are branch
+//     points: there are no residues to add; Garrappa 2015, SIAM J. Numer. Anal. 53:1350) where
+//     that reaches 1e-15; left of the contour the branch cuts run from the origin to the
+//     singularities, so the principal powers are the transform's continuation along it;
+//   - z < 0, 0 < a < 2, g > 0, where the singularities are too strong for that contour (a > 1,
+//     |z|^{1/a} between the series' and the expansion's ranges): the Mellin-Barnes integral
+//     (mellin_barnes.h) plus the series or expansion terms whose poles its line passed;
+//   - else the inversion with its tolerance relaxed up to 1e-13, else the Mellin-Barnes value
+//     where its rounding bound is below 1e-12.
+// Where none of these is within its error bound (a >= 2, z < 0, |z|^{1/a} >~ 12, non-integer
+// g: the integral diverges for a >= 2) the result is NaN. Every loop is bounded. Invalid
+// parameters (a < 0, g < 0, non-finite a, b, g; NaN z) give NaN.
 #pragma once
 
 #include <algorithm>
@@ -34,11 +38,9 @@
 #include "evaluate.h"
 #include "gamma.h"
 #include "inversion.h"
+#include "mellin_barnes.h"
 
 namespace nonlin::ml {
-
-// What a Prabhakar evaluation returns: E^g_{a,b}(z) or its derivative in a, b or g.
-enum class PPart { value, d_alpha, d_beta, d_gamma };
 
 namespace prabhakar_detail {
 
@@ -168,8 +170,9 @@ inline Sum kummer(double z, double b, double g, int max_terms) {
 // The algebraic expansion for z < 0. An asymptotic series: each term is bounded by the
 // envelope of 1/Gamma (gamma.h; also where the term happens to vanish at a pole of Gamma), the
 // sum is accepted once a bound falls below the rounding of the sum, and abandoned once the
-// bounds grow again (as asymptotic.h does for g = 1).
-inline Sum algebraic(double z, double a, double b, double g, PPart part, int max_terms) {
+// bounds grow again (as asymptotic.h does for g = 1). all_terms: exactly max_terms terms, no
+// test (the residues a Mellin-Barnes line has passed).
+inline Sum algebraic(double z, double a, double b, double g, PPart part, int max_terms, bool all_terms = false) {
   Sum r;
   const double lw = std::log(-z);
   double min_bound = INFINITY;
@@ -197,11 +200,14 @@ inline Sum algebraic(double z, double a, double b, double g, PPart part, int max
     const double widen = part == PPart::value ? 1.0
                          : (4.0 + std::log1p(std::fabs(arg))) * (1.0 + g + k + std::fabs(lw) + a + harmonic);
     const double bound = std::exp(lenv) * widen;
-    if (k > 0 && bound <= 0x1p-56 * std::fabs(r.sum)) {
+    if (all_terms) {
+      r.converged = k + 1 == max_terms;
+    } else if (k > 0 && bound <= 0x1p-56 * std::fabs(r.sum)) {
       r.converged = true;
       return r;
+    } else if (bound > 16 * min_bound) {
+      return r;
     }
-    if (bound > 16 * min_bound) return r;
     min_bound = std::min(min_bound, bound);
     q = (q * (g + k) + p) / (k + 1.0);
     p *= (g + k) / (k + 1.0);
@@ -210,8 +216,60 @@ inline Sum algebraic(double z, double a, double b, double g, PPart part, int max
   return r;
 }
 
-// Garrappa's inversion on the unbounded region right of every singularity of the transform.
-inline double inversion(double z, double a, double b, double g, PPart part) {
+// The residues a Mellin-Barnes line Re s = c has passed: c = -M - 1/2 left of the poles
+// s = 0, -1, ..., -M of Gamma(s), whose residues are the first M + 1 terms of the power series,
+// or c = g + K - 1/2 right of the poles s = g, ..., g + K - 1 of Gamma(g - s): the first K terms
+// of the algebraic expansion.
+inline Sum passed_residues(double z, double a, double b, double g, PPart part, double c) {
+  if (c < 0) return series<double>(z, a, b, g, part, int(std::lround(-c - 0.5)) + 1);
+  return algebraic(z, a, b, g, part, int(std::lround(c - g + 0.5)), true);
+}
+
+// z < 0, 0 < a < 2, g > 0: the Mellin-Barnes integral (mellin_barnes.h) plus the residues its
+// line has passed, on the line c in {-7.5, ..., -0.5, g - 1/2 (g >= 1), g + 1/2, ..., g + 5.5}
+// (each 1/2 from the nearest poles) that minimises the scale of the rounding, sum |residues| +
+// sum |integrand| (on a coarse grid): left where the integrand's t^(a c) growth dominates
+// (small |z|), right where the algebraic terms carry most of E (large |z|). The scale is
+// log-convex in c, so the search walks from g + 1/2 to the nearest minimum. Returns the value
+// and that scale (the rounding is a few ulp of it).
+inline Sum mellin_barnes(double z, double a, double b, double g, PPart part) {
+  constexpr int max_nodes = 60000;  // t <= 4200: a up to ~1.985
+  double cs[16];
+  int n = 0;
+  for (int m = 7; m >= 0; --m) cs[n++] = -m - 0.5;
+  if (g >= 1) cs[n++] = g - 0.5;
+  const int start = n;
+  for (int k = 1; k <= 6; ++k) cs[n++] = g + k - 0.5;
+  auto scale = [&](double c) {
+    const MellinBarnesLine coarse = mellin_barnes_line(-z, a, b, g, c, PPart::value, 2.0, max_nodes / 28);
+    return coarse.magnitude + passed_residues(z, a, b, g, PPart::value, c).abs_sum;
+  };
+  int best = start;
+  double best_scale = scale(cs[start]);
+  for (int dir : {-1, 1}) {
+    bool moved = false;
+    for (int i = best + dir; i >= 0 && i < n; i += dir) {
+      const double s = scale(cs[i]);
+      if (!(s < best_scale)) break;
+      best = i;
+      best_scale = s;
+      moved = true;
+    }
+    if (moved) break;
+  }
+  Sum r;
+  if (!std::isfinite(best_scale)) return r;
+  const MellinBarnesLine line = mellin_barnes_line(-z, a, b, g, cs[best], part, 0.07, max_nodes);
+  const Sum res = passed_residues(z, a, b, g, part, cs[best]);
+  r.sum = res.sum + line.value;
+  r.abs_sum = res.abs_sum + line.magnitude;
+  r.converged = !std::isnan(line.value);
+  return r;
+}
+
+// Garrappa's inversion on the unbounded region right of every singularity of the transform;
+// attempts: 1 asks for 1e-15, each further one relaxes the tolerance tenfold.
+inline double inversion(double z, double a, double b, double g, PPart part, int attempts) {
   using namespace detail;
   using std::numbers::pi;
   const double x = pole_modulus(z, a);
@@ -229,11 +287,10 @@ inline double inversion(double z, double a, double b, double g, PPart part) {
   const double strength = phi_max > 1e-15 ? g_eff
                           : std::max(0.0, -2 * (a * g_eff - b + 1)) + (part == PPart::value ? 0.0 : 0.5);
   // Rounding grows like e^{phi_max} eps: the tolerance is relaxed (as Garrappa does) up to
-  // 1e-13; where even that is out of reach (a > 1, z < 0 between the series and the algebraic
-  // expansion) the result is NaN, not a number with unknown error.
+  // 1e-13 where the caller allows; beyond, the result is NaN, not a number with unknown error.
   double log_epsilon = std::log(1e-15);
   ContourParams c;
-  for (int attempt = 0; attempt < 3; ++attempt) {
+  for (int attempt = 0; attempt < attempts; ++attempt) {
     if (phi_max < log_epsilon - log_eps) {
       c = optimal_unbounded(phi_max, strength, log_epsilon);
       if (c.n <= 200) break;
@@ -325,7 +382,31 @@ inline double prabhakar_part(double z, double a, double b, double g, PPart part)
     const Sum s = algebraic(z, a, b, g, part, 400);
     if (s.converged) return s.sum;
   }
-  return inversion(z, a, b, g, part);
+  // the inversion where it reaches 1e-15 (the cheaper path); else, for a < 2, the
+  // Mellin-Barnes integral where its rounding bound (~4 ulp of its scale) is below 1e-13 of E
+  // (or 1e-14 absolute near the zeros of the oscillating a > 1); else the inversion at a
+  // tolerance relaxed to 1e-13; else the Mellin-Barnes integral where its bound is below 1e-12;
+  // else NaN
+  // (for d/da the inversion's integrand carries an extra z s^-a log(s) / w, and it lost up to
+  // 2.5e-13 where the value is within 1e-15: the integral goes first there)
+  Sum mb;
+  double mb_error = INFINITY;
+  bool mb_tried = false;
+  auto mb_within_bound = [&] {
+    if (!mb_tried && a < 2 && g > 0) {
+      mb = mellin_barnes(z, a, b, g, part);
+      mb_error = mb.converged ? mb.abs_sum * 0x1p-50 : INFINITY;
+    }
+    mb_tried = true;
+    return mb_error <= std::max(1e-13 * std::fabs(mb.sum), a > 1 ? 1e-14 : 0.0);
+  };
+  if (part == PPart::d_alpha && mb_within_bound()) return mb.sum;
+  const double strict = inversion(z, a, b, g, part, 1);
+  if (!std::isnan(strict)) return strict;
+  if (mb_within_bound()) return mb.sum;
+  const double relaxed = inversion(z, a, b, g, part, 3);
+  if (!std::isnan(relaxed)) return relaxed;
+  return mb_error <= 1e-12 * std::fabs(mb.sum) ? mb.sum : NAN;
 }
 
 inline double prabhakar(double z, double a, double b, double g) {

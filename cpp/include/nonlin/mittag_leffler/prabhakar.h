@@ -22,8 +22,11 @@
 //   - z < 0, 0 < a < 2, g > 0, where the singularities are too strong for that contour (a > 1,
 //     |z|^{1/a} between the series' and the expansion's ranges): the Mellin-Barnes integral
 //     (mellin_barnes.h) plus the series or expansion terms whose poles its line passed;
-//   - else the inversion with its tolerance relaxed up to 1e-13, else the Mellin-Barnes value
-//     where its rounding bound is below 1e-12.
+//   - else the inversion with its tolerance relaxed up to 1e-13; else the series or the
+//     Mellin-Barnes value, whichever rounding bound is smaller, where it is below 1e-12 of E
+//     or 1e-14 absolute (near E's zeros). Where the series was summed, an inversion result is
+//     taken only if the two agree within the series' bound (its tolerance is relative to its
+//     integrand's scale, which can lie far above E).
 // Where none of these is within its error bound (a >= 2, z < 0, |z|^{1/a} >~ 12, non-integer
 // g: the integral diverges for a >= 2) the result is NaN. Every loop is bounded. Invalid
 // parameters (a < 0, g < 0, non-finite a, b, g; NaN z) give NaN.
@@ -365,15 +368,16 @@ inline double prabhakar_part(double z, double a, double b, double g, PPart part)
   // below terms * u * sum|terms|: accepted where that is below 2^-47 of the result, or near the
   // zeros of the oscillating cases (a > 1) below 2^-50 absolute. The d/da, d/db terms' factor
   // (1/Gamma)' is a double (within ~4 ulp).
+  Sum ls;  // the series where it was summed, with its rounding bound
+  double ls_error = INFINITY;
   if (x <= 24.0) {
     constexpr int digits = std::numeric_limits<long double>::digits;
-    const Sum s = digits >= 64 ? series<long double>(z, a, b, g, part, 4000)
-                               : series<double>(z, a, b, g, part, 4000);
+    ls = digits >= 64 ? series<long double>(z, a, b, g, part, 4000) : series<double>(z, a, b, g, part, 4000);
     const bool psi = part == PPart::d_alpha || part == PPart::d_beta;
-    const double err = s.abs_sum * (s.terms * std::ldexp(1.0, -std::min(digits, 64)) + (psi ? 0x1p-51 : 0.0));
+    if (ls.converged)
+      ls_error = ls.abs_sum * (ls.terms * std::ldexp(1.0, -std::min(digits, 64)) + (psi ? 0x1p-51 : 0.0));
     const double rel = psi ? 0x1p-45 : 0x1p-47;  // the contour does no better for these parts
-    if (s.converged && (err <= rel * std::fabs(s.sum) || (a > 1 && err <= 0x1p-50)))
-      return s.sum;
+    if (ls_error <= rel * std::fabs(ls.sum) || (a > 1 && ls_error <= 0x1p-50)) return ls.sum;
   }
   // the singularities' part is ~ e^{x cos(pi/a)} (1 <= a < 2; at a = 1 the point s = z on the
   // cut gives e^z), none on the principal sheet for a < 1
@@ -382,11 +386,13 @@ inline double prabhakar_part(double z, double a, double b, double g, PPart part)
     const Sum s = algebraic(z, a, b, g, part, 400);
     if (s.converged) return s.sum;
   }
-  // the inversion where it reaches 1e-15 (the cheaper path); else, for a < 2, the
-  // Mellin-Barnes integral where its rounding bound (~4 ulp of its scale) is below 1e-13 of E
-  // (or 1e-14 absolute near the zeros of the oscillating a > 1); else the inversion at a
-  // tolerance relaxed to 1e-13; else the Mellin-Barnes integral where its bound is below 1e-12;
-  // else NaN
+  // The inversion where it reaches 1e-15 (the cheaper path) -- its tolerance is relative to
+  // its integrand's scale, which can lie far above E (near E's zeros, e.g. a ~ 1 with a large
+  // g), so where the series was summed the two must agree within the series' bound; else, for
+  // a < 2, the Mellin-Barnes integral where its rounding bound (~4 ulp of its scale) is below
+  // 1e-13 of E (or 1e-14 absolute near the zeros of the oscillating a > 1); else the inversion
+  // at a tolerance relaxed to 1e-13; else (near a zero of E, or a near 2) the series or the
+  // integral, whichever bound is smaller, where it is below 1e-12 of E or 1e-14; else NaN.
   // (for d/da the inversion's integrand carries an extra z s^-a log(s) / w, and it lost up to
   // 2.5e-13 where the value is within 1e-15: the integral goes first there)
   Sum mb;
@@ -400,13 +406,18 @@ inline double prabhakar_part(double z, double a, double b, double g, PPart part)
     mb_tried = true;
     return mb_error <= std::max(1e-13 * std::fabs(mb.sum), a > 1 ? 1e-14 : 0.0);
   };
+  auto agrees_with_series = [&](double v) {
+    return !std::isnan(v) && !(std::fabs(v - ls.sum) > ls_error + 0x1p-47 * std::fabs(v));
+  };
   if (part == PPart::d_alpha && mb_within_bound()) return mb.sum;
   const double strict = inversion(z, a, b, g, part, 1);
-  if (!std::isnan(strict)) return strict;
+  if (agrees_with_series(strict)) return strict;
   if (mb_within_bound()) return mb.sum;
   const double relaxed = inversion(z, a, b, g, part, 3);
-  if (!std::isnan(relaxed)) return relaxed;
-  return mb_error <= 1e-12 * std::fabs(mb.sum) ? mb.sum : NAN;
+  if (agrees_with_series(relaxed)) return relaxed;
+  const bool series_better = ls_error < mb_error;
+  const double v = series_better ? ls.sum : mb.sum, bound = series_better ? ls_error : mb_error;
+  return bound <= std::max(1e-12 * std::fabs(v), 1e-14) ? v : NAN;
 }
 
 inline double prabhakar(double z, double a, double b, double g) {

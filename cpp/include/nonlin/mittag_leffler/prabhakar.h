@@ -19,16 +19,19 @@
 //     points: there are no residues to add; Garrappa 2015, SIAM J. Numer. Anal. 53:1350) where
 //     that reaches 1e-15; left of the contour the branch cuts run from the origin to the
 //     singularities, so the principal powers are the transform's continuation along it;
-//   - z < 0, 0 < a < 2, g > 0, where the singularities are too strong for that contour (a > 1,
-//     |z|^{1/a} between the series' and the expansion's ranges): the Mellin-Barnes integral
-//     (mellin_barnes.h) plus the series or expansion terms whose poles its line passed;
+//   - z < 0, a > 1, where the singularities are too strong for that contour (|z|^{1/a}
+//     between the series' and the expansion's ranges), for the value and d/dg: the series in
+//     113-bit arithmetic (wide_float.h) while its cancellation leaves 1e-15;
+//   - z < 0, 0 < a < 2, g > 0: the Mellin-Barnes integral (mellin_barnes.h) plus the series or
+//     expansion terms whose poles its line passed;
 //   - else the inversion with its tolerance relaxed up to 1e-13; else the series or the
 //     Mellin-Barnes value, whichever rounding bound is smaller, where it is below 1e-12 of E
 //     or 1e-14 absolute (near E's zeros). Where the series was summed, an inversion result is
 //     taken only if the two agree within the series' bound (its tolerance is relative to its
 //     integrand's scale, which can lie far above E).
-// Where none of these is within its error bound (a >= 2, z < 0, |z|^{1/a} >~ 12, non-integer
-// g: the integral diverges for a >= 2) the result is NaN. Every loop is bounded. Invalid
+// Where none of these is within its error bound (a >= 2, z < 0, non-integer g, where the
+// 113-bit series cancels too much, |z|^{1/a} (1 - cos(pi/a)) > 40, or d/da, d/db beyond the
+// long-double series: the integral diverges for a >= 2) the result is NaN. Every loop is bounded. Invalid
 // parameters (a < 0, g < 0, non-finite a, b, g; NaN z) give NaN.
 #pragma once
 
@@ -37,11 +40,13 @@
 #include <complex>
 #include <limits>
 #include <numbers>
+#include <type_traits>
 
 #include "evaluate.h"
 #include "gamma.h"
 #include "inversion.h"
 #include "mellin_barnes.h"
+#include "wide_float.h"
 
 namespace nonlin::ml {
 
@@ -93,15 +98,15 @@ inline T series_factor(PPart part, T x, int k, int e2, T coef) {
   const T mult = part == PPart::d_alpha ? T(k) : T(1);
   if (x < 170) {
     if (!deriv) {
-      if (is_nonpositive_integer(double(x)) && x == std::nearbyint(x)) return 0;
-      return std::ldexp(coef / std::tgamma(x), e2);
+      if (is_nonpositive_integer(double(x)) && x == wide::nearbyint(x)) return 0;
+      return wide::ldexp(coef / wide::tgamma(x), e2);
     }
-    return std::ldexp(coef * mult * T(rgamma_deriv(double(x))), e2);
+    return wide::ldexp(coef * mult * T(rgamma_deriv(double(x))), e2);
   }
   double sign;
   const double l = deriv ? log_abs_rgamma_deriv(double(x), sign) : log_abs_rgamma(double(x), sign);
   return T(sign) * mult *
-         std::copysign(std::exp(std::log(std::fabs(coef)) + e2 * T(std::numbers::ln2) + T(l)), coef);
+         wide::copysign(wide::exp(wide::log(wide::fabs(coef)) + e2 * T(std::numbers::ln2) + T(l)), coef);
 }
 
 // The power series in T (double, or long double where the alternating sum cancels more than
@@ -110,7 +115,16 @@ inline T series_factor(PPart part, T x, int k, int e2, T coef) {
 // is direct below 170 and joins the log form beyond (where E itself is ~ e^170 or more and its
 // conditioning eps z^(1/a) dominates anyway).
 template <class T>
+constexpr int digits_of() {
+  if constexpr (std::is_same_v<T, wide::Float>) return wide::float_digits;
+  else return std::numeric_limits<T>::digits;
+}
+
+template <class T>
 inline Sum series(double z, double a, double b, double g, PPart part, int max_terms) {
+  // past the peak the terms fall factorially: stop once one is below the rounding of |terms|
+  // in T (the alternating sums keep only digits_of<T> - log2(sum |t| / |sum|) bits)
+  const T tiny = wide::ldexp(T(1), -digits_of<T>() - 4);
   T sum = 0, abs_sum = 0;
   Sum r;
   const double peak = std::pow(std::fabs(z), 1.0 / a);  // terms fall once a k + b >> |z|^{1/a}
@@ -121,9 +135,9 @@ inline Sum series(double z, double a, double b, double g, PPart part, int max_te
     const T arg = T(a) * k + T(b);
     const T t = series_factor<T>(part, arg, k, e2, part == PPart::d_gamma ? qz : pz);
     sum += t;
-    abs_sum += std::fabs(t);
+    abs_sum += wide::fabs(t);
     r.terms = k + 1;
-    if (arg > 2 && arg > peak && k > g && std::fabs(t) <= T(0x1p-56) * abs_sum) {
+    if (arg > 2 && arg > peak && k > g && wide::fabs(t) <= tiny * abs_sum) {
       r.converged = true;
       break;
     }
@@ -134,9 +148,9 @@ inline Sum series(double z, double a, double b, double g, PPart part, int max_te
       break;
     }
     int e;
-    std::frexp(std::max(std::fabs(pz), std::fabs(qz)), &e);
-    pz = std::ldexp(pz, -e);
-    qz = std::ldexp(qz, -e);
+    wide::frexp(std::max(wide::fabs(pz), wide::fabs(qz)), &e);
+    pz = wide::ldexp(pz, -e);
+    qz = wide::ldexp(qz, -e);
     e2 += e;
   }
   r.sum = double(sum);
@@ -395,6 +409,23 @@ inline double prabhakar_part(double z, double a, double b, double g, PPart part)
   // integral, whichever bound is smaller, where it is below 1e-12 of E or 1e-14; else NaN.
   // (for d/da the inversion's integrand carries an extra z s^-a log(s) / w, and it lost up to
   // 2.5e-13 where the value is within 1e-15: the integral goes first there)
+  // the series in wide::Float (113 bits where available) where long double cancelled too much:
+  // the value and d/dg only (the d/da, d/db terms carry a double (1/Gamma)'), for a > 1 and
+  // z < 0, where the singularities defeat the contour (a >= 2) or the Mellin-Barnes integral is
+  // less accurate (1 < a < 2). Terms reach e^x, E ~ e^{x cos(pi/a)} (a > 2) or less: tried
+  // where that leaves 1e-15, x (1 - cos+(pi/a)) <= 40 (~1 ms: a 1/Gamma per term in software)
+  auto wide_series = [&](double& v) {
+    if constexpr (wide::float_digits > std::numeric_limits<long double>::digits) {
+      const double cancel = x * (1 - std::max(0.0, std::cos(std::numbers::pi / a)));
+      if (a > 1 && cancel <= 40 && (part == PPart::value || part == PPart::d_gamma)) {
+        const Sum s = series<wide::Float>(z, a, b, g, part, 4000);
+        v = s.sum;
+        return s.converged && s.abs_sum * s.terms * std::ldexp(1.0, -wide::float_digits) <=
+                                  std::max(0x1p-50 * std::fabs(s.sum), 0x1p-53);
+      }
+    }
+    return false;
+  };
   Sum mb;
   double mb_error = INFINITY;
   bool mb_tried = false;
@@ -412,6 +443,7 @@ inline double prabhakar_part(double z, double a, double b, double g, PPart part)
   if (part == PPart::d_alpha && mb_within_bound()) return mb.sum;
   const double strict = inversion(z, a, b, g, part, 1);
   if (agrees_with_series(strict)) return strict;
+  if (double v; wide_series(v)) return v;
   if (mb_within_bound()) return mb.sum;
   const double relaxed = inversion(z, a, b, g, part, 3);
   if (agrees_with_series(relaxed)) return relaxed;

@@ -84,7 +84,8 @@ def test_oscillating_band(a):
 def test_beyond_alpha_2(a):
     """a >= 2, z < 0, z^(1/a) from 12 to 30, non-integer g: E ~ e^(x cos(pi/a)) oscillates
     while the series' terms reach e^x and the contour right of the singularities loses as much;
-    the series summed in 113 bits (__float128 where long double has 64) within 1e-14."""
+    the series summed in 113 bits (__float128 where long double has 64) within 1e-14, and its
+    derivatives in a, b, g."""
     for x in (12.0, 20.0, 30.0):
         z = -x ** a
         for b in (-0.5, 1.0, 4.5):
@@ -92,12 +93,20 @@ def test_beyond_alpha_2(a):
                 got = float(ml(z, a, b, gamma=g))
                 ref = reference(z, a, b, g)
                 assert abs(got - ref) <= 1e-14 * abs(ref), (z, a, b, g, got, ref)
-    # d/dgamma on the same path, against mpmath's numerical derivative of the series
+    # the parameter derivatives on the same path (1/Gamma and (1/Gamma)' in 113 bits), against
+    # mpmath's numerical derivative of the series
     z, b, g = -(20.0 ** a), 1.0, 0.7
-    got = float(ml.d_gamma(z, a, b, gamma=g))
-    with mp.workdps(60):
-        ref = float(mp.diff(lambda t: series(z, a, b, g + t, extra_digits=20), mp.mpf(0)))
-    assert abs(got - ref) <= 1e-14 * abs(ref), (got, ref)
+    for which, part in enumerate(("d_alpha", "d_beta", "d_gamma")):
+        got = float(getattr(ml, part)(z, a, b, gamma=g))
+
+        def f(t):
+            p = [mp.mpf(a), mp.mpf(b), mp.mpf(g)]
+            p[which] += t
+            return series(z, *p, extra_digits=20)
+
+        with mp.workdps(60):
+            ref = float(mp.diff(f, mp.mpf(0)))
+        assert abs(got - ref) <= 1e-14 * abs(ref), (part, got, ref)
 
 
 def test_small_value_from_cancelling_terms():

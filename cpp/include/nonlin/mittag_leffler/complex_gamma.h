@@ -4,8 +4,9 @@
 // Both use the recurrence up to |w| >= 12, then Stirling's series (8 terms: relative
 // remainder < 1e-17 there, also along the imaginary axis), and the reflection formulas for
 // Re w < 1/2 unless |w| >= 25 and |arg w| <= 3 pi / 4 (there the series' remainder, at most
-// sec^18(3 pi / 8) ~ 3e7 times its next term, is still < 1e-17), with sin(pi w) and cot(pi w) taken from e^{2 pi i w} where |Im w| >= 1 (no
-// overflow of cosh, sinh) and from the exact sinpi / cospi near the real axis.
+// sec^18(3 pi / 8) ~ 3e7 times its next term, is still < 1e-17), with sin(pi w) and
+// cot(pi w) taken from e^{2 pi i w} where |Im w| >= 1 (no overflow of cosh, sinh) and from the
+// exact sinpi / cospi near the real axis.
 #pragma once
 
 #include <cmath>
@@ -54,7 +55,9 @@ inline cplx cot_pi(cplx w) {
 }
 
 // Stirling's series applies to w itself (no reflection) off the negative real axis
-inline bool stirling_direct(cplx w) { return std::fabs(w.imag()) >= std::fabs(w.real()) && std::norm(w) >= 625; }
+inline bool stirling_direct(cplx w) {
+  return std::fabs(w.imag()) >= std::fabs(w.real()) && std::norm(w) >= 625;
+}
 
 }  // namespace complex_gamma_detail
 

@@ -20,8 +20,9 @@
 //     that reaches 1e-15; left of the contour the branch cuts run from the origin to the
 //     singularities, so the principal powers are the transform's continuation along it;
 //   - z < 0, a > 1, where the singularities are too strong for that contour (|z|^{1/a}
-//     between the series' and the expansion's ranges), for the value and d/dg: the series in
-//     113-bit arithmetic (wide_float.h) while its cancellation leaves 1e-15;
+//     between the series' and the expansion's ranges): the series in 113-bit arithmetic
+//     (wide_float.h, with 1/Gamma and its derivative in that precision) while its
+//     cancellation leaves 1e-15;
 //   - z < 0, 0 < a < 2, g > 0: the Mellin-Barnes integral (mellin_barnes.h) plus the series or
 //     expansion terms whose poles its line passed;
 //   - else the inversion with its tolerance relaxed up to 1e-13; else the series or the
@@ -30,9 +31,9 @@
 //     taken only if the two agree within the series' bound (its tolerance is relative to its
 //     integrand's scale, which can lie far above E).
 // Where none of these is within its error bound (a >= 2, z < 0, non-integer g, where the
-// 113-bit series cancels too much, |z|^{1/a} (1 - cos(pi/a)) > 40, or d/da, d/db beyond the
-// long-double series: the integral diverges for a >= 2) the result is NaN. Every loop is bounded. Invalid
-// parameters (a < 0, g < 0, non-finite a, b, g; NaN z) give NaN.
+// 113-bit series cancels too much, |z|^{1/a} (1 - cos(pi/a)) >~ 40: the integral diverges for
+// a >= 2) the result is NaN. Every loop is bounded. Invalid parameters (a < 0, g < 0,
+// non-finite a, b, g; NaN z) give NaN.
 #pragma once
 
 #include <algorithm>
@@ -101,7 +102,11 @@ inline T series_factor(PPart part, T x, int k, int e2, T coef) {
       if (is_nonpositive_integer(double(x)) && x == wide::nearbyint(x)) return 0;
       return wide::ldexp(coef / wide::tgamma(x), e2);
     }
-    return wide::ldexp(coef * mult * T(rgamma_deriv(double(x))), e2);
+    // (1/Gamma)' in T where T is wider than double (wide_float.h), else glibc-based (~4 ulp)
+    T d;
+    if constexpr (std::is_same_v<T, double>) d = rgamma_deriv(x);
+    else d = wide::rgamma_deriv(x);
+    return wide::ldexp(coef * mult * d, e2);
   }
   double sign;
   const double l = deriv ? log_abs_rgamma_deriv(double(x), sign) : log_abs_rgamma(double(x), sign);
@@ -389,7 +394,7 @@ inline double prabhakar_part(double z, double a, double b, double g, PPart part)
     ls = digits >= 64 ? series<long double>(z, a, b, g, part, 4000) : series<double>(z, a, b, g, part, 4000);
     const bool psi = part == PPart::d_alpha || part == PPart::d_beta;
     if (ls.converged)
-      ls_error = ls.abs_sum * (ls.terms * std::ldexp(1.0, -std::min(digits, 64)) + (psi ? 0x1p-51 : 0.0));
+      ls_error = ls.abs_sum * ls.terms * std::ldexp(1.0, -std::min(digits, 64)) * (psi ? 4 : 1);
     const double rel = psi ? 0x1p-45 : 0x1p-47;  // the contour does no better for these parts
     if (ls_error <= rel * std::fabs(ls.sum) || (a > 1 && ls_error <= 0x1p-50)) return ls.sum;
   }
@@ -409,15 +414,15 @@ inline double prabhakar_part(double z, double a, double b, double g, PPart part)
   // integral, whichever bound is smaller, where it is below 1e-12 of E or 1e-14; else NaN.
   // (for d/da the inversion's integrand carries an extra z s^-a log(s) / w, and it lost up to
   // 2.5e-13 where the value is within 1e-15: the integral goes first there)
-  // the series in wide::Float (113 bits where available) where long double cancelled too much:
-  // the value and d/dg only (the d/da, d/db terms carry a double (1/Gamma)'), for a > 1 and
-  // z < 0, where the singularities defeat the contour (a >= 2) or the Mellin-Barnes integral is
-  // less accurate (1 < a < 2). Terms reach e^x, E ~ e^{x cos(pi/a)} (a > 2) or less: tried
-  // where that leaves 1e-15, x (1 - cos+(pi/a)) <= 40 (~1 ms: a 1/Gamma per term in software)
+  // the series in wide::Float (113 bits where available) where long double cancelled too much,
+  // for a > 1 and z < 0, where the singularities defeat the contour (a >= 2) or the
+  // Mellin-Barnes integral is less accurate (1 < a < 2). Terms reach e^x, E ~ e^{x cos(pi/a)}
+  // (a > 2) or less: tried where that leaves 1e-15, x (1 - cos+(pi/a)) <= 40 (~1 ms: a
+  // 1/Gamma per term in software)
   auto wide_series = [&](double& v) {
     if constexpr (wide::float_digits > std::numeric_limits<long double>::digits) {
       const double cancel = x * (1 - std::max(0.0, std::cos(std::numbers::pi / a)));
-      if (a > 1 && cancel <= 40 && (part == PPart::value || part == PPart::d_gamma)) {
+      if (a > 1 && cancel <= 40) {
         const Sum s = series<wide::Float>(z, a, b, g, part, 4000);
         v = s.sum;
         return s.converged && s.abs_sum * s.terms * std::ldexp(1.0, -wide::float_digits) <=

@@ -7,6 +7,7 @@
 
 #include <cfloat>
 #include <cmath>
+#include <numbers>
 
 #if defined(NONLIN_HAVE_QUADMATH)
 #include <quadmath.h>
@@ -22,6 +23,8 @@ template <class T> T nearbyint(T x) { return std::nearbyint(x); }
 template <class T> T copysign(T x, T y) { return std::copysign(x, y); }
 template <class T> T ldexp(T x, int e) { return std::ldexp(x, e); }
 template <class T> T frexp(T x, int* e) { return std::frexp(x, e); }
+template <class T> T tan(T x) { return std::tan(x); }
+template <class T> T pi() { return std::numbers::pi_v<T>; }
 
 #if defined(NONLIN_HAVE_QUADMATH)
 using Float = __float128;
@@ -34,9 +37,48 @@ inline __float128 nearbyint(__float128 x) { return nearbyintq(x); }
 inline __float128 copysign(__float128 x, __float128 y) { return copysignq(x, y); }
 inline __float128 ldexp(__float128 x, int e) { return ldexpq(x, e); }
 inline __float128 frexp(__float128 x, int* e) { return frexpq(x, e); }
+inline __float128 tan(__float128 x) { return tanq(x); }
+template <> inline __float128 pi<__float128>() { return M_PIq; }
 #else
 using Float = long double;
 constexpr int float_digits = LDBL_MANT_DIG;
 #endif
+
+// psi(x) = Gamma'(x) / Gamma(x) in T: the recurrence up to x >= 40, then the asymptotic series
+// with B_2 .. B_24 (its remainder below 1e-35 there); reflection psi(1 - x) - pi cot(pi x) for
+// x < 1/2, with pi x reduced exactly by the nearest integer. NaN at the poles.
+template <class T>
+T digamma(T x) {
+  if (x < T(0.5)) {
+    const T r = x - nearbyint(x);  // exact
+    if (r == 0) return T(NAN);
+    return digamma(T(1) - x) - pi<T>() / tan(pi<T>() * r);
+  }
+  T acc = 0;
+  for (int n = 0; n < 64 && x < T(40); ++n) {
+    acc -= T(1) / x;
+    x += T(1);
+  }
+  // B_2k / (2k), k = 1..12
+  static const T b[12] = {T(1) / T(12),           T(-1) / T(120),          T(1) / T(252),
+                          T(-1) / T(240),          T(1) / T(132),           T(-691) / T(32760),
+                          T(1) / T(12),            T(-3617) / T(8160),      T(43867) / T(14364),
+                          T(-174611) / T(6600),    T(77683) / T(276),       T(-236364091) / T(65520)};
+  const T r2 = T(1) / (x * x);
+  T tail = 0;
+  for (int k = 11; k >= 0; --k) tail = (tail + b[k]) * r2;
+  return acc + log(x) - T(0.5) / x - tail;
+}
+
+// d/dx 1/Gamma(x) = -psi(x) / Gamma(x) in T; (-1)^n n! at x = -n
+template <class T>
+T rgamma_deriv(T x) {
+  if (x <= 0 && x == nearbyint(x)) {
+    T f = 1;
+    for (int k = 2; k <= int(-x); ++k) f *= k;
+    return int(-x) % 2 == 0 ? f : -f;
+  }
+  return -digamma(x) / tgamma(x);
+}
 
 }  // namespace nonlin::ml::wide

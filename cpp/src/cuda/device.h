@@ -14,32 +14,55 @@ namespace nonlin::cuda {
 enum class DType : int { f16 = 0, bf16 = 1, f32 = 2, f64 = 3 };
 
 // How input k of an elementwise op broadcasts over the n contiguous result elements: element i
-// reads in[k][(i / div) % mod]. A full-size input has div = 1, mod = n; one value mod = 1; a
-// per-channel parameter of shape (C, 1, 1) against (N, C, H, W) div = H W, mod = C (any input
-// whose non-broadcast dimensions are one contiguous run of the result's).
+// reads in[k][index(i)], the input's non-broadcast dimensions forming at most two contiguous
+// runs of the result's. The inner run is read at (i / div) % mod, the outer at
+// ((i / div2) % mod2) * mod. A full-size input has div = 1, mod = n; one value mod = 1; a
+// per-channel parameter of shape (C, 1, 1) against (N, C, H, W) div = H W, mod = C; under
+// jax.vmap the same parameter batched, (B, 1, C, 1, 1) against (B, N, C, H, W), adds the outer
+// run div2 = N C H W, mod2 = B.
 struct Broadcast {
   std::ptrdiff_t div, mod;
+  std::ptrdiff_t div2 = 1, mod2 = 1;
+#if defined(__CUDACC__)
+  __host__ __device__
+#endif
+  std::ptrdiff_t index(std::ptrdiff_t i) const {
+    const std::ptrdiff_t inner = (i / div) % mod;
+    return mod2 == 1 ? inner : inner + ((i / div2) % mod2) * mod;
+  }
 };
 
 // The Broadcast of a dense row-major input of shape dims[0..rank) against the result shape
 // rdims[0..rrank) (shapes aligned on the right, NumPy-style); false if the input does not
-// broadcast, or its non-1 dimensions are not one contiguous run of the result's.
+// broadcast, or its non-1 dimensions form more than two contiguous runs of the result's.
 inline bool broadcast_of(int rank, const std::int64_t* dims, int rrank, const std::int64_t* rdims,
                          Broadcast& b) {
   if (rank > rrank) return false;
-  int first = -1, last = -1;
+  int first[2] = {-1, -1}, last[2] = {-1, -1}, runs = 0;  // in result coordinates, outer first
   for (int k = 0; k < rank; ++k) {
     const int r = rrank - rank + k;
     if (dims[k] == 1) continue;
     if (dims[k] != rdims[r]) return false;
-    if (first < 0) first = r;
-    else if (last != r - 1) return false;  // a broadcast (size-1) dimension inside the run
-    last = r;
+    if (runs == 0 || last[runs - 1] != r - 1) {  // a new run
+      if (runs == 2) return false;
+      first[runs++] = r;
+    }
+    last[runs - 1] = r;
   }
+  auto extent = [&](int from, int to) {  // product of rdims[from..to]
+    std::ptrdiff_t p = 1;
+    for (int r = from; r <= to; ++r) p *= rdims[r];
+    return p;
+  };
   b = {1, 1};
-  if (first < 0) return true;  // one value
-  for (int r = last + 1; r < rrank; ++r) b.div *= rdims[r];
-  for (int r = first; r <= last; ++r) b.mod *= rdims[r];
+  if (runs == 0) return true;  // one value
+  const int inner = runs - 1;
+  b.div = extent(last[inner] + 1, rrank - 1);
+  b.mod = extent(first[inner], last[inner]);
+  if (runs == 2) {
+    b.div2 = extent(last[0] + 1, rrank - 1);
+    b.mod2 = extent(first[0], last[0]);
+  }
   return true;
 }
 

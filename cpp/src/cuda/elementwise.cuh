@@ -46,7 +46,7 @@ __global__ void elementwise_kernel(std::ptrdiff_t n, Operands<Op, St> a) {
     Vec<T> x[Op::nin], r[Op::nout];
     for (int k = 0; k < Op::nin; ++k) {
       const Broadcast b = a.bcast[k];
-      x[k] = load<T>(a.in[k] + (b.mod == n ? i : b.mod == 1 ? 0 : (i / b.div) % b.mod));
+      x[k] = load<T>(a.in[k] + (b.mod == n ? i : b.mod == 1 && b.mod2 == 1 ? 0 : b.index(i)));
     }
     Op::eval(x, r);
     for (int k = 0; k < Op::nout; ++k) store(a.out[k] + i, r[k].v);

@@ -1,8 +1,9 @@
 // nonlin.jax on GPUs: the XLA FFI target `nonlin_call` for the CUDA platform, the same contract
 // as the CPU one (jax_ffi.cpp: attribute `op` = row of the kernel table, operands broadcasting
 // against the result) run by nonlin's CUDA kernels on XLA's stream. An operand whose non-1
-// dimensions are not one contiguous run of the result's (device.h broadcast_of) is refused with
-// a message; nonlin.jax passes parameters that way (scalars, per-channel arrays).
+// dimensions form more than two contiguous runs of the result's (device.h broadcast_of) is
+// refused with a message; nonlin.jax passes parameters as scalars or per-channel arrays, and
+// jax.vmap adds the batch axis in front (the second run).
 #include <nanobind/nanobind.h>
 
 #include <cstdint>
@@ -57,7 +58,8 @@ ffi::Error call_cuda(void* stream, int64_t op_index, ffi::RemainingArgs args, ff
     if (!cuda::broadcast_of(a.rank, a.dims, res.rank, res.dims, bc[k]))
       return ffi::Error::InvalidArgument(
           "nonlin: " + op.name + ": operand " + std::to_string(k) + " does not broadcast to the result "
-          "as one run of dimensions (the CUDA kernels read scalars, full arrays and per-channel arrays)");
+          "as at most two runs of dimensions (the CUDA kernels read scalars, full arrays and "
+          "per-channel arrays, batched or not)");
     in[k] = a.data;
   }
   if (ffi_broadcast::empty(res)) return ffi::Error::Success();

@@ -137,6 +137,49 @@ def test_table_plan_float32(table, part, simd_level):
                                                  f"{ulps[worst]:.2f} ulp at z={z[~big][worst]!r}")
 
 
+GRID_CASES = [  # (a, b, part, z range): activation-like ranges, every region of the grid
+    (0.5, 1.0, "value", -30, 8), (0.8, 1.2, "value", -10, 30), (1.5, 1.0, "value", -40, 20),
+    (1.9, 0.7, "value", -25, 5), (0.3, 1.7, "value", -20, 3), (2.5, 1.0, "value", -60, 12),
+    (0.8, 1.2, "d_z", -10, 10), (0.6, 1.1, "d_alpha", -15, 6), (1.3, 0.9, "d_beta", -20, 10),
+]
+
+
+@pytest.mark.parametrize("a, b, part, zlo, zhi", GRID_CASES)
+def test_plan_float32_grid(a, b, part, zlo, zhi, simd_level):
+    """float32 arrays over an activation's range, shuffled: the plan's float32 grid (uniform
+    cells, degree 6, index by arithmetic; z >= 32^a scaled by e^{-z^{1/a}}) within F32_ULPS of
+    the error scale against mpmath at 40 random points and the ends, and E.scaled likewise.
+    The parameter derivatives' scale has a floor of 1e-2 of their largest sampled size
+    (their zeros)."""
+    f32 = np.float32
+    z = np.linspace(zlo, zhi, 8192).astype(f32)
+    np.random.default_rng(3).shuffle(z)
+    pick = np.concatenate([np.random.default_rng(4).choice(z.size, 40, replace=False),
+                           [np.argmin(z), np.argmax(z)]])
+    y = _call(part, z, f32(a), f32(b))[pick]
+    zs = z[pick].astype(np.float64)
+    a64, b64 = float(f32(a)), float(f32(b))
+    with mp.workdps(30):
+        ref = np.array([float(mlf.ml_part(part, t, a64, b64)) for t in zs])
+    scale = _scale(ref, zs, a64, b64)
+    if part in ("d_alpha", "d_beta"):
+        scale = np.maximum(scale, 1e-2 * np.abs(ref).max())
+    ulps = np.abs(y - ref) / (scale * np.finfo(f32).eps)
+    worst = np.argmax(ulps)
+    assert ulps[worst] <= F32_ULPS, (f"{part} a={a} b={b} ({simd_level}): {ulps[worst]:.2f} ulp "
+                                     f"at z={zs[worst]!r}: got {y[worst]!r}, ref {ref[worst]!r}")
+    if part == "value":
+        ys = E.scaled(z, f32(a), f32(b))[pick]
+        x = np.where(zs > 0, np.abs(zs) ** (1 / a64), 0.0)
+        with mp.workdps(30):
+            refs = np.array([float(mlf.ml_value(t, a64, b64) * mp.exp(-mp.mpf(zs[i]) ** (1 / mp.mpf(a64))))
+                             if t > 0 else r for i, (t, r) in enumerate(zip(zs, ref))])
+        ulps = np.abs(ys - refs) / (np.maximum(_scale(refs, zs, a64, b64), np.abs(refs)) * np.finfo(f32).eps)
+        worst = np.argmax(ulps)
+        assert ulps[worst] <= F32_ULPS, (f"scaled a={a} b={b} ({simd_level}): {ulps[worst]:.2f} ulp "
+                                         f"at z={zs[worst]!r} (x={x[worst]:.3g})")
+
+
 def test_table_live_recompute(table):
     """A few stored references recomputed now (the table cannot drift from the formulas)."""
     idx = np.random.default_rng(5).choice(np.flatnonzero(table["part"] == 0), 6, replace=False)

@@ -42,6 +42,51 @@ V gather(const double* base, V idx) {
 // recurrences); `fast` marks the lanes covered here.
 constexpr int B = 4;
 
+bool all_lanes(const Mask<P>* m) {
+  bool r = true;
+  for (int j = 0; j < B; ++j) r = r && all(m[j]);
+  return r;
+}
+
+// z < tail_z (lanes `far`): the tail's power sum
+V negative_tail(const ml::PlanView& pv, V z, Mask<P> far) {
+  const V w = V(1.0) / select(far, z, V(-1.0));
+  V s(0.0);
+  for (int k = pv.tail_terms; k >= 1; --k) s = fma(s, w, V(pv.tail[k]));
+  s = s * w;
+  return pv.tail_extra_w ? s * w : s;
+}
+
+// The exponential factors, s = z^{1/a}: lanes `scaled` (pieces or cells of E e^{-s}) are
+// multiplied by e^{s}, lanes `farpos` (z > tail_pos_z) become the residue e^{s} s^{1-b} / a
+// plus the power sum; everything times e^{-shift}. One log and one exp for all of it.
+V exponential_factors(const ml::PlanView& pv, V z, V shift, bool shifted, Mask<P> scaled, Mask<P> farpos, V v) {
+  const Mask<P> pos = scaled | farpos;
+  V exponent = shifted ? -shift : V(0.0), power(0.0);
+  if (any(pos)) {
+    const V zp = select(pos, z, V(1.0));
+    const V ls = vm::log(zp) * pv.inv_alpha;
+    exponent = exponent + select(pos, vm::exp(ls), V(0.0)) +
+               select(farpos, fma(V(pv.one_minus_beta), ls, V(-pv.log_alpha)), V(0.0));
+    if (any(farpos)) {
+      const V w = V(1.0) / zp;
+      for (int k = pv.tail_pos_terms; k >= 1; --k) power = fma(power, w, V(pv.tail[k]));
+      power = power * w;
+      if (shifted) power = power * vm::exp(-shift);
+    }
+  }
+  if (!shifted && !any(pos)) return v;
+  const V e = vm::exp(exponent);
+  return select(farpos, e + power, v * e);
+}
+
+// +-inf, NaN, NaN shifts and, without the power series, z = 0 take the exact special values
+Mask<P> ordinary(const ml::PlanView& pv, V z, V shift, bool shifted) {
+  Mask<P> m = abs(z) < V(std::numeric_limits<double>::infinity());
+  if (pv.series_terms == 0) m = m & ~(z == V(0.0));
+  return shifted ? m & ~isnan(shift) : m;
+}
+
 void block(const ml::PlanView& pv, const V* z, const V* shift, bool shifted, V* v, Mask<P>* fast) {
   Mask<P> scaled[B];
   bool any_piece = false;
@@ -99,37 +144,46 @@ void block(const ml::PlanView& pv, const V* z, const V* shift, bool shifted, V* 
       for (int k = pv.series_terms - 1; k >= 0; --k) s = fma(s, z[j], V(pv.series[k]));
       v[j] = select(near[j], s, v[j]);
     }
-    if (any(far[j])) {  // the tail's power sum
-      const V w = V(1.0) / select(far[j], z[j], V(-1.0));
-      V s(0.0);
-      for (int k = pv.tail_terms; k >= 1; --k) s = fma(s, w, V(pv.tail[k]));
-      s = s * w;
-      if (pv.tail_extra_w) s = s * w;
-      v[j] = select(far[j], s, v[j]);
-    }
-    // z > 0 with exponential growth, s = z^{1/a}: pieces of E e^{-s} (times e^{s}) and the
-    // tail (the residue e^{s} s^{1-b} / a plus the power sum); one log and one exp for both
-    const Mask<P> pos = scaled[j] | farpos[j];
-    V exponent = shifted ? -shift[j] : V(0.0), power(0.0);
-    if (any(pos)) {
-      const V zp = select(pos, z[j], V(1.0));
-      const V ls = vm::log(zp) * pv.inv_alpha;
-      exponent = exponent + select(pos, vm::exp(ls), V(0.0)) +
-                 select(farpos[j], fma(V(pv.one_minus_beta), ls, V(-pv.log_alpha)), V(0.0));
-      if (any(farpos[j])) {
-        const V w = V(1.0) / zp;
-        for (int k = pv.tail_pos_terms; k >= 1; --k) power = fma(power, w, V(pv.tail[k]));
-        power = power * w;
-        if (shifted) power = power * vm::exp(-shift[j]);
-      }
-    }
-    if (shifted || any(pos)) {
-      const V e = vm::exp(exponent);
-      v[j] = select(farpos[j], e + power, v[j] * e);
-    }
-    // 0, +-inf, NaN (and NaN shifts): the exact special values
-    fast[j] = fast[j] & ~(z[j] == V(0.0)) & (abs(z[j]) < V(std::numeric_limits<double>::infinity()));
-    if (shifted) fast[j] = fast[j] & ~isnan(shift[j]);
+    if (any(far[j])) v[j] = select(far[j], negative_tail(pv, z[j], far[j]), v[j]);
+    v[j] = exponential_factors(pv, z[j], shift[j], shifted, scaled[j], farpos[j], v[j]);
+    fast[j] = fast[j] & ordinary(pv, z[j], shift[j], shifted);
+  }
+}
+
+// The float32 grid (plan_kernel.h), z = 0 and the tails for B packets; `ok` marks the lanes
+// covered (in a fitted cell or a tail, or 0; not a special value).
+void grid_block(const ml::PlanView& pv, const V* z, const V* shift, bool shifted, V* v, Mask<P>* ok) {
+  const int stride = pv.grid_degree + 1;
+  V cell[B], t[B];
+  for (int j = 0; j < B; ++j) {
+    const V u = (z[j] - pv.grid_origin) * pv.grid_scale;
+    ok[j] = (u >= 0.0) & (u < double(pv.grid_cells));  // false for NaN
+    cell[j] = floor(select(ok[j], u, V(0.0)));
+    t[j] = (u - cell[j]) * 2.0 - 1.0;
+  }
+  // one cell for all lanes (sorted or smooth inputs): its coefficients loaded once
+  const double first = ei::pfirst(cell[0].v);
+  bool one = true;
+  for (int j = 0; j < B; ++j) one = one && all(cell[j] == V(first));
+  const double* c0 = pv.grid + std::ptrdiff_t(first) * stride;
+  V rec[B];
+  for (int j = 0; j < B; ++j) {
+    rec[j] = cell[j] * double(stride);
+    v[j] = one ? V(c0[pv.grid_degree]) : gather(pv.grid, rec[j] + double(pv.grid_degree));
+  }
+  for (int m = pv.grid_degree - 1; m >= 0; --m)
+    for (int j = 0; j < B; ++j) v[j] = fma(v[j], t[j], one ? V(c0[m]) : gather(pv.grid, rec[j] + double(m)));
+  for (int j = 0; j < B; ++j) {
+    ok[j] = ok[j] & ~isnan(v[j]);  // unfitted cells hold NaN
+    const Mask<P> far = (z[j] < pv.tail_z) & ~ok[j];
+    const Mask<P> farpos = (z[j] > pv.tail_pos_z) & ~ok[j];
+    if (any(far)) v[j] = select(far, negative_tail(pv, z[j], far), v[j]);
+    const Mask<P> zero = z[j] == V(0.0);  // the series' first coefficient, exactly
+    if (pv.series_terms > 0 && any(zero)) v[j] = select(zero, V(pv.series[0]), v[j]);
+    // from the first scaled cell on (z >= 32^a): times e^{z^{1/a}}
+    const Mask<P> scaled = ok[j] & (cell[j] >= pv.grid_first_scaled);
+    if (shifted || any(scaled | farpos)) v[j] = exponential_factors(pv, z[j], shift[j], shifted, scaled, farpos, v[j]);
+    ok[j] = (ok[j] | far | farpos | zero) & ordinary(pv, z[j], shift[j], shifted);
   }
 }
 
@@ -137,25 +191,48 @@ void evaluate(const ml::PlanView& pv, const double* z, const double* shift, doub
               std::ptrdiff_t n) {
   constexpr int N = B * L;
   for (std::ptrdiff_t i = 0; i < n; i += N) {
-    // a short last block repeats its last element
-    alignas(64) double zb[N], sb[N], ob[N], ok[N];
+    // full blocks straight from the arrays; a short last block repeats its last element
+    alignas(64) double zb[N], sb[N];
     const int m = int(std::min<std::ptrdiff_t>(N, n - i));
-    for (int l = 0; l < N; ++l) {
-      zb[l] = z[i + std::min(l, m - 1)];
-      sb[l] = shift ? shift[i + std::min(l, m - 1)] : 0.0;
+    const double *zp = z + i, *sp = shift ? shift + i : nullptr;
+    if (m < N) {
+      for (int l = 0; l < N; ++l) {
+        zb[l] = z[i + std::min(l, m - 1)];
+        sb[l] = shift ? shift[i + std::min(l, m - 1)] : 0.0;
+      }
+      zp = zb;
+      sp = shift ? sb : nullptr;
     }
     V zv[B], sv[B], v[B];
     Mask<P> fast[B];
     for (int j = 0; j < B; ++j) {
-      zv[j] = V(ei::pload<P>(zb + j * L));
-      sv[j] = V(ei::pload<P>(sb + j * L));
+      zv[j] = V(ei::ploadu<P>(zp + j * L));
+      sv[j] = sp ? V(ei::ploadu<P>(sp + j * L)) : V(0.0);
     }
-    block(pv, zv, sv, shift != nullptr, v, fast);
+    if (pv.use_grid) {
+      grid_block(pv, zv, sv, shift != nullptr, v, fast);
+      if (!all_lanes(fast)) {  // the pieces for the lanes the grid leaves
+        V vp[B];
+        Mask<P> fp[B];
+        block(pv, zv, sv, shift != nullptr, vp, fp);
+        for (int j = 0; j < B; ++j) {
+          v[j] = select(fast[j], v[j], vp[j]);
+          fast[j] = fast[j] | fp[j];
+        }
+      }
+    } else {
+      block(pv, zv, sv, shift != nullptr, v, fast);
+    }
+    if (m == N && all_lanes(fast)) {
+      for (int j = 0; j < B; ++j) ei::pstoreu(out + i + j * L, v[j].v);
+      continue;
+    }
+    alignas(64) double ob[N], ok[N];
     for (int j = 0; j < B; ++j) {
       ei::pstore(ob + j * L, v[j].v);
       ei::pstore(ok + j * L, select(fast[j], V(1.0), V(0.0)).v);
     }
-    for (int l = 0; l < m; ++l) out[i + l] = ok[l] != 0 ? ob[l] : pv.fallback(pv.plan, zb[l], sb[l]);
+    for (int l = 0; l < m; ++l) out[i + l] = ok[l] != 0 ? ob[l] : pv.fallback(pv.plan, zp[l], sp ? sp[l] : 0.0);
   }
 }
 

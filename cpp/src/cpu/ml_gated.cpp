@@ -101,7 +101,7 @@ void attach_plan(Route& r, std::ptrdiff_t n, bool float32, double zlo, double zh
                                      std::isnan(zhi) ? INFINITY : zhi);
   if (r.plan) {
     r.view = r.plan->view();
-    if (float32) r.view.degree = r.view.degree_f32;  // float32 results need fewer terms
+    if (float32) r.view.float32_results();
   }
 }
 

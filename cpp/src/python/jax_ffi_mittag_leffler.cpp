@@ -9,7 +9,7 @@
 #include <cstdint>
 
 #include "ffi_broadcast.h"
-#include "ml_loop.h"
+#include "../cpu/ml_loop.h"
 
 namespace nb = nanobind;
 namespace ffi = xla::ffi;

@@ -12,7 +12,7 @@
 #include <string>
 
 #include "../cpu/thread_pool.h"
-#include "ml_loop.h"
+#include "../cpu/ml_loop.h"
 #include "nonlin/mittag_leffler/complex.h"
 
 namespace nb = nanobind;

@@ -45,6 +45,9 @@ class Plan {
   // the zero z = 0 of E for b = 0, -1, -2, ... (used if the last term is below 2^-60 of the sum)
   static constexpr double series_radius = 0.125;
   static constexpr int max_series_terms = 32;  // the fewest that reach 2^-60 are used
+  // the float32 grid (PlanView::grid): degree per cell, and the most cells it may take
+  static constexpr int grid_degree = 6;
+  static constexpr int max_grid_cells = 4096;
 
   // Pieces are fitted only on [zlo, zhi] (the data's range: a plan for an activation's inputs
   // costs a few pieces, not hundreds); other z between the tails take the accurate evaluator.
@@ -81,6 +84,7 @@ class Plan {
     bounds_.reserve(pieces_.size());
     for (const Piece& p : pieces_) bounds_.push_back(p.hi);
     make_view();
+    make_grid();
   }
 
   // The plan as plain arrays for the SIMD kernels (plan_kernel.h); valid while the plan lives.
@@ -176,6 +180,103 @@ class Plan {
       v.one_minus_beta = 1 - b_;
     }
     v.tail = coef_.data();
+  }
+
+  // The float32 grid over the asked range (the pieces' span where that is infinite) short of
+  // the tails: cells of width w aligned on z = 32^a, beyond which they hold the part times
+  // e^{-z^{1/a}} (below, the part itself, < ~e^32: no exponential to put back for the usual
+  // ranges), interpolated at Chebyshev points from this plan (good to 2^-45) and checked
+  // between them and at the ends to 2^-30 (2^6 below float32 rounding) against the same
+  // floors as the pieces. The cell count doubles from 16 until every cell with finite values
+  // passes; cells that still fail, hold non-finite values or a zero of the part at z = 0
+  // (relative accuracy there needs the series) get NaN coefficients and are left to the pieces.
+  // Over the whole range if that fits in max_grid_cells, else short of the tails (the kernel
+  // evaluates the view's tails, power sums, itself).
+  void make_grid() {
+    const double lo = std::isfinite(zlo_) ? zlo_ : (pieces_.empty() ? 0.0 : pieces_.front().lo);
+    const double hi = std::isfinite(zhi_) ? zhi_ : (pieces_.empty() ? 0.0 : bounds_.back());
+    const double tails_lo = std::max(lo, view_.tail_z), tails_hi = std::min(hi, view_.tail_pos_z);
+    if ((tails_lo == lo && tails_hi == hi) || !fit_grid(lo, hi, false)) fit_grid(tails_lo, tails_hi, true);
+  }
+
+  // The grid over [glo, ghi]; false if some cell with finite values still fails at the most
+  // cells (kept anyway if keep_partial).
+  bool fit_grid(double glo, double ghi, bool keep_partial) {
+    grid_.clear();
+    if (!(ghi > glo)) return false;
+    const double from = std::pow(32.0, a_);
+    constexpr int n = grid_degree + 1;
+    for (int cells = 16; cells <= max_grid_cells; cells *= 2) {
+      const double w = (ghi - glo) / cells;
+      const double first_scaled = std::ceil((from - glo) / w);  // the cell starting at 32^a
+      const double origin = from - first_scaled * w;
+      const int count = int(std::ceil((ghi - origin) / w));
+      grid_.assign(std::size_t(count) * n, NAN);
+      int unfitted = 0;
+      for (int k = 0; k < count; ++k) {
+        const double lo = origin + k * w, hi = lo + w;
+        const bool scaled = k >= first_scaled;
+        auto f = [&](double t) {
+          const double z = 0.5 * (lo + hi) + 0.5 * w * t;
+          return (*this)(z, scaled ? pole_modulus(z, a_) : 0.0);
+        };
+        std::array<double, n> values, c{};
+        double fmax = 0;
+        for (int j = 0; j < n; ++j) {
+          values[j] = f(std::cos(std::numbers::pi * (j + 0.5) / n));
+          fmax = std::max(fmax, std::fabs(values[j]));
+        }
+        if (!std::isfinite(fmax)) continue;
+        if (lo <= 0 && hi >= 0 && !(std::fabs((*this)(0.0)) >= 0.5 * fmax)) continue;
+        for (int m = 0; m < n; ++m) {
+          double sum = 0;
+          for (int j = 0; j < n; ++j) sum += values[j] * std::cos(std::numbers::pi * m * (j + 0.5) / n);
+          c[m] = (m == 0 ? 1.0 : 2.0) * sum / n;
+        }
+        const std::array<double, n> mono = chebyshev_to_monomial(c);
+        const double floor = (hi <= 0 && a_ > 1) ? 1.0 : 0.01;
+        bool good = true;
+        for (int j = -1; good && j <= grid_degree; ++j) {  // between the nodes and at the ends
+          const double t = j < 0 ? -1.0 : j == grid_degree ? 1.0 : std::cos(std::numbers::pi * (j + 1.0) / n);
+          double p = 0;
+          for (int m = grid_degree; m >= 0; --m) p = p * t + mono[m];
+          const double exact = f(t);
+          good = std::fabs(p - exact) <= 0x1p-30 * std::max(std::fabs(exact), floor * fmax);
+        }
+        if (!good) {
+          ++unfitted;
+          continue;
+        }
+        std::copy(mono.begin(), mono.end(), grid_.begin() + std::ptrdiff_t(k) * n);
+      }
+      if (unfitted == 0 || (keep_partial && cells == max_grid_cells)) {
+        view_.grid_cells = count;
+        view_.grid_degree = grid_degree;
+        view_.grid_origin = origin;
+        view_.grid_scale = 1 / w;
+        view_.grid_first_scaled = first_scaled;
+        view_.grid = grid_.data();
+        return unfitted == 0;
+      }
+    }
+    return false;
+  }
+
+  // sum_m c_m T_m(t) as sum_m p_m t^m (T_{m+1} = 2 t T_m - T_{m-1})
+  template <std::size_t N>
+  static std::array<double, N> chebyshev_to_monomial(const std::array<double, N>& c) {
+    std::array<double, N> p{}, prev{}, cur{}, next{};
+    prev[0] = 1;  // T_0
+    if (N > 1) cur[1] = 1;  // T_1
+    for (std::size_t m = 0; m < N; ++m) {
+      const std::array<double, N>& tm = m == 0 ? prev : cur;
+      for (std::size_t i = 0; i < N; ++i) p[i] += c[m] * tm[i];
+      if (m == 0) continue;
+      for (std::size_t i = 0; i < N; ++i) next[i] = 2 * (i ? cur[i - 1] : 0.0) - prev[i];
+      prev = cur;
+      cur = next;
+    }
+    return p;
   }
 
   // The fitted piece with lo <= z <= hi, or nullptr (branch-free lower bound on the upper ends).
@@ -334,6 +435,7 @@ class Plan {
   std::vector<Piece> pieces_;
   std::vector<double> bounds_;
   std::vector<double> packed_, bucket_first_;  // the pieces for the kernels
+  std::vector<double> grid_;  // the float32 grid
   PlanView view_;
 };
 

@@ -41,6 +41,22 @@ struct PlanView {
   double tail_pos_z = std::numeric_limits<double>::infinity();
   int tail_pos_terms = 0;
   double log_alpha = 0, one_minus_beta = 0;
+  // For float32 results (use_grid): a uniform grid of cells over [origin, origin + grid_cells /
+  // grid_scale], cell k at grid + k * (grid_degree + 1): the monomial coefficients in
+  // t = 2 (u - k) - 1 in [-1, 1], u = (z - origin) * grid_scale, of the part (the part times
+  // e^{-z^{1/a}} from cell grid_first_scaled on), NaN for cells left to the pieces.
+  // Index by arithmetic and grid_degree + 1 loads per element, against a bucket search and
+  // ~3 + degree_f32 for the pieces.
+  bool use_grid = false;
+  int grid_cells = 0, grid_degree = 0;
+  double grid_origin = 0, grid_scale = 0;
+  double grid_first_scaled = 0;
+  const double* grid = nullptr;
+  // the settings for float32 results (the values still computed in float64 arithmetic)
+  void float32_results() {
+    degree = degree_f32;
+    use_grid = grid_cells > 0;
+  }
   // everything else (special values, other tails, unfitted pieces): one element at a time
   const void* plan = nullptr;
   double (*fallback)(const void* plan, double z, double shift) = nullptr;

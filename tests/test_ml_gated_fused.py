@@ -1,6 +1,6 @@
 """The fused kernel of the Mittag-Leffler gated activations (scalar parameters): value,
 derivative, backward and parameter gradients against mpmath compositions of E_{a,b} away from
-the presets' closed forms, on arrays long enough for the cached plans (>= 2048 elements), in
+the presets' closed forms (and on closed forms at arguments the presets do not give them), on arrays long enough for the cached plans (>= 2048 elements), in
 float64 and float32; array semantics and thread-count independence."""
 
 from __future__ import annotations
@@ -29,7 +29,19 @@ MOVED = {
     "ml_gelu": dict(alpha1=0.6, beta1=1.1, alpha2=1.1),
     "ml_elu": dict(alpha1=0.9, beta1=2.2, alpha2=1.2),
 }
+# parameters moved onto closed forms at arguments the presets never give them (z < 0 for
+# a = 2: cos, sin r / r; z of both signs): the vector closed forms' other branches
+CLOSED_MOVES = {
+    "ml_sigmoid": dict(alpha1=2.0, beta1=1.0),   # E_{2,1}(-e^{-x}) = cos(e^{-x/2})
+    "ml_softsign": dict(alpha1=2.0, beta1=2.0),  # E_{2,2}(-|x|) = sin(r) / r
+    "ml_gelu": dict(alpha1=2.0, beta1=1.0),      # E_{2,1}(x / sqrt 2), cosh or cos
+}
+CASES = {**MOVED, **{name + "@closed": moved for name, moved in CLOSED_MOVES.items()}}
 PARTS = ("alpha1", "beta1", "alpha2", "beta2")
+
+
+def _act(case):
+    return nl.ml_activations[case.split("@")[0]]
 
 
 def _maps(act, u):
@@ -77,10 +89,10 @@ def _reference(act, x, p):
 @pytest.fixture(scope="module")
 def references():
     out = {}
-    for name, moved in MOVED.items():
-        act = nl.ml_activations[name]
+    for case, moved in CASES.items():
+        act = _act(case)
         p = {**act.params, **moved}
-        out[name] = p, [_reference(act, x, p) for x in POINTS]
+        out[case] = p, [_reference(act, x, p) for x in POINTS]
     return out
 
 
@@ -88,9 +100,9 @@ def _tiled(a, dtype=np.float64):
     return np.tile(np.asarray(a, dtype), REPS)[:N]
 
 
-@pytest.mark.parametrize("name", sorted(MOVED))
+@pytest.mark.parametrize("name", sorted(CASES))
 def test_value_and_derivative_float64(name, references):
-    act = nl.ml_activations[name]
+    act = _act(name)
     p, ref = references[name]
     x = _tiled(POINTS)
     value, deriv = _tiled([r[0] for r in ref]), _tiled([r[1] for r in ref])
@@ -107,9 +119,9 @@ def test_value_and_derivative_float64(name, references):
                                atol=1e-12 * np.max(terms))
 
 
-@pytest.mark.parametrize("name", sorted(MOVED))
+@pytest.mark.parametrize("name", sorted(CASES))
 def test_value_and_derivative_float32(name, references):
-    act = nl.ml_activations[name]
+    act = _act(name)
     p, ref = references[name]
     x = _tiled(POINTS, np.float32)
     value = _tiled([r[0] for r in ref])
@@ -125,9 +137,9 @@ def test_value_and_derivative_float32(name, references):
     assert np.all(err <= dulp), (name, np.max(err / dulp))
 
 
-@pytest.mark.parametrize("name", sorted(MOVED))
+@pytest.mark.parametrize("name", sorted(CASES))
 def test_param_gradients(name, references):
-    act = nl.ml_activations[name]
+    act = _act(name)
     p, ref = references[name]
     x = _tiled(POINTS)
     g = np.cos(np.arange(N))  # weights of both signs

@@ -48,6 +48,13 @@ bool all_lanes(const Mask<P>* m) {
   return r;
 }
 
+// |z| <= series_radius: the power series (shared coefficients)
+V power_series(const ml::PlanView& pv, V z) {
+  V s(0.0);
+  for (int k = pv.series_terms - 1; k >= 0; --k) s = fma(s, z, V(pv.series[k]));
+  return s;
+}
+
 // z < tail_z (lanes `far`): the tail's power sum
 V negative_tail(const ml::PlanView& pv, V z, Mask<P> far) {
   const V w = V(1.0) / select(far, z, V(-1.0));
@@ -139,21 +146,45 @@ void block(const ml::PlanView& pv, const V* z, const V* shift, bool shifted, V* 
     }
   }
   for (int j = 0; j < B; ++j) {
-    if (any(near[j])) {  // the power series
-      V s(0.0);
-      for (int k = pv.series_terms - 1; k >= 0; --k) s = fma(s, z[j], V(pv.series[k]));
-      v[j] = select(near[j], s, v[j]);
-    }
+    if (any(near[j])) v[j] = select(near[j], power_series(pv, z[j]), v[j]);
     if (any(far[j])) v[j] = select(far[j], negative_tail(pv, z[j], far[j]), v[j]);
     v[j] = exponential_factors(pv, z[j], shift[j], shifted, scaled[j], farpos[j], v[j]);
     fast[j] = fast[j] & ordinary(pv, z[j], shift[j], shifted);
   }
 }
 
-// The float32 grid (plan_kernel.h), z = 0 and the tails for B packets; `ok` marks the lanes
-// covered (in a fitted cell or a tail, or 0; not a special value).
+// Each lane's cell record (grid_degree + 1 <= max_record coefficients) as coefficient vectors.
+constexpr int max_record = 8;
+void cell_coefficients(const ml::PlanView& pv, V cell, V* c) {
+#if defined(__AVX512F__)
+  // the 64-byte records loaded whole (8 loads) and transposed: cheaper than 7 gathers
+  alignas(32) int idx[L];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(idx), _mm512_cvttpd_epi32(cell.v));
+  __m512d r[L], lo[4], hi[4];
+  for (int l = 0; l < L; ++l) r[l] = _mm512_load_pd(pv.grid + std::ptrdiff_t(idx[l]) * pv.grid_stride);
+  for (int k = 0; k < 4; ++k) {  // lane pairs: lo[k] = (r_2k[i], r_2k+1[i]) for even i, hi odd i
+    lo[k] = _mm512_unpacklo_pd(r[2 * k], r[2 * k + 1]);
+    hi[k] = _mm512_unpackhi_pd(r[2 * k], r[2 * k + 1]);
+  }
+  // 128-bit blocks: 0x88 takes blocks 0, 2 of each operand, 0xDD blocks 1, 3
+  for (int odd = 0; odd < 2; ++odd) {
+    const __m512d* p = odd ? hi : lo;
+    const __m512d a0 = _mm512_shuffle_f64x2(p[0], p[1], 0x88), a1 = _mm512_shuffle_f64x2(p[0], p[1], 0xDD);
+    const __m512d b0 = _mm512_shuffle_f64x2(p[2], p[3], 0x88), b1 = _mm512_shuffle_f64x2(p[2], p[3], 0xDD);
+    c[odd + 0] = V(_mm512_shuffle_f64x2(a0, b0, 0x88));
+    c[odd + 4] = V(_mm512_shuffle_f64x2(a0, b0, 0xDD));
+    c[odd + 2] = V(_mm512_shuffle_f64x2(a1, b1, 0x88));
+    c[odd + 6] = V(_mm512_shuffle_f64x2(a1, b1, 0xDD));
+  }
+#else
+  const V rec = cell * double(pv.grid_stride);
+  for (int m = 0; m <= pv.grid_degree; ++m) c[m] = gather(pv.grid, rec + double(m));
+#endif
+}
+
+// The float32 grid (plan_kernel.h), the series near 0 and the tails for B packets; `ok` marks
+// the lanes covered (in a fitted cell, the series' disc or a tail; not a special value).
 void grid_block(const ml::PlanView& pv, const V* z, const V* shift, bool shifted, V* v, Mask<P>* ok) {
-  const int stride = pv.grid_degree + 1;
   V cell[B], t[B];
   for (int j = 0; j < B; ++j) {
     const V u = (z[j] - pv.grid_origin) * pv.grid_scale;
@@ -165,25 +196,30 @@ void grid_block(const ml::PlanView& pv, const V* z, const V* shift, bool shifted
   const double first = ei::pfirst(cell[0].v);
   bool one = true;
   for (int j = 0; j < B; ++j) one = one && all(cell[j] == V(first));
-  const double* c0 = pv.grid + std::ptrdiff_t(first) * stride;
-  V rec[B];
-  for (int j = 0; j < B; ++j) {
-    rec[j] = cell[j] * double(stride);
-    v[j] = one ? V(c0[pv.grid_degree]) : gather(pv.grid, rec[j] + double(pv.grid_degree));
+  if (one) {
+    const double* c = pv.grid + std::ptrdiff_t(first) * pv.grid_stride;
+    for (int j = 0; j < B; ++j) v[j] = V(c[pv.grid_degree]);
+    for (int m = pv.grid_degree - 1; m >= 0; --m)
+      for (int j = 0; j < B; ++j) v[j] = fma(v[j], t[j], V(c[m]));
+  } else {
+    for (int j = 0; j < B; ++j) {
+      V c[max_record];
+      cell_coefficients(pv, cell[j], c);
+      v[j] = c[pv.grid_degree];
+      for (int m = pv.grid_degree - 1; m >= 0; --m) v[j] = fma(v[j], t[j], c[m]);
+    }
   }
-  for (int m = pv.grid_degree - 1; m >= 0; --m)
-    for (int j = 0; j < B; ++j) v[j] = fma(v[j], t[j], one ? V(c0[m]) : gather(pv.grid, rec[j] + double(m)));
   for (int j = 0; j < B; ++j) {
     ok[j] = ok[j] & ~isnan(v[j]);  // unfitted cells hold NaN
     const Mask<P> far = (z[j] < pv.tail_z) & ~ok[j];
     const Mask<P> farpos = (z[j] > pv.tail_pos_z) & ~ok[j];
     if (any(far)) v[j] = select(far, negative_tail(pv, z[j], far), v[j]);
-    const Mask<P> zero = z[j] == V(0.0);  // the series' first coefficient, exactly
-    if (pv.series_terms > 0 && any(zero)) v[j] = select(zero, V(pv.series[0]), v[j]);
+    const Mask<P> near = abs(z[j]) <= pv.series_radius;  // the cell around 0 may leave them
+    if (any(near)) v[j] = select(near, power_series(pv, z[j]), v[j]);
     // from the first scaled cell on (z >= 32^a): times e^{z^{1/a}}
     const Mask<P> scaled = ok[j] & (cell[j] >= pv.grid_first_scaled);
     if (shifted || any(scaled | farpos)) v[j] = exponential_factors(pv, z[j], shift[j], shifted, scaled, farpos, v[j]);
-    ok[j] = (ok[j] | far | farpos | zero) & ordinary(pv, z[j], shift[j], shifted);
+    ok[j] = (ok[j] | far | farpos | near) & ordinary(pv, z[j], shift[j], shifted);
   }
 }
 

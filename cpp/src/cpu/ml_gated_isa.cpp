@@ -28,6 +28,7 @@ using ml::GateMap;
 V load(const double* p) { return V(ei::pload<P>(p)); }
 void store(double* p, V v) { ei::pstore(p, v.v); }
 int padded(int n) { return (n + L - 1) / L * L; }
+bool all(M m) { return !any(~m); }
 
 // z = f(u) and df/du
 void map(GateMap m, double c, V u, V& z, V& dz) {
@@ -107,23 +108,27 @@ void closed(GatedClosed kind, double c0, const double* zp, const double* sp, dou
       case GatedClosed::exp: r = vm::exp(z - shift); break;
       case GatedClosed::expm1_over_z: {  // E_{1,2}(0) = 1
         const V e = vm::exp(-shift);
-        const V q = select(z < 1.0, vm::expm1(z) * e, vm::exp(z - shift) - e) / z;
-        r = select(z == 0.0, e, q);
+        const M small = z < 1.0;
+        V q = any(small) ? vm::expm1(select(small, z, V(0.0))) * e : V(0.0);
+        if (!all(small)) q = select(small, q, vm::exp(z - shift) - e);
+        r = select(z == 0.0, e, q / z);
         break;
       }
-      case GatedClosed::cosh_sqrt: {  // (e^{r-shift} + e^{-r-shift}) / 2 for z >= 0
-        const V r2 = sqrt(abs(z));
-        const V up = 0.5 * (vm::exp(r2 - shift) + vm::exp(-r2 - shift));
-        r = select(z < 0.0, vm::cos(r2) * vm::exp(-shift), up);
-        break;
-      }
+      // z >= 0, r = sqrt z: cosh r e^{-shift} = e^{r - shift} (1 + e^{-2r}) / 2 and
+      // sinh r e^{-shift} = -e^{r - shift} expm1(-2r) / 2 (no cancellation, no overflow: two
+      // exponentials for either); z < 0: cos r e^{-shift}, sin r / r e^{-shift}
+      case GatedClosed::cosh_sqrt:
       case GatedClosed::sinhc_sqrt: {
-        // sinh r = (expm1(r) - expm1(-r)) / 2 without cancellation for r < 1; e^{r - shift}
-        // beyond (no overflow); sin(r) / r for z < 0; 1 at z = 0
-        const V r2 = sqrt(abs(z)), e = vm::exp(-shift);
-        const V small = (vm::expm1(r2) - vm::expm1(-r2)) * e, large = vm::exp(r2 - shift) - vm::exp(-r2 - shift);
-        const V up = select(r2 < 1.0, small, large) / (r2 + r2);
-        r = c0 * select(z == 0.0, e, select(z < 0.0, vm::sin(r2) / r2 * e, up));
+        const V r2 = sqrt(abs(z));
+        const V grow = vm::exp(r2 - shift), m = vm::expm1(-2.0 * r2);
+        const bool cosh = kind == GatedClosed::cosh_sqrt;
+        r = cosh ? 0.5 * grow * (m + 2.0) : -grow * m / (r2 + r2);
+        const M neg = z < 0.0;
+        if (any(neg)) {
+          const V e = vm::exp(-shift);
+          r = select(neg, (cosh ? vm::cos(r2) : vm::sin(r2) / r2) * e, r);
+        }
+        if (!cosh) r = c0 * select(z == 0.0, vm::exp(-shift), r);
         break;
       }
     }

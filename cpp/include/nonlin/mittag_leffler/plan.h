@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <vector>
 
 #include "asymptotic.h"
@@ -47,6 +48,7 @@ class Plan {
   static constexpr int max_series_terms = 32;  // the fewest that reach 2^-60 are used
   // the float32 grid (PlanView::grid): degree per cell, and the most cells it may take
   static constexpr int grid_degree = 6;
+  static constexpr int grid_stride = 8;  // a cell's coefficients, padded to one cache line
   static constexpr int max_grid_cells = 4096;
 
   // Pieces are fitted only on [zlo, zhi] (the data's range: a plan for an activation's inputs
@@ -188,8 +190,8 @@ class Plan {
   // ranges), interpolated at Chebyshev points from this plan (good to 2^-45) and checked
   // between them and at the ends to 2^-30 (2^6 below float32 rounding) against the same
   // floors as the pieces. The cell count doubles from 16 until every cell with finite values
-  // passes; cells that still fail, hold non-finite values or a zero of the part at z = 0
-  // (relative accuracy there needs the series) get NaN coefficients and are left to the pieces.
+  // passes; cells that still fail, hold non-finite values or (without the series) a zero of
+  // the part at z = 0 get NaN coefficients and are left to the pieces.
   // Over the whole range if that fits in max_grid_cells, else short of the tails (the kernel
   // evaluates the view's tails, power sums, itself).
   void make_grid() {
@@ -211,7 +213,9 @@ class Plan {
       const double first_scaled = std::ceil((from - glo) / w);  // the cell starting at 32^a
       const double origin = from - first_scaled * w;
       const int count = int(std::ceil((ghi - origin) / w));
-      grid_.assign(std::size_t(count) * n, NAN);
+      grid_.assign(std::size_t(count) * grid_stride + 8, NAN);
+      // cache-line aligned records (the AVX-512 kernel loads each lane's record whole)
+      const std::size_t start = (64 - reinterpret_cast<std::uintptr_t>(grid_.data()) % 64) % 64 / sizeof(double);
       int unfitted = 0;
       for (int k = 0; k < count; ++k) {
         const double lo = origin + k * w, hi = lo + w;
@@ -227,7 +231,10 @@ class Plan {
           fmax = std::max(fmax, std::fabs(values[j]));
         }
         if (!std::isfinite(fmax)) continue;
-        if (lo <= 0 && hi >= 0 && !(std::fabs((*this)(0.0)) >= 0.5 * fmax)) continue;
+        // around 0 the kernel takes the series where it has one (|z| <= series_radius: not
+        // checked here); without it, a zero of the part at 0 is left to the pieces
+        const bool zero_cell = lo <= 0 && hi >= 0;
+        if (zero_cell && !series_ok_ && !(std::fabs((*this)(0.0)) >= 0.5 * fmax)) continue;
         for (int m = 0; m < n; ++m) {
           double sum = 0;
           for (int j = 0; j < n; ++j) sum += values[j] * std::cos(std::numbers::pi * m * (j + 0.5) / n);
@@ -238,6 +245,7 @@ class Plan {
         bool good = true;
         for (int j = -1; good && j <= grid_degree; ++j) {  // between the nodes and at the ends
           const double t = j < 0 ? -1.0 : j == grid_degree ? 1.0 : std::cos(std::numbers::pi * (j + 1.0) / n);
+          if (zero_cell && series_ok_ && std::fabs(0.5 * (lo + hi) + 0.5 * w * t) <= series_radius) continue;
           double p = 0;
           for (int m = grid_degree; m >= 0; --m) p = p * t + mono[m];
           const double exact = f(t);
@@ -247,7 +255,7 @@ class Plan {
           ++unfitted;
           continue;
         }
-        std::copy(mono.begin(), mono.end(), grid_.begin() + std::ptrdiff_t(k) * n);
+        std::copy(mono.begin(), mono.end(), grid_.begin() + std::ptrdiff_t(start + k * grid_stride));
       }
       if (unfitted == 0 || (keep_partial && cells == max_grid_cells)) {
         view_.grid_cells = count;
@@ -255,7 +263,8 @@ class Plan {
         view_.grid_origin = origin;
         view_.grid_scale = 1 / w;
         view_.grid_first_scaled = first_scaled;
-        view_.grid = grid_.data();
+        view_.grid_stride = grid_stride;
+        view_.grid = grid_.data() + start;
         return unfitted == 0;
       }
     }

@@ -42,13 +42,13 @@ struct PlanView {
   int tail_pos_terms = 0;
   double log_alpha = 0, one_minus_beta = 0;
   // For float32 results (use_grid): a uniform grid of cells over [origin, origin + grid_cells /
-  // grid_scale], cell k at grid + k * (grid_degree + 1): the monomial coefficients in
+  // grid_scale], cell k at grid + k * grid_stride (64-byte aligned): the monomial coefficients in
   // t = 2 (u - k) - 1 in [-1, 1], u = (z - origin) * grid_scale, of the part (the part times
   // e^{-z^{1/a}} from cell grid_first_scaled on), NaN for cells left to the pieces.
   // Index by arithmetic and grid_degree + 1 loads per element, against a bucket search and
   // ~3 + degree_f32 for the pieces.
   bool use_grid = false;
-  int grid_cells = 0, grid_degree = 0;
+  int grid_cells = 0, grid_degree = 0, grid_stride = 0;
   double grid_origin = 0, grid_scale = 0;
   double grid_first_scaled = 0;
   const double* grid = nullptr;

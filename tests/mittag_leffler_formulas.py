@@ -74,6 +74,40 @@ def _asymptotic(z, a, b):
     return res + power
 
 
+def _rgamma_deriv(x):
+    """d/dx 1/Gamma(x), also at the poles x = -n of Gamma: (-1)^n n!."""
+    if x <= 0 and mp.isint(x):
+        n = int(-x)
+        return (-1) ** n * mp.factorial(n)
+    return -mp.digamma(x) * mp.rgamma(x)
+
+
+def series_part(part, z, a, b, order=1):
+    """The power series of a part for real or complex z (mpmath), termwise: value, d_z (the
+    order-th z-derivative), d_alpha, d_beta; |z|^{1/a} <= 60."""
+    x = abs(z) ** (1 / a)
+    extra = int(float(x) / 2.3) + 25
+    with mp.workdps(mp.mp.dps + extra):
+        z = mp.mpc(z) if isinstance(z, (complex, mp.mpc)) else mp.mpf(z)
+        a, b = mp.mpf(a), mp.mpf(b)
+        s, smax, tol = mp.mpf(0), mp.mpf(0), mp.mpf(10) ** (-mp.mp.dps)
+        for k in range(200000):
+            arg = a * k + b
+            if part == "value":
+                t = z ** k * mp.rgamma(arg)
+            elif part == "d_z":
+                t = mp.ff(k, order) * z ** (k - order) * mp.rgamma(arg) if k >= order else 0
+            elif part == "d_alpha":
+                t = k * z ** k * _rgamma_deriv(arg)
+            else:
+                t = z ** k * _rgamma_deriv(arg)
+            s += t
+            smax = max(smax, abs(t))
+            if arg > 2 and arg > x + order and k > order and abs(t) <= tol * smax:
+                return +s
+        raise RuntimeError("series did not converge")
+
+
 def ml_value_complex(z, a, b):
     """E_{a,b}(z) for complex z with |z|^{1/a} <= 60 (series)."""
     if abs(z) ** (1 / a) > 60:

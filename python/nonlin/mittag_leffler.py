@@ -4,8 +4,9 @@
 (cpp/include/nonlin/mittag_leffler/): exact branches (alpha = 0, z = 0, alpha = 1 with
 beta = 1, 2), the power series for small |z|^{1/alpha}, the asymptotic expansion with its
 exponential residues for large |z|^{1/alpha}, Garrappa's Laplace inversion in between.
-Real float32/float64 z (float32 computed in float64) and complex128 z (value only);
-broadcasting over alpha and beta.
+Real float32/float64 z (float32 computed in float64) and complex128 z (the value and the
+derivatives in z, alpha and beta; not the scaled or Prabhakar forms); broadcasting over alpha
+and beta.
 alpha < 0 raises ValueError; NaN anywhere gives NaN; alpha = 0 is E_{0,beta}(z) =
 1/(Gamma(beta)(1 - z)). E(+inf) = +inf; E(-inf) = 0 for alpha < 2 and NaN for alpha >= 2
 (no limit).
@@ -43,6 +44,11 @@ def _real_or_complex(name, value):
     if v.dtype.kind == "c":
         return v.astype(np.complex128, copy=False)
     return _real(name, value)
+
+
+def _z(z, gamma):
+    """z for the two-parameter function (real or complex) or the Prabhakar one (real)."""
+    return _real("z", z) if gamma is not None else _real_or_complex("z", z)
 
 
 def _check_alpha(alpha):
@@ -89,7 +95,7 @@ class MittagLeffler:
         order = np.asarray(order)
         if order.dtype.kind not in "iu" or np.any(order < 0) or np.any(order > 12):
             raise ValueError("mittag_leffler.derivative: 'order' must be an integer in 0..12")
-        z, alpha, beta = _real("z", z), _check_alpha(alpha), _real("beta", beta)
+        z, alpha, beta = _z(z, gamma), _check_alpha(alpha), _real("beta", beta)
         if gamma is not None:
             return prabhakar_ufuncs["prabhakar_derivative"](z, alpha, beta, _check_gamma(gamma),
                                                             order.astype(np.int64), out=out)
@@ -110,7 +116,7 @@ class MittagLeffler:
         return self._part("dgamma", z, alpha, beta, gamma, out)
 
     def _part(self, part, z, alpha, beta, gamma, out):
-        z, alpha, beta = _real("z", z), _check_alpha(alpha), _real("beta", beta)
+        z, alpha, beta = _z(z, gamma), _check_alpha(alpha), _real("beta", beta)
         if gamma is None:
             return ufuncs[f"mittag_leffler_{part}"](z, alpha, beta, out=out)
         return prabhakar_ufuncs[f"prabhakar_{part}"](z, alpha, beta, _check_gamma(gamma), out=out)

@@ -1,13 +1,14 @@
 // NumPy ufuncs for the Mittag-Leffler function E_{alpha,beta}(z) and its derivatives
 // (cpp/include/nonlin/mittag_leffler/): real z through the strided loop of ml_loop.h (plan-
-// cached SIMD kernel for one (alpha, beta), else element by element), complex128 z through
-// the complex evaluator. Calls with more than a few dozen elements are split over the pool.
+// cached SIMD kernel for one (alpha, beta), else element by element), complex128 z (value,
+// derivatives in z, alpha, beta, order-th derivative) through the complex evaluator. Calls with more than a few dozen elements are split over the pool.
 #include <nanobind/nanobind.h>
 
 #include "numpy_ufunc_api.h"
 
 #include <cfenv>
 #include <complex>
+#include <cstdint>
 #include <deque>
 #include <string>
 
@@ -31,15 +32,27 @@ void ml_loop(char** args, const npy_intp* dims, const npy_intp* steps, void* dat
   nonlin::ml::ml_run<T>(k, std::ptrdiff_t(dims[0]), args, st);
 }
 
-// complex128 z (value only): the complex evaluator, element by element
-void ml_complex_loop(char** args, const npy_intp* dims, const npy_intp* steps, void*) {
+// complex128 z: the complex evaluator, element by element (the part, or the order-th
+// derivative with an int64 fourth input)
+void ml_complex_loop(char** args, const npy_intp* dims, const npy_intp* steps, void* data) {
   using C = std::complex<double>;
+  const MlKernel& k = *static_cast<const MlKernel*>(data);
+  const bool ordered = k.fourth == Fourth::order;
+  const int out = ordered ? 4 : 3;
   auto body = [&](std::ptrdiff_t begin, std::ptrdiff_t end) {
-    for (std::ptrdiff_t i = begin; i < end; ++i)
-      *reinterpret_cast<C*>(args[3] + i * steps[3]) = nonlin::ml::mittag_leffler(
-          *reinterpret_cast<const C*>(args[0] + i * steps[0]),
-          *reinterpret_cast<const double*>(args[1] + i * steps[1]),
-          *reinterpret_cast<const double*>(args[2] + i * steps[2]));
+    for (std::ptrdiff_t i = begin; i < end; ++i) {
+      const C z = *reinterpret_cast<const C*>(args[0] + i * steps[0]);
+      const double a = *reinterpret_cast<const double*>(args[1] + i * steps[1]);
+      const double b = *reinterpret_cast<const double*>(args[2] + i * steps[2]);
+      C r;
+      if (ordered) {
+        const auto order = *reinterpret_cast<const std::int64_t*>(args[3] + i * steps[3]);
+        r = order > 12 || order < 0 ? C(NAN, NAN) : nonlin::ml::mittag_leffler_derivative(z, a, b, int(order));
+      } else {
+        r = nonlin::ml::mittag_leffler_part(z, a, b, k.part);
+      }
+      *reinterpret_cast<C*>(args[out] + i * steps[out]) = r;
+    }
   };
   if (dims[0] >= 32) nonlin::parallel_for(dims[0], 8, body);
   else body(0, dims[0]);
@@ -67,11 +80,13 @@ nb::object make_ml_ufunc(MlKernel kernel, const char* name, const char* doc) {
     if (kernel.fourth != Fourth::none) u.types[t++] = kernel.fourth == Fourth::order ? NPY_INT64 : code;
     u.types[t++] = code;
   }
-  // complex128 z with real alpha, beta: the value only
-  const int ntypes = kernel.part == Part::value && kernel.fourth == Fourth::none ? 3 : 2;
-  if (ntypes == 3)
-    for (char code : {char(NPY_CDOUBLE), char(NPY_DOUBLE), char(NPY_DOUBLE), char(NPY_CDOUBLE)})
-      u.types[t++] = code;
+  // complex128 z with real alpha, beta (and an int64 order): every part and order, not shifted
+  const int ntypes = kernel.fourth == Fourth::shift ? 2 : 3;
+  if (ntypes == 3) {
+    for (char code : {char(NPY_CDOUBLE), char(NPY_DOUBLE), char(NPY_DOUBLE)}) u.types[t++] = code;
+    if (kernel.fourth == Fourth::order) u.types[t++] = NPY_INT64;
+    u.types[t++] = NPY_CDOUBLE;
+  }
   u.data[0] = u.data[1] = u.data[2] = &u.kernel;
   PyObject* f = PyUFunc_FromFuncAndData(u.funcs, u.data, u.types, ntypes, nin, 1, PyUFunc_None,
                                         u.name.c_str(), u.doc.c_str(), 0);

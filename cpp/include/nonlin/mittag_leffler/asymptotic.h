@@ -8,6 +8,8 @@
 #pragma once
 
 #include <cmath>
+#include <complex>
+#include <type_traits>
 
 #include "gamma.h"
 #include "part.h"
@@ -15,10 +17,12 @@
 
 namespace nonlin::ml {
 
-struct AsymptoticSum {
-  double sum = 0.0;
+template <class Z>
+struct AsymptoticSumT {
+  Z sum = 0.0;
   bool converged = false;
 };
+using AsymptoticSum = AsymptoticSumT<double>;
 
 inline double stokes_term_a1(double z, double b, Part part, double shift) {
   const double m = -z, c = cospi(1.0 - b);
@@ -35,27 +39,31 @@ inline double stokes_term_a1(double z, double b, Part part, double shift) {
 }
 
 // `shift`: every exponential e^{s} is returned as e^{s - shift} and the power terms are
-// multiplied by e^{-shift} (scaled evaluation).
-inline AsymptoticSum asymptotic(double z, double a, double b, Part part, double shift,
-                                int max_terms, int* terms_used = nullptr) {
-  AsymptoticSum r;
-  double res = residue_sum(z, a, b, part, shift);
-  if (a == 1.0 && z < 0) res += stokes_term_a1(z, b, part, shift);
+// multiplied by e^{-shift} (scaled evaluation). Z = double or std::complex<double>.
+template <class Z>
+AsymptoticSumT<Z> asymptotic(Z z, double a, double b, Part part, double shift, int max_terms,
+                             int* terms_used = nullptr) {
+  AsymptoticSumT<Z> r;
+  Z res = residue_sum(z, a, b, part, shift);
+  if constexpr (std::is_same_v<Z, double>)
+    if (a == 1.0 && z < 0) res += stokes_term_a1(z, b, part, shift);
   const double scale = std::exp(-shift);
-  const double lz = std::log(std::fabs(z));
-  const double iz = 1.0 / z;
-  double zk = 1.0;  // z^{-k}
-  double power = 0.0, min_bound = INFINITY;
+  const double lz = std::log(std::abs(z));
+  const Z iz = 1.0 / z;
+  Z zk = 1.0;  // z^{-k}
+  Z power = 0.0;
+  double min_bound = INFINITY;
   RgammaSequence rg(a, b, -1);
   for (int k = 1; k <= max_terms; ++k) {
     zk *= iz;
     const double arg = b - a * k;
-    double t, g = 0;
+    Z t;
+    double g = 0;
     switch (part) {
       case Part::value: t = -zk * (g = rg(k)); break;
-      case Part::d_z: t = k * zk * iz * (g = rg(k)); break;
+      case Part::d_z: t = double(k) * zk * iz * (g = rg(k)); break;
       case Part::d_beta: t = -zk * rgamma_deriv(arg); break;
-      case Part::d_alpha: t = k * zk * rgamma_deriv(arg); break;
+      case Part::d_alpha: t = double(k) * zk * rgamma_deriv(arg); break;
     }
     // bound of this term, also where it happens to vanish (1/Gamma at its zeros): from the
     // term itself away from them (|1/Gamma(x)| >= envelope/4 where |sin(pi x)| >= 1/4),
@@ -63,7 +71,7 @@ inline AsymptoticSum asymptotic(double z, double a, double b, Part part, double 
     double bound;
     const bool plain = part == Part::value || part == Part::d_z;
     if (plain && g != 0 && (arg >= 1 || std::fabs(sinpi(arg)) >= 0.25)) {
-      bound = 4 * std::fabs(t);
+      bound = 4 * std::abs(t);
     } else {
       const double lbound = -(k + (part == Part::d_z)) * lz + log_rgamma_envelope(arg) +
                             (part == Part::value || part == Part::d_beta ? 0.0 : std::log(k + 1.0)) +
@@ -71,7 +79,7 @@ inline AsymptoticSum asymptotic(double z, double a, double b, Part part, double 
       bound = std::exp(lbound);
     }
     power += t;
-    const double total = std::fabs(res) + std::fabs(power * scale);
+    const double total = std::abs(res) + std::abs(power * scale);
     if (bound * scale <= 0x1p-56 * total) {
       r.sum = res + power * scale;
       r.converged = true;

@@ -23,14 +23,15 @@ namespace nonlin::ml {
 
 namespace detail {
 
-// a = 0: the series sum_k z^k / Gamma(b) continued analytically.
-inline double alpha_zero(double z, double b, Part part) {
-  const double w = 1.0 / (1.0 - z);
+// a = 0: the series sum_k z^k / Gamma(b) continued analytically (Z = double or complex).
+template <class Z>
+Z alpha_zero(Z z, double b, Part part) {
+  const Z w = 1.0 / (1.0 - z);
   switch (part) {
     case Part::value: return rgamma(b) * w;
     case Part::d_z: return rgamma(b) * w * w;
     case Part::d_beta: return rgamma_deriv(b) * w;
-    case Part::d_alpha: return std::isinf(z) ? 0.0 : rgamma_deriv(b) * z * w * w;  // sum k z^k
+    case Part::d_alpha: return std::isinf(std::abs(z)) ? Z(0.0) : rgamma_deriv(b) * z * w * w;  // sum k z^k
   }
   return NAN;
 }
@@ -107,13 +108,16 @@ inline double mittag_leffler(double z, double a, double b) {
   return mittag_leffler_part(z, a, b, Part::value);
 }
 
-// k-th derivative in z, from the first derivative (evaluated directly) by one of two
-// recurrences, each free of cancellation where it is used:
+inline cplx mittag_leffler_part(cplx z, double a, double b, Part part);  // complex.h
+
+// k-th derivative in z (real or complex), from the first derivative (evaluated directly) by
+// one of two recurrences, each free of cancellation where it is used:
 //   |z| < 1:  D^k E_{a,b} = [D^{k-1} E_{a,a+b-1} + (1-b) D^{k-1} E_{a,a+b}] / a
 //   |z| >= 1: D^k E_{a,b} = [D^{k-1} E_{a,b-1} - (b-1+a(k-1)) D^{k-1} E_{a,b}] / (a z)
 // (the second is a z E' = E_{a,b-1} - (b-1) E differentiated k-1 times; the first cancels for
 // large |z|, where E ~ -1/(z Gamma(b-a))). Orders above 12 give NaN.
-inline double mittag_leffler_derivative(double z, double a, double b, int order) {
+template <class Z>
+Z mittag_leffler_derivative(Z z, double a, double b, int order) {
   if (order < 0 || order > 12) return NAN;
   if (order == 0) return mittag_leffler_part(z, a, b, Part::value);
   if (order == 1) return mittag_leffler_part(z, a, b, Part::d_z);
@@ -122,13 +126,13 @@ inline double mittag_leffler_derivative(double z, double a, double b, int order)
     for (int i = 2; i <= order; ++i) f *= i;
     return f * rgamma(b) / std::pow(1.0 - z, order + 1);
   }
-  if (std::fabs(z) >= 1) {
-    const double lower = mittag_leffler_derivative(z, a, b - 1, order - 1);
-    const double same = mittag_leffler_derivative(z, a, b, order - 1);
+  if (std::abs(z) >= 1) {
+    const Z lower = mittag_leffler_derivative(z, a, b - 1, order - 1);
+    const Z same = mittag_leffler_derivative(z, a, b, order - 1);
     return (lower - (b - 1 + a * (order - 1)) * same) / (a * z);
   }
-  const double first = mittag_leffler_derivative(z, a, a + b - 1, order - 1);
-  const double second = b == 1 ? 0.0 : (1 - b) * mittag_leffler_derivative(z, a, a + b, order - 1);
+  const Z first = mittag_leffler_derivative(z, a, a + b - 1, order - 1);
+  const Z second = b == 1 ? Z(0.0) : (1 - b) * mittag_leffler_derivative(z, a, a + b, order - 1);
   return (first + second) / a;
 }
 

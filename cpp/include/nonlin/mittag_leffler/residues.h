@@ -59,4 +59,19 @@ inline double residue_sum(double z, double a, double b, Part part, double shift)
   return total;
 }
 
+// Complex z: every pole s_j = |z|^{1/a} e^{i (arg z + 2 pi j)/a} with |arg z + 2 pi j| < a pi.
+inline cplx residue_sum(cplx z, double a, double b, Part part, double shift) {
+  const double theta = std::arg(z), x = pole_modulus(std::abs(z), a), lx = std::log(x);
+  cplx total = 0.0;
+  const int jmin = int(std::ceil((-a * std::numbers::pi - theta) / (2 * std::numbers::pi)));
+  for (int j = jmin, n = 0; n < 130; ++j, ++n) {
+    const double phase = theta + 2 * std::numbers::pi * j;
+    if (phase >= a * std::numbers::pi) break;
+    if (phase <= -a * std::numbers::pi) continue;
+    const cplx ls(lx, phase / a);
+    total += residue_term(x * cplx(std::cos(phase / a), std::sin(phase / a)), ls, z, a, b, part, shift);
+  }
+  return total;
+}
+
 }  // namespace nonlin::ml

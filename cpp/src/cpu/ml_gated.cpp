@@ -9,6 +9,7 @@
 #include <optional>
 #include <vector>
 
+#include "array_range.h"
 #include "chunked_sum.h"
 #include "dispatch.h"
 #include "nonlin/mittag_leffler/evaluate.h"
@@ -40,12 +41,8 @@ struct ArgRange {
 
 template <class T>
 ArgRange arg_range(const GatedKernels& k, const GatedForm& form, std::ptrdiff_t n, const T* x) {
-  double lo = INFINITY, hi = -INFINITY;
-  for (std::ptrdiff_t i = 0; i < n; ++i) {
-    const double v = double(x[i]);  // NaN fails both comparisons
-    lo = v < lo ? v : lo;
-    hi = v > hi ? v : hi;
-  }
+  const char* base = reinterpret_cast<const char*>(x);
+  const double lo = range_end<T, true>(base, sizeof(T), n), hi = range_end<T, false>(base, sizeof(T), n);
   ArgRange r;
   if (!(lo <= hi)) return r;  // no numbers
   GatedChunk c;
@@ -126,10 +123,11 @@ void run_chunk(const GatedKernels& k, const GatedForm& form, const GatedParams& 
   for (std::ptrdiff_t i0 = begin; i0 < end; i0 += kGatedChunk) {
     c.n = int(std::min<std::ptrdiff_t>(kGatedChunk, end - i0));
     const int m = (c.n + 7) / 8 * 8;  // whole packets of every ISA; the padding is x = g = 0
-    for (int j = 0; j < m; ++j) {
-      c.x[j] = j < c.n ? double(x[i0 + j]) : 0.0;
-      gd[j] = g && j < c.n ? double(g[i0 + j]) : 0.0;
-    }
+    std::fill(c.x + c.n, c.x + m, 0.0);
+    std::fill(gd + (g ? c.n : 0), gd + m, 0.0);
+    for (int j = 0; j < c.n; ++j) c.x[j] = double(x[i0 + j]);
+    if (g)
+      for (int j = 0; j < c.n; ++j) gd[j] = double(g[i0 + j]);
     k.prepare(form, p.alpha1, p.alpha2, c);
     evaluate(k, r.ea, c.fz, c.shift, c.ea, m);
     evaluate(k, r.eb, c.gz, c.shift, c.eb, m);

@@ -8,6 +8,7 @@
 #include <memory>
 #include <type_traits>
 
+#include "array_range.h"
 #include "dispatch.h"
 #include "thread_pool.h"
 #include "nonlin/mittag_leffler/evaluate.h"
@@ -39,25 +40,6 @@ void from_double(const double* in, std::ptrdiff_t i0, std::ptrdiff_t n, char* ba
   }
 }
 
-// z's smallest or largest element (NaNs fail the comparisons); contiguous runs in eight
-// independent lanes (no chain of dependent comparisons; the compiler vectorises them)
-template <class T, bool low>
-double range_end(const char* base, std::ptrdiff_t step, std::ptrdiff_t n) {
-  auto pick = [](T v, T r) { return low ? (v < r ? v : r) : (v > r ? v : r); };
-  constexpr int lanes = 8;
-  T r[lanes];
-  std::fill(r, r + lanes, low ? T(INFINITY) : T(-INFINITY));
-  std::ptrdiff_t i = 0;
-  if (step == std::ptrdiff_t(sizeof(T))) {
-    const T* p = reinterpret_cast<const T*>(base);
-    for (; i + lanes <= n; i += lanes)
-      for (int l = 0; l < lanes; ++l) r[l] = pick(p[i + l], r[l]);
-  }
-  for (; i < n; ++i) r[0] = pick(*reinterpret_cast<const T*>(base + i * step), r[0]);
-  for (int l = 1; l < lanes; ++l) r[0] = pick(r[l], r[0]);
-  return double(r[0]);
-}
-
 }  // namespace
 
 template <class T>
@@ -69,8 +51,8 @@ void ml_run(const MlKernel& k, std::ptrdiff_t n, char* const* args, const std::p
   const std::ptrdiff_t z_step = steps[0];
   if (k.fourth != Fourth::order && steps[1] == 0 && steps[2] == 0 && n > 0) {
     plan = PlanCache::instance().get(*reinterpret_cast<const T*>(args[1]), *reinterpret_cast<const T*>(args[2]),
-                                     k.part, n, std::min(range_end<T, true>(z_base, z_step, n), 0.0),
-                                     std::max(range_end<T, false>(z_base, z_step, n), 0.0));
+                                     k.part, n, std::min(nonlin::range_end<T, true>(z_base, z_step, n), 0.0),
+                                     std::max(nonlin::range_end<T, false>(z_base, z_step, n), 0.0));
   }
   // the plan's SIMD kernel (dispatch.h) on contiguous float64 chunks
   auto planned = [&](std::ptrdiff_t begin, std::ptrdiff_t end) {

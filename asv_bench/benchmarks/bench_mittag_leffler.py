@@ -19,8 +19,10 @@ def _inputs(pair, size):
 
 
 class NonlinPlan:
-    # order "shuffled": the same z without locality (activations); the SIMD kernel then
-    # gathers each lane's coefficients instead of loading one piece's for the whole block
+    # order "shuffled": the same z without locality (activations); the SIMD kernel then loads
+    # each lane's coefficients (float32: its grid cell's record; float64: gathers from its
+    # piece) instead of one cell's or piece's for the whole block. The float32 target: within
+    # 10x of nl.gelu (NonlinGelu below, same size)
     params = [PAIRS, SIZES, ["float64", "float32"], ["sorted", "shuffled"]]
     param_names = ["alpha_beta", "size", "dtype", "order"]
 
@@ -38,6 +40,22 @@ class NonlinPlan:
 
     def time_mittag_leffler(self, pair, size, dtype, order):
         self.E(self.z, self.a, self.b, out=self.out)
+
+
+class NonlinGelu:
+    # the yardstick of the float32 target
+    params = [SIZES]
+    param_names = ["size"]
+
+    def setup(self, size):
+        import nonlin as nl
+        self.f = nl.gelu
+        self.x = (np.random.default_rng(0).standard_normal(size) * 3).astype(np.float32)
+        self.out = np.empty_like(self.x)
+        nl.set_num_threads(1)
+
+    def time_gelu(self, size):
+        self.f(self.x, out=self.out)
 
 
 class NonlinElementwise:

@@ -211,3 +211,16 @@ def test_training_loop_matches_jax_nn():
     ours, theirs = run(nj.gelu), run(lambda t: jax.nn.gelu(t, approximate=False))
     assert ours[-1] < 0.5 * ours[0]
     np.testing.assert_allclose(ours, theirs, rtol=1e-10)
+
+
+def test_cuda_targets_cover_the_array_targets():
+    """A build with CUDA kernels registers the XLA targets nonlin.jax calls for the CUDA
+    platform too (the elementwise ops and the rational activations; the device code is
+    compile-checked here, there is no GPU); a build without them registers none."""
+    from nonlin import _core
+    cuda = set(_core._jax_ffi_cuda_targets())
+    if _core._cuda_built:
+        assert cuda == {"nonlin_call", "nonlin_rational", "nonlin_rational_vjp"}
+        assert cuda <= set(_core._jax_ffi_targets())
+    else:
+        assert cuda == set()

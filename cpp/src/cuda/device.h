@@ -81,6 +81,14 @@ const char* run_rational(const rational::Problem& p, DType dtype, rational::Mode
                          const void* g, const void* num, const void* den, void* out, double* grad_num,
                          double* grad_den, void* stream);
 
+// The same with the coefficient tables and their gradients in device memory, in the compute
+// dtype (nonlin.jax's XLA buffers): the tables are copied to the host (synchronising the
+// stream) and prepared there; backward copies the gradients back. grad_num / grad_den are
+// used only by backward.
+const char* run_rational_device_tables(const rational::Problem& p, DType dtype, rational::Mode mode,
+                                       const void* x, const void* g, const void* num, const void* den,
+                                       void* out, void* grad_num, void* grad_den, void* stream);
+
 int device_count();  // 0 without a driver or a device
 
 }  // namespace nonlin::cuda

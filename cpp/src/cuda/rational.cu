@@ -187,4 +187,41 @@ const char* run_rational(const rational::Problem& p, DType dtype, rational::Mode
   return "dtype: the rational CUDA kernels take float32 or float64";
 }
 
+namespace {
+
+template <class T>
+const char* with_device_tables(const rational::Problem& p, DType dtype, rational::Mode mode, const void* x,
+                               const void* g, const void* num, const void* den, void* out, void* grad_num,
+                               void* grad_den, cudaStream_t stream) {
+  const std::size_t na = std::size_t(p.groups * (p.m + 1)), nc = std::size_t(p.groups * rational::den_count(p));
+  std::vector<T> hnum(na), hden(nc);
+  cudaError_t e = cudaMemcpyAsync(hnum.data(), num, sizeof(T) * na, cudaMemcpyDeviceToHost, stream);
+  if (e == cudaSuccess) e = cudaMemcpyAsync(hden.data(), den, sizeof(T) * nc, cudaMemcpyDeviceToHost, stream);
+  if (e == cudaSuccess) e = cudaStreamSynchronize(stream);
+  if (e != cudaSuccess) return cudaGetErrorString(e);
+  const bool backward = mode == rational::Mode::backward;
+  std::vector<double> gnum(backward ? na : 0), gden(backward ? nc : 0);
+  if (const char* err = run_rational(p, dtype, mode, x, g, hnum.data(), hden.data(), out, gnum.data(),
+                                     gden.data(), stream))
+    return err;
+  if (!backward) return nullptr;
+  // pageable host memory: each copy has read its source before cudaMemcpyAsync returns
+  const std::vector<T> tnum(gnum.begin(), gnum.end()), tden(gden.begin(), gden.end());
+  e = cudaMemcpyAsync(grad_num, tnum.data(), sizeof(T) * na, cudaMemcpyHostToDevice, stream);
+  if (e == cudaSuccess) e = cudaMemcpyAsync(grad_den, tden.data(), sizeof(T) * nc, cudaMemcpyHostToDevice, stream);
+  return e == cudaSuccess ? nullptr : cudaGetErrorString(e);
+}
+
+}  // namespace
+
+const char* run_rational_device_tables(const rational::Problem& p, DType dtype, rational::Mode mode,
+                                       const void* x, const void* g, const void* num, const void* den,
+                                       void* out, void* grad_num, void* grad_den, void* stream) {
+  if (const char* err = rational::check(p)) return err;
+  const auto s = static_cast<cudaStream_t>(stream);
+  if (dtype == DType::f32) return with_device_tables<float>(p, dtype, mode, x, g, num, den, out, grad_num, grad_den, s);
+  if (dtype == DType::f64) return with_device_tables<double>(p, dtype, mode, x, g, num, den, out, grad_num, grad_den, s);
+  return "dtype: the rational CUDA kernels take float32 or float64";
+}
+
 }  // namespace nonlin::cuda

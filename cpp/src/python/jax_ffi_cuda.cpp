@@ -82,13 +82,17 @@ XLA_FFI_DEFINE_HANDLER_SYMBOL(nonlin_xla_call_cuda, nonlin::call_cuda,
 #endif
 
 // _core._jax_ffi_cuda_targets(): {target name: capsule} for the CUDA platform (empty without
-// CUDA kernels in the build).
+// CUDA kernels in the build), the rational targets included.
+void jax_ffi_rational_cuda_targets(nb::dict& d);  // jax_ffi_rational.cpp
+
 void register_jax_ffi_cuda(nb::module_& m) {
   m.def("_jax_ffi_cuda_targets", [] {
     nb::dict d;
 #if defined(NONLIN_WITH_CUDA)
     d["nonlin_call"] = nb::capsule(reinterpret_cast<void*>(&nonlin_xla_call_cuda));
 #endif
+    jax_ffi_rational_cuda_targets(d);
     return d;
-  }, "XLA FFI handler capsules for the CUDA platform (nonlin_call: every registry op).");
+  }, "XLA FFI handler capsules for the CUDA platform (nonlin_call: every registry op; "
+     "nonlin_rational[_vjp]).");
 }

@@ -4,6 +4,7 @@
 // mode (0 forward, 1 derivative).
 //   nonlin_rational(x, num, den) -> y
 //   nonlin_rational_vjp(g, x, num, den) -> (grad_x, grad_num, grad_den)   (in x's dtype)
+// registered for the CPU and, in builds with CUDA kernels, the CUDA platform.
 #include <nanobind/nanobind.h>
 
 #include <string>
@@ -11,6 +12,9 @@
 
 #include "../cpu/rational.h"
 #include "xla/ffi/api/ffi.h"
+#if defined(NONLIN_WITH_CUDA)
+#include "../cuda/device.h"
+#endif
 
 namespace nb = nanobind;
 namespace ffi = xla::ffi;
@@ -81,6 +85,41 @@ ffi::Error call_vjp(int64_t version, int64_t m, int64_t n, int64_t groups, int64
   return ffi::Error::Success();
 }
 
+#if defined(NONLIN_WITH_CUDA)
+// The CUDA platform's targets: the same contract on device buffers (cuda/device.h
+// run_rational_device_tables: the tables go through the host, as for nonlin.torch).
+nonlin::cuda::DType device_dtype(const ffi::AnyBuffer& x) {
+  return x.element_type() == ffi::DataType::F32 ? nonlin::cuda::DType::f32 : nonlin::cuda::DType::f64;
+}
+
+ffi::Error call_cuda(void* stream, int64_t version, int64_t m, int64_t n, int64_t groups, int64_t run,
+                     int64_t training, int64_t seed, int64_t mode, ffi::AnyBuffer x, ffi::AnyBuffer num,
+                     ffi::AnyBuffer den, ffi::Result<ffi::AnyBuffer> y) {
+  Problem p;
+  if (auto e = problem({version, m, n, groups, run, training, seed}, x, num, den, p); e.failure())
+    return e;
+  if (const char* err = nonlin::cuda::run_rational_device_tables(
+          p, device_dtype(x), mode == 0 ? Mode::forward : Mode::derivative, x.untyped_data(), nullptr,
+          num.untyped_data(), den.untyped_data(), y->untyped_data(), nullptr, nullptr, stream))
+    return ffi::Error::Internal(std::string("nonlin: rational: ") + err);
+  return ffi::Error::Success();
+}
+
+ffi::Error call_vjp_cuda(void* stream, int64_t version, int64_t m, int64_t n, int64_t groups, int64_t run,
+                         int64_t training, int64_t seed, ffi::AnyBuffer g, ffi::AnyBuffer x,
+                         ffi::AnyBuffer num, ffi::AnyBuffer den, ffi::Result<ffi::AnyBuffer> gx,
+                         ffi::Result<ffi::AnyBuffer> gnum, ffi::Result<ffi::AnyBuffer> gden) {
+  Problem p;
+  if (auto e = problem({version, m, n, groups, run, training, seed}, x, num, den, p); e.failure())
+    return e;
+  if (const char* err = nonlin::cuda::run_rational_device_tables(
+          p, device_dtype(x), Mode::backward, x.untyped_data(), g.untyped_data(), num.untyped_data(),
+          den.untyped_data(), gx->untyped_data(), gnum->untyped_data(), gden->untyped_data(), stream))
+    return ffi::Error::Internal(std::string("nonlin: rational: ") + err);
+  return ffi::Error::Success();
+}
+#endif
+
 }  // namespace
 }  // namespace nonlin::rational
 
@@ -97,9 +136,31 @@ XLA_FFI_DEFINE_HANDLER_SYMBOL(nonlin_xla_rational_vjp, nonlin::rational::call_vj
                                   .Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>()
                                   .Arg<ffi::AnyBuffer>().Ret<ffi::AnyBuffer>().Ret<ffi::AnyBuffer>()
                                   .Ret<ffi::AnyBuffer>());
+#if defined(NONLIN_WITH_CUDA)
+XLA_FFI_DEFINE_HANDLER_SYMBOL(nonlin_xla_rational_cuda, nonlin::rational::call_cuda,
+                              ffi::Ffi::Bind().Ctx<ffi::PlatformStream<void*>>() NONLIN_RATIONAL_ATTRS
+                                  .Attr<int64_t>("mode")
+                                  .Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>()
+                                  .Ret<ffi::AnyBuffer>());
+XLA_FFI_DEFINE_HANDLER_SYMBOL(nonlin_xla_rational_vjp_cuda, nonlin::rational::call_vjp_cuda,
+                              ffi::Ffi::Bind().Ctx<ffi::PlatformStream<void*>>() NONLIN_RATIONAL_ATTRS
+                                  .Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>()
+                                  .Arg<ffi::AnyBuffer>().Ret<ffi::AnyBuffer>().Ret<ffi::AnyBuffer>()
+                                  .Ret<ffi::AnyBuffer>());
+#endif
 #undef NONLIN_RATIONAL_ATTRS
 
 void jax_ffi_rational_targets(nb::dict& d) {
   d["nonlin_rational"] = nb::capsule(reinterpret_cast<void*>(&nonlin_xla_rational));
   d["nonlin_rational_vjp"] = nb::capsule(reinterpret_cast<void*>(&nonlin_xla_rational_vjp));
+}
+
+// the same target names for the CUDA platform (nothing without CUDA kernels in the build)
+void jax_ffi_rational_cuda_targets(nb::dict& d) {
+#if defined(NONLIN_WITH_CUDA)
+  d["nonlin_rational"] = nb::capsule(reinterpret_cast<void*>(&nonlin_xla_rational_cuda));
+  d["nonlin_rational_vjp"] = nb::capsule(reinterpret_cast<void*>(&nonlin_xla_rational_vjp_cuda));
+#else
+  (void)d;
+#endif
 }

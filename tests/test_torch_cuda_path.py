@@ -48,14 +48,18 @@ def _f32_to_bf16(f):  # round to nearest even
 calls = []
 
 
-def fake_elementwise(op, dtype, n, inputs, div, mod, outputs, stream):
+def fake_elementwise(op, dtype, n, inputs, div, mod, div2, mod2, outputs, stream):
     """The device entry point's contract, on host memory: op row, dtype code, n elements, input
-    k read at (i / div[k]) % mod[k] from mod[k] values, contiguous outputs."""
+    k read at (i / div[k]) % mod[k] + ((i / div2[k]) % mod2[k]) mod[k] from mod[k] mod2[k]
+    values, contiguous outputs."""
     ufunc = _core._ops[op][0]
-    assert len(inputs) == len(div) == len(mod) == ufunc.nin and len(outputs) == ufunc.nout
-    calls.append((ufunc.__name__, dtype, tuple(zip(div, mod))))
+    assert len(inputs) == len(div) == len(mod) == len(div2) == len(mod2) == ufunc.nin
+    assert len(outputs) == ufunc.nout
+    calls.append((ufunc.__name__, dtype, tuple((d, m) if m2 == 1 else (d, m, d2, m2)
+                                               for d, m, d2, m2 in zip(div, mod, div2, mod2))))
     i = np.arange(n)
-    ins = [_view(p, m, dtype)[(i // d) % m] for p, d, m in zip(inputs, div, mod)]
+    ins = [_view(p, m * m2, dtype)[(i // d) % m + ((i // d2) % m2) * m]
+           for p, d, m, d2, m2 in zip(inputs, div, mod, div2, mod2)]
     outs = [_view(p, n, dtype) for p in outputs]
     if dtype == 1:
         res = ufunc(*(_bf16_to_f32(a) for a in ins))
@@ -182,15 +186,17 @@ def test_entry_point_errors():
     # The real entry point: with CUDA built and no device (this machine), or without CUDA in the
     # build, a launch raises a RuntimeError; bad operands raise ValueError first.
     with pytest.raises(RuntimeError, match="CUDA"):
-        _core._cuda_elementwise(0, 2, 4, [0], [1], [4], [0], 0)
+        _core._cuda_elementwise(0, 2, 4, [0], [1], [4], [1], [1], [0], 0)
     with pytest.raises(ValueError, match="in/out"):
-        _core._cuda_elementwise(0, 2, 4, [0, 0], [1, 1], [4, 4], [0], 0)
+        _core._cuda_elementwise(0, 2, 4, [0, 0], [1, 1], [4, 4], [1, 1], [1, 1], [0], 0)
     with pytest.raises(ValueError, match="div/mod"):
-        _core._cuda_elementwise(0, 2, 4, [0], [0], [4], [0], 0)
+        _core._cuda_elementwise(0, 2, 4, [0], [0], [4], [1], [1], [0], 0)
     with pytest.raises(ValueError, match="div/mod"):
-        _core._cuda_elementwise(0, 2, 4, [0], [1], [5], [0], 0)
+        _core._cuda_elementwise(0, 2, 4, [0], [1], [5], [1], [1], [0], 0)
+    with pytest.raises(ValueError, match="div/mod"):
+        _core._cuda_elementwise(0, 2, 4, [0], [1], [2], [4], [3], [0], 0)
     with pytest.raises(ValueError, match="dtype"):
-        _core._cuda_elementwise(0, 7, 4, [0], [1], [4], [0], 0)
+        _core._cuda_elementwise(0, 7, 4, [0], [1], [4], [1], [1], [0], 0)
 
 
 def test_device_check():
@@ -215,7 +221,11 @@ def test_activations_without_cuda_kernels_say_so(name, fake_cuda):
 @pytest.mark.parametrize("xshape, wshape, bcast", [
     ((2, 3, 4, 5), (3, 1, 1), (20, 3)),   # per-channel (NCHW): read at (i / 20) % 3, no copy
     ((6, 5), (5,), (1, 5)),               # last axis
-    ((2, 3, 5), (2, 1, 5), (1, 30)),      # two separate runs: expanded on the device first
+    ((2, 3, 5), (2, 1, 5), (1, 5, 15, 2)),  # two runs: (i % 5) + ((i / 15) % 2) 5, no copy
+    ((2, 4, 3, 2, 2), (2, 1, 3, 1, 1), (4, 3, 48, 2)),  # per-channel, batched (jax.vmap-like)
+    ((2, 3, 4, 5), (2, 1, 4, 1), (5, 4, 60, 2)),  # two runs with trailing broadcast
+    ((3, 2, 2, 3), (3, 1, 2, 1), (3, 2, 12, 3)),
+    ((2, 2, 2, 2, 2), (2, 1, 2, 1, 2), (1, 32)),  # three runs: expanded on the device first
     ((4, 5), (), (1, 1)),                 # one value
 ])
 def test_parameter_broadcast_forms(xshape, wshape, bcast, fake_cuda):

@@ -3,9 +3,10 @@ rational activations run by nonlin's CUDA kernels (src/cuda) on the tensors' dev
 torch's current stream.
 
 Operands broadcast NumPy-style without copies where the kernels can index them directly: full
-size, one value, or (per-channel parameters) non-broadcast dimensions forming one contiguous
-run of the result's (input k is read at (i / div) % mod); any other operand is expanded on the
-device first. Builds without CUDA kernels raise a RuntimeError saying so.
+size, one value, or (per-channel parameters, batched or not) non-broadcast dimensions forming
+at most two contiguous runs of the result's (input k is read at (i / div) % mod +
+((i / div2) % mod2) mod); any other operand is expanded on the device first. Builds without
+CUDA kernels raise a RuntimeError saying so.
 """
 
 import math
@@ -45,34 +46,44 @@ def run(torch, op, inputs, dtype, data=1, nout=1):
     device = next(t.device for t in inputs if isinstance(t, torch.Tensor))
     shape = torch.broadcast_shapes(*(t.shape for t in inputs if isinstance(t, torch.Tensor)))
     compute = torch.float32 if dtype in (torch.float16, torch.bfloat16) and len(inputs) > data else dtype
-    operands, div, mod = [], [], []
+    operands, steps = [], []
     for t in inputs:
         t = t.to(compute) if isinstance(t, torch.Tensor) else torch.full((), t, dtype=compute, device=device)
-        t, d, m = _indexable(t, shape)
+        t, step = _indexable(t, shape)
         operands.append(t)
-        div.append(d)
-        mod.append(m)
+        steps.append(step)
+    div, mod, div2, mod2 = (list(c) for c in zip(*steps))
     outs = [torch.empty(shape, dtype=compute, device=device) for _ in range(nout)]
     n = outs[0].numel()
     if n:
         with torch.cuda.device(device):
             stream = torch.cuda.current_stream(device).cuda_stream
             _core._cuda_elementwise(_OP_INDEX[op], _DTYPE_CODE[str(compute)], n,
-                                    [t.data_ptr() for t in operands], div, mod,
+                                    [t.data_ptr() for t in operands], div, mod, div2, mod2,
                                     [o.data_ptr() for o in outs], stream)
     return [o.to(dtype) for o in outs]
 
 
 def _indexable(t, shape):
-    """(tensor, div, mod): t as the kernels read it against the result shape."""
+    """(tensor, (div, mod, div2, mod2)): t as the kernels read it against the result shape."""
     n = math.prod(shape)
     if t.numel() == 1:
-        return t.reshape(1), 1, 1
+        return t.reshape(1), (1, 1, 1, 1)
     dims = (1,) * (len(shape) - t.dim()) + tuple(t.shape)
-    run = [k for k, d in enumerate(dims) if d != 1]
-    if t.is_contiguous() and all(dims[k] == shape[k] for k in range(run[0], run[-1] + 1)):
-        return t, math.prod(shape[run[-1] + 1:]), math.prod(dims)
-    return t.expand(shape).contiguous(), 1, n
+    runs = []  # [first, last] result axes of each run of non-1 dimensions, outer first
+    for k, d in enumerate(dims):
+        if d != 1:
+            if runs and runs[-1][1] == k - 1:
+                runs[-1][1] = k
+            else:
+                runs.append([k, k])
+    if t.is_contiguous() and len(runs) <= 2 and all(dims[k] == shape[k] for k in range(len(dims)) if dims[k] != 1):
+        (f, l), outer = runs[-1], (runs[0] if len(runs) == 2 else None)
+        div, mod = math.prod(shape[l + 1:]), math.prod(dims[f:l + 1])
+        if outer is None:
+            return t, (div, mod, 1, 1)
+        return t, (div, mod, math.prod(shape[outer[1] + 1:]), math.prod(dims[outer[0]:outer[1] + 1]))
+    return t.expand(shape).contiguous(), (1, n, 1, 1)
 
 
 def reduce_to(torch, g, like):

@@ -23,29 +23,32 @@ void bind_cuda(nb::module_& m) {
   m.def("_cuda_device_count", [] { return 0; });
 #endif
   // op: kernel-table row; dtype: 0 float16, 1 bfloat16, 2 float32, 3 float64; pointers are
-  // device addresses; input k broadcasts as in[k][(i / div[k]) % mod[k]] (device.h Broadcast);
+  // device addresses; input k broadcasts as in[k][(i / div[k]) % mod[k] + ((i / div2[k]) %
+  // mod2[k]) mod[k]] (device.h Broadcast: up to two runs of the result's dimensions);
   // stream: a cudaStream_t.
   m.def("_cuda_elementwise", [](int op, int dtype, std::int64_t n, const std::vector<std::uintptr_t>& in,
                                 const std::vector<std::int64_t>& div, const std::vector<std::int64_t>& mod,
+                                const std::vector<std::int64_t>& div2, const std::vector<std::int64_t>& mod2,
                                 const std::vector<std::uintptr_t>& out, std::uintptr_t stream) {
     const auto& ops = nonlin::op_infos();
     if (op < 0 || std::size_t(op) >= ops.size()) throw nb::value_error("op: no such kernel");
     const nonlin::OpInfo& info = ops[op];
-    if (int(in.size()) != info.nin || int(div.size()) != info.nin || int(mod.size()) != info.nin ||
-        int(out.size()) != info.nout)
+    const int nin = info.nin;
+    if (int(in.size()) != nin || int(div.size()) != nin || int(mod.size()) != nin ||
+        int(div2.size()) != nin || int(mod2.size()) != nin || int(out.size()) != info.nout)
       throw nb::value_error(("in/out: " + info.name + " takes " + std::to_string(info.nin) +
                              " inputs and " + std::to_string(info.nout) + " outputs").c_str());
     if (dtype < 0 || dtype > 3) throw nb::value_error("dtype: expected 0..3");
     for (int k = 0; k < info.nin; ++k)
-      if (div[k] < 1 || mod[k] < 1 || mod[k] > n)
-        throw nb::value_error("div/mod: each input needs div >= 1 and 1 <= mod <= n");
+      if (div[k] < 1 || mod[k] < 1 || div2[k] < 1 || mod2[k] < 1 || mod[k] > n / mod2[k])
+        throw nb::value_error("div/mod: each input needs div, div2 >= 1 and 1 <= mod, mod2 with mod mod2 <= n");
 #if defined(NONLIN_WITH_CUDA)
     std::vector<const void*> pin(in.size());
     std::vector<void*> pout(out.size());
     std::vector<nonlin::cuda::Broadcast> bc(in.size());
     for (std::size_t k = 0; k < in.size(); ++k) {
       pin[k] = reinterpret_cast<const void*>(in[k]);
-      bc[k] = {std::ptrdiff_t(div[k]), std::ptrdiff_t(mod[k])};
+      bc[k] = {std::ptrdiff_t(div[k]), std::ptrdiff_t(mod[k]), std::ptrdiff_t(div2[k]), std::ptrdiff_t(mod2[k])};
     }
     for (std::size_t k = 0; k < out.size(); ++k) pout[k] = reinterpret_cast<void*>(out[k]);
     const char* err;
@@ -61,5 +64,5 @@ void bind_cuda(nb::module_& m) {
                              "PATH, or -Ccmake.define.NONLIN_CUDA=ON)");
 #endif
   }, nb::arg("op"), nb::arg("dtype"), nb::arg("n"), nb::arg("inputs"), nb::arg("div"),
-     nb::arg("mod"), nb::arg("outputs"), nb::arg("stream"));
+     nb::arg("mod"), nb::arg("div2"), nb::arg("mod2"), nb::arg("outputs"), nb::arg("stream"));
 }

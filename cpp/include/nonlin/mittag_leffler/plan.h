@@ -50,6 +50,7 @@ class Plan {
   static constexpr int grid_degree = 6;
   static constexpr int grid_stride = 8;  // a cell's coefficients, padded to one cache line
   static constexpr int max_grid_cells = 4096;
+  static constexpr int max_accurate_calls = 256;
 
   // Pieces are fitted only on [zlo, zhi] (the data's range: a plan for an activation's inputs
   // costs a few pieces, not hundreds); other z between the tails take the accurate evaluator.
@@ -214,15 +215,21 @@ class Plan {
       const double origin = from - first_scaled * w;
       const int count = int(std::ceil((ghi - origin) / w));
       grid_.assign(std::size_t(count) * grid_stride + 8, NAN);
+      int accurate_calls = 0;
       // cache-line aligned records (the AVX-512 kernel loads each lane's record whole)
       const std::size_t start = (64 - reinterpret_cast<std::uintptr_t>(grid_.data()) % 64) % 64 / sizeof(double);
       int unfitted = 0;
       for (int k = 0; k < count; ++k) {
         const double lo = origin + k * w, hi = lo + w;
         const bool scaled = k >= first_scaled;
+        // where this plan itself takes the accurate evaluator (unfitted pieces, the range's
+        // ends) at most max_accurate_calls per attempt; cells beyond that budget stay with the
+        // pieces (bounds the grid's cost)
+        bool slow = false;
         auto f = [&](double t) {
           const double z = 0.5 * (lo + hi) + 0.5 * w * t;
-          return (*this)(z, scaled ? pole_modulus(z, a_) : 0.0);
+          slow = slow || (!precomputed(z) && ++accurate_calls > max_accurate_calls);
+          return slow ? NAN : (*this)(z, scaled ? pole_modulus(z, a_) : 0.0);
         };
         std::array<double, n> values, c{};
         double fmax = 0;
@@ -252,7 +259,7 @@ class Plan {
           good = std::fabs(p - exact) <= 0x1p-30 * std::max(std::fabs(exact), floor * fmax);
         }
         if (!good) {
-          ++unfitted;
+          unfitted += !slow;
           continue;
         }
         std::copy(mono.begin(), mono.end(), grid_.begin() + std::ptrdiff_t(start + k * grid_stride));
@@ -269,6 +276,15 @@ class Plan {
       }
     }
     return false;
+  }
+
+  // whether operator() at z takes a precomputed path (series, tail, fitted piece), not the
+  // accurate evaluator
+  bool precomputed(double z) const {
+    if (!std::isfinite(z) || z == 0) return true;
+    if (series_ok_ && std::fabs(z) <= series_radius) return true;
+    if (z > 0 ? z > z_asym_[1] : z < z_asym_[0]) return terms_[z > 0] > 0;
+    return piece(z) != nullptr;
   }
 
   // sum_m c_m T_m(t) as sum_m p_m t^m (T_{m+1} = 2 t T_m - T_{m-1})

@@ -88,7 +88,8 @@ class MittagLeffler:
         return ufuncs["mittag_leffler"](_real_or_complex("z", z), _check_alpha(alpha), _real("beta", beta), out=out)
 
     def derivative(self, z, alpha, beta=1.0, order=1, gamma=None, *, out=None):
-        """d^order/dz^order E_{alpha,beta}(z), order 0..12: the first derivative is evaluated
+        """d^order/dz^order E_{alpha,beta}(z), order 0..12, z real or complex (complex128; real
+        with gamma): the first derivative is evaluated
         directly, higher orders by recurrences in beta that do not cancel
         (a z E' = E_{a,b-1} - (b-1) E for |z| >= 1, D E_{a,b} = [E_{a,a+b-1} + (1-b) E_{a,a+b}]/a
         below). With gamma (Prabhakar): (gamma)_k E^{gamma+k}_{alpha,beta+k alpha}(z)."""
@@ -104,11 +105,13 @@ class MittagLeffler:
         return ufuncs["mittag_leffler_derivative"](z, alpha, beta, order.astype(np.int64), out=out)
 
     def d_alpha(self, z, alpha, beta=1.0, gamma=None, *, out=None):
-        """dE_{alpha,beta}(z)/dalpha (with gamma: of the Prabhakar function)."""
+        """dE_{alpha,beta}(z)/dalpha, z real or complex (with gamma: of the Prabhakar function,
+        real z)."""
         return self._part("dalpha", z, alpha, beta, gamma, out)
 
     def d_beta(self, z, alpha, beta=1.0, gamma=None, *, out=None):
-        """dE_{alpha,beta}(z)/dbeta (with gamma: of the Prabhakar function)."""
+        """dE_{alpha,beta}(z)/dbeta, z real or complex (with gamma: of the Prabhakar function,
+        real z)."""
         return self._part("dbeta", z, alpha, beta, gamma, out)
 
     def d_gamma(self, z, alpha, beta=1.0, gamma=1.0, *, out=None):

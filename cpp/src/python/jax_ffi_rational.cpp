@@ -88,35 +88,31 @@ ffi::Error call_vjp(int64_t version, int64_t m, int64_t n, int64_t groups, int64
 #if defined(NONLIN_WITH_CUDA)
 // The CUDA platform's targets: the same contract on device buffers (cuda/device.h
 // run_rational_device_tables: the tables go through the host, as for nonlin.torch).
-nonlin::cuda::DType device_dtype(const ffi::AnyBuffer& x) {
-  return x.element_type() == ffi::DataType::F32 ? nonlin::cuda::DType::f32 : nonlin::cuda::DType::f64;
+ffi::Error on_device(void* stream, const Attrs& a, Mode mode, const ffi::AnyBuffer& x, const ffi::AnyBuffer& num,
+                     const ffi::AnyBuffer& den, const void* g, void* out, void* gnum, void* gden) {
+  Problem p;
+  if (auto e = problem(a, x, num, den, p); e.failure()) return e;
+  const auto dt = x.element_type() == ffi::DataType::F32 ? nonlin::cuda::DType::f32 : nonlin::cuda::DType::f64;
+  if (const char* err = nonlin::cuda::run_rational_device_tables(p, dt, mode, x.untyped_data(), g, num.untyped_data(),
+                                                                 den.untyped_data(), out, gnum, gden, stream))
+    return ffi::Error::Internal(std::string("nonlin: rational: ") + err);
+  return ffi::Error::Success();
 }
 
 ffi::Error call_cuda(void* stream, int64_t version, int64_t m, int64_t n, int64_t groups, int64_t run,
                      int64_t training, int64_t seed, int64_t mode, ffi::AnyBuffer x, ffi::AnyBuffer num,
                      ffi::AnyBuffer den, ffi::Result<ffi::AnyBuffer> y) {
-  Problem p;
-  if (auto e = problem({version, m, n, groups, run, training, seed}, x, num, den, p); e.failure())
-    return e;
-  if (const char* err = nonlin::cuda::run_rational_device_tables(
-          p, device_dtype(x), mode == 0 ? Mode::forward : Mode::derivative, x.untyped_data(), nullptr,
-          num.untyped_data(), den.untyped_data(), y->untyped_data(), nullptr, nullptr, stream))
-    return ffi::Error::Internal(std::string("nonlin: rational: ") + err);
-  return ffi::Error::Success();
+  return on_device(stream, {version, m, n, groups, run, training, seed}, mode == 0 ? Mode::forward : Mode::derivative,
+                   x, num, den, nullptr, y->untyped_data(), nullptr, nullptr);
 }
 
+// (g, x, num, den) -> (grad_x, grad_num, grad_den)
 ffi::Error call_vjp_cuda(void* stream, int64_t version, int64_t m, int64_t n, int64_t groups, int64_t run,
-                         int64_t training, int64_t seed, ffi::AnyBuffer g, ffi::AnyBuffer x,
-                         ffi::AnyBuffer num, ffi::AnyBuffer den, ffi::Result<ffi::AnyBuffer> gx,
-                         ffi::Result<ffi::AnyBuffer> gnum, ffi::Result<ffi::AnyBuffer> gden) {
-  Problem p;
-  if (auto e = problem({version, m, n, groups, run, training, seed}, x, num, den, p); e.failure())
-    return e;
-  if (const char* err = nonlin::cuda::run_rational_device_tables(
-          p, device_dtype(x), Mode::backward, x.untyped_data(), g.untyped_data(), num.untyped_data(),
-          den.untyped_data(), gx->untyped_data(), gnum->untyped_data(), gden->untyped_data(), stream))
-    return ffi::Error::Internal(std::string("nonlin: rational: ") + err);
-  return ffi::Error::Success();
+                         int64_t training, int64_t seed, ffi::AnyBuffer g, ffi::AnyBuffer x, ffi::AnyBuffer num,
+                         ffi::AnyBuffer den, ffi::Result<ffi::AnyBuffer> gx, ffi::Result<ffi::AnyBuffer> gnum,
+                         ffi::Result<ffi::AnyBuffer> gden) {
+  return on_device(stream, {version, m, n, groups, run, training, seed}, Mode::backward, x, num, den,
+                   g.untyped_data(), gx->untyped_data(), gnum->untyped_data(), gden->untyped_data());
 }
 #endif
 

@@ -65,25 +65,12 @@ def run(torch, op, inputs, dtype, data=1, nout=1):
 
 
 def _indexable(t, shape):
-    """(tensor, (div, mod, div2, mod2)): t as the kernels read it against the result shape."""
-    n = math.prod(shape)
-    if t.numel() == 1:
-        return t.reshape(1), (1, 1, 1, 1)
-    dims = (1,) * (len(shape) - t.dim()) + tuple(t.shape)
-    runs = []  # [first, last] result axes of each run of non-1 dimensions, outer first
-    for k, d in enumerate(dims):
-        if d != 1:
-            if runs and runs[-1][1] == k - 1:
-                runs[-1][1] = k
-            else:
-                runs.append([k, k])
-    if t.is_contiguous() and len(runs) <= 2 and all(dims[k] == shape[k] for k in range(len(dims)) if dims[k] != 1):
-        (f, l), outer = runs[-1], (runs[0] if len(runs) == 2 else None)
-        div, mod = math.prod(shape[l + 1:]), math.prod(dims[f:l + 1])
-        if outer is None:
-            return t, (div, mod, 1, 1)
-        return t, (div, mod, math.prod(shape[outer[1] + 1:]), math.prod(dims[outer[0]:outer[1] + 1]))
-    return t.expand(shape).contiguous(), (1, n, 1, 1)
+    """(tensor, (div, mod, div2, mod2)): t as the kernels read it against the result shape
+    (the rule of the JAX target, _core._cuda_broadcast), expanded first where they cannot."""
+    step = _core._cuda_broadcast(list(t.shape), list(shape)) if t.is_contiguous() else None
+    if step is None:
+        return t.expand(shape).contiguous(), (1, math.prod(shape), 1, 1)
+    return t, step
 
 
 def reduce_to(torch, g, like):

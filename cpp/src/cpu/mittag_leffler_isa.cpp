@@ -67,8 +67,9 @@ V negative_tail(const ml::PlanView& pv, V z, Mask<P> far) {
 // The exponential factors, s = z^{1/a}: lanes `scaled` (pieces or cells of E e^{-s}) are
 // multiplied by e^{s}, lanes `farpos` (z > tail_pos_z) become the residue e^{s} s^{1-b} / a
 // plus the power sum; everything times e^{-shift}. One log and one exp for all of it.
-V exponential_factors(const ml::PlanView& pv, V z, V shift, bool shifted, Mask<P> scaled, Mask<P> farpos, V v) {
+NONLIN_HD inline V exponential_factors(const ml::PlanView& pv, V z, V shift, bool shifted, Mask<P> scaled, Mask<P> farpos, V v) {
   const Mask<P> pos = scaled | farpos;
+  if (!shifted && !any(pos)) return v;
   V exponent = shifted ? -shift : V(0.0), power(0.0);
   if (any(pos)) {
     const V zp = select(pos, z, V(1.0));
@@ -82,7 +83,6 @@ V exponential_factors(const ml::PlanView& pv, V z, V shift, bool shifted, Mask<P
       if (shifted) power = power * vm::exp(-shift);
     }
   }
-  if (!shifted && !any(pos)) return v;
   const V e = vm::exp(exponent);
   return select(farpos, e + power, v * e);
 }
@@ -218,7 +218,7 @@ void grid_block(const ml::PlanView& pv, const V* z, const V* shift, bool shifted
     if (any(near)) v[j] = select(near, power_series(pv, z[j]), v[j]);
     // from the first scaled cell on (z >= 32^a): times e^{z^{1/a}}
     const Mask<P> scaled = ok[j] & (cell[j] >= pv.grid_first_scaled);
-    if (shifted || any(scaled | farpos)) v[j] = exponential_factors(pv, z[j], shift[j], shifted, scaled, farpos, v[j]);
+    v[j] = exponential_factors(pv, z[j], shift[j], shifted, scaled, farpos, v[j]);
     ok[j] = (ok[j] | far | farpos | near) & ordinary(pv, z[j], shift[j], shifted);
   }
 }

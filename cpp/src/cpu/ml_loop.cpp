@@ -78,14 +78,10 @@ void ml_run(const MlKernel& k, std::ptrdiff_t n, char* const* args, const std::p
     if (plan) return planned(begin, end);
     for (std::ptrdiff_t i = begin; i < end; ++i) {
       auto in = [&](int j) { return double(*reinterpret_cast<const T*>(args[j] + i * steps[j])); };
-      double r;
-      if (k.fourth == Fourth::order) {
-        const auto order = *reinterpret_cast<const std::int64_t*>(args[3] + i * steps[3]);
-        r = order > 12 || order < 0 ? NAN : mittag_leffler_derivative(in(0), in(1), in(2), int(order));
-      } else {
-        r = mittag_leffler_part(in(0), in(1), in(2), k.part, k.fourth == Fourth::shift ? in(3) : 0.0);
-      }
-      *reinterpret_cast<T*>(args[nin] + i * steps[nin]) = T(r);
+      const bool ordered = k.fourth == Fourth::order, shifted = k.fourth == Fourth::shift;
+      const std::int64_t order = ordered ? *reinterpret_cast<const std::int64_t*>(args[3] + i * steps[3]) : 0;
+      *reinterpret_cast<T*>(args[nin] + i * steps[nin]) =
+          T(ml_element(k, in(0), in(1), in(2), order, shifted ? in(3) : 0.0));
     }
   };
   if (n >= 32) nonlin::parallel_for(n, 64, body);

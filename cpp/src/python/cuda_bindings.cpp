@@ -8,9 +8,7 @@
 #include <vector>
 
 #include "../cpu/run.h"
-#if defined(NONLIN_WITH_CUDA)
-#include "../cuda/device.h"
-#endif
+#include "../cuda/device.h"  // plain C++: the broadcast rule is shared with builds without CUDA
 
 namespace nb = nanobind;
 
@@ -26,6 +24,15 @@ void bind_cuda(nb::module_& m) {
   // device addresses; input k broadcasts as in[k][(i / div[k]) % mod[k] + ((i / div2[k]) %
   // mod2[k]) mod[k]] (device.h Broadcast: up to two runs of the result's dimensions);
   // stream: a cudaStream_t.
+  // The kernels' reading of an operand of shape `dims` against the result shape `rdims`
+  // (device.h broadcast_of, as the JAX target uses it): (div, mod, div2, mod2), or None where
+  // its non-1 dimensions form more than two runs (the caller expands it first).
+  m.def("_cuda_broadcast", [](const std::vector<std::int64_t>& dims, const std::vector<std::int64_t>& rdims) {
+    nonlin::cuda::Broadcast b{1, 1};
+    if (!nonlin::cuda::broadcast_of(int(dims.size()), dims.data(), int(rdims.size()), rdims.data(), b))
+      return nb::object(nb::none());
+    return nb::object(nb::make_tuple(b.div, b.mod, b.div2, b.mod2));
+  }, nb::arg("dims"), nb::arg("rdims"));
   m.def("_cuda_elementwise", [](int op, int dtype, std::int64_t n, const std::vector<std::uintptr_t>& in,
                                 const std::vector<std::int64_t>& div, const std::vector<std::int64_t>& mod,
                                 const std::vector<std::int64_t>& div2, const std::vector<std::int64_t>& mod2,

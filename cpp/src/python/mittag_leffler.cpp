@@ -1,7 +1,8 @@
 // NumPy ufuncs for the Mittag-Leffler function E_{alpha,beta}(z) and its derivatives
 // (cpp/include/nonlin/mittag_leffler/): real z through the strided loop of ml_loop.h (plan-
 // cached SIMD kernel for one (alpha, beta), else element by element), complex128 z (value,
-// derivatives in z, alpha, beta, order-th derivative) through the complex evaluator. Calls with more than a few dozen elements are split over the pool.
+// derivatives in z, alpha, beta, order-th derivative) element by element (ml_loop.h
+// ml_element). Calls with more than a few dozen elements are split over the pool.
 #include <nanobind/nanobind.h>
 
 #include "numpy_ufunc_api.h"
@@ -14,7 +15,6 @@
 
 #include "../cpu/thread_pool.h"
 #include "../cpu/ml_loop.h"
-#include "nonlin/mittag_leffler/complex.h"
 
 namespace nb = nanobind;
 
@@ -44,14 +44,8 @@ void ml_complex_loop(char** args, const npy_intp* dims, const npy_intp* steps, v
       const C z = *reinterpret_cast<const C*>(args[0] + i * steps[0]);
       const double a = *reinterpret_cast<const double*>(args[1] + i * steps[1]);
       const double b = *reinterpret_cast<const double*>(args[2] + i * steps[2]);
-      C r;
-      if (ordered) {
-        const auto order = *reinterpret_cast<const std::int64_t*>(args[3] + i * steps[3]);
-        r = order > 12 || order < 0 ? C(NAN, NAN) : nonlin::ml::mittag_leffler_derivative(z, a, b, int(order));
-      } else {
-        r = nonlin::ml::mittag_leffler_part(z, a, b, k.part);
-      }
-      *reinterpret_cast<C*>(args[out] + i * steps[out]) = r;
+      const std::int64_t order = ordered ? *reinterpret_cast<const std::int64_t*>(args[3] + i * steps[3]) : 0;
+      *reinterpret_cast<C*>(args[out] + i * steps[out]) = nonlin::ml::ml_element(k, z, a, b, order, 0.0);
     }
   };
   if (dims[0] >= 32) nonlin::parallel_for(dims[0], 8, body);

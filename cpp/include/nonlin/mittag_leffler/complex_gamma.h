@@ -84,11 +84,8 @@ inline std::complex<double> digamma(std::complex<double> w) {
     acc -= recip_moderate(w);
     w += 1.0;
   }
-  const cplx r = recip_moderate(w), r2 = r * r;
-  // psi(w) ~ log w - 1/(2w) - sum_k B_2k / (2k w^{2k}), k = 1..7
-  const cplx tail = r2 * (1.0 / 12 - r2 * (1.0 / 120 - r2 * (1.0 / 252 - r2 * (1.0 / 240 -
-                    r2 * (1.0 / 132 - r2 * (691.0 / 32760 - r2 * (1.0 / 12)))))));
-  return acc + log_moderate(w) - 0.5 * r - tail;
+  const cplx r = recip_moderate(w);
+  return acc + log_moderate(w) - 0.5 * r - digamma_stirling_tail<cplx, double>(r * r, 7);
 }
 
 }  // namespace nonlin::ml

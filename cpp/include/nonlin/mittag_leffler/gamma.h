@@ -42,16 +42,25 @@ inline double rgamma(double x) {
   return 1.0 / std::tgamma(x);
 }
 
-// psi(x) = Gamma'(x)/Gamma(x) for x >= 0.5 (recurrence up to 10, then the asymptotic series).
+// The tail of Stirling's series for the digamma function,
+//   psi(x) ~ ln x - 1/(2x) - sum_{k=1}^{terms} B_2k / (2k x^2k),
+// as the sum, with r2 = 1/x^2, in any real or complex type T (terms <= 12); R is T's real type.
+template <class T, class R = T>
+T digamma_stirling_tail(T r2, int terms) {
+  static const R b[12] = {R(1) / R(12),      R(-1) / R(120),     R(1) / R(252),        R(-1) / R(240),
+                          R(1) / R(132),     R(-691) / R(32760), R(1) / R(12),         R(-3617) / R(8160),
+                          R(43867) / R(14364), R(-174611) / R(6600), R(77683) / R(276), R(-236364091) / R(65520)};
+  T tail = T(0);
+  for (int k = terms - 1; k >= 0; --k) tail = (tail + b[k]) * r2;
+  return tail;
+}
+
+// psi(x) = Gamma'(x)/Gamma(x) for x >= 0.5 (recurrence up to 10, then 7 terms of the series).
 inline double digamma_right(double x) {
   double acc = 0.0;
   int n = 0;
   while (x < 10.0 && n < 20) { acc -= 1.0 / x; x += 1.0; ++n; }
-  const double r = 1.0 / (x * x);
-  // psi(x) ~ ln x - 1/(2x) - sum B_{2k}/(2k x^{2k})
-  const double tail = r * (1.0 / 12 - r * (1.0 / 120 - r * (1.0 / 252 - r * (1.0 / 240 -
-                      r * (1.0 / 132 - r * (691.0 / 32760 - r * (1.0 / 12)))))));
-  return acc + std::log(x) - 0.5 / x - tail;
+  return acc + std::log(x) - 0.5 / x - digamma_stirling_tail(1.0 / (x * x), 7);
 }
 
 inline double digamma(double x) {

@@ -231,22 +231,13 @@ class Plan {
           slow = slow || (!precomputed(z) && ++accurate_calls > max_accurate_calls);
           return slow ? NAN : (*this)(z, scaled ? pole_modulus(z, a_) : 0.0);
         };
-        std::array<double, n> values, c{};
-        double fmax = 0;
-        for (int j = 0; j < n; ++j) {
-          values[j] = f(std::cos(std::numbers::pi * (j + 0.5) / n));
-          fmax = std::max(fmax, std::fabs(values[j]));
-        }
+        double fmax;
+        const std::array<double, n> c = chebyshev_interpolant<n>(f, fmax);
         if (!std::isfinite(fmax)) continue;
         // around 0 the kernel takes the series where it has one (|z| <= series_radius: not
         // checked here); without it, a zero of the part at 0 is left to the pieces
         const bool zero_cell = lo <= 0 && hi >= 0;
         if (zero_cell && !series_ok_ && !(std::fabs((*this)(0.0)) >= 0.5 * fmax)) continue;
-        for (int m = 0; m < n; ++m) {
-          double sum = 0;
-          for (int j = 0; j < n; ++j) sum += values[j] * std::cos(std::numbers::pi * m * (j + 0.5) / n);
-          c[m] = (m == 0 ? 1.0 : 2.0) * sum / n;
-        }
         const std::array<double, n> mono = chebyshev_to_monomial(c);
         const double floor = (hi <= 0 && a_ > 1) ? 1.0 : 0.01;
         bool good = true;
@@ -285,6 +276,24 @@ class Plan {
     if (series_ok_ && std::fabs(z) <= series_radius) return true;
     if (z > 0 ? z > z_asym_[1] : z < z_asym_[0]) return terms_[z > 0] > 0;
     return piece(z) != nullptr;
+  }
+
+  // The Chebyshev coefficients of the degree N - 1 interpolant of f on [-1, 1] at the points
+  // cos(pi (j + 1/2) / N), and fmax = max |f| there (NaN if a value is)
+  template <int N, class F>
+  static std::array<double, N> chebyshev_interpolant(F&& f, double& fmax) {
+    std::array<double, N> values, c;
+    fmax = 0;
+    for (int j = 0; j < N; ++j) {
+      values[j] = f(std::cos(std::numbers::pi * (j + 0.5) / N));
+      fmax = std::isnan(values[j]) ? NAN : std::max(fmax, std::fabs(values[j]));
+    }
+    for (int k = 0; k < N; ++k) {
+      double s = 0;
+      for (int j = 0; j < N; ++j) s += values[j] * std::cos(std::numbers::pi * k * (j + 0.5) / N);
+      c[k] = (k == 0 ? 1.0 : 2.0) * s / N;
+    }
+    return c;
   }
 
   // sum_m c_m T_m(t) as sum_m p_m t^m (T_{m+1} = 2 t T_m - T_{m-1})
@@ -344,18 +353,9 @@ class Plan {
     p.scaled = p.lo >= std::pow(2.0, a_);
     p.fitted = false;
     constexpr int n = degree + 1;
-    std::array<double, n> f;
-    for (int j = 0; j < n; ++j) {
-      const double t = std::cos(std::numbers::pi * (j + 0.5) / n);
-      f[j] = target(0.5 * (p.lo + p.hi) + 0.5 * (p.hi - p.lo) * t, p.scaled);
-    }
-    for (int k = 0; k < n; ++k) {
-      double s = 0;
-      for (int j = 0; j < n; ++j) s += f[j] * std::cos(std::numbers::pi * k * (j + 0.5) / n);
-      p.c[k] = (k == 0 ? 1.0 : 2.0) * s / n;
-    }
-    double fmax = 0;
-    for (double v : f) fmax = std::max(fmax, std::fabs(v));
+    double fmax;
+    p.c = chebyshev_interpolant<n>(
+        [&](double t) { return target(0.5 * (p.lo + p.hi) + 0.5 * (p.hi - p.lo) * t, p.scaled); }, fmax);
     // errors near zeros count against the piece's maximum (all of it where E oscillates)
     const double floor = (p.hi <= 0 && a_ > 1) ? 1.0 : 0.01;
     // After the last halving, a piece away from z = 0 is kept at 2^-40: there the evaluator's

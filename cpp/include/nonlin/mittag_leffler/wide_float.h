@@ -13,6 +13,8 @@
 #include <quadmath.h>
 #endif
 
+#include "gamma.h"
+
 namespace nonlin::ml::wide {
 
 template <class T> T tgamma(T x) { return std::tgamma(x); }
@@ -59,15 +61,7 @@ T digamma(T x) {
     acc -= T(1) / x;
     x += T(1);
   }
-  // B_2k / (2k), k = 1..12
-  static const T b[12] = {T(1) / T(12),           T(-1) / T(120),          T(1) / T(252),
-                          T(-1) / T(240),          T(1) / T(132),           T(-691) / T(32760),
-                          T(1) / T(12),            T(-3617) / T(8160),      T(43867) / T(14364),
-                          T(-174611) / T(6600),    T(77683) / T(276),       T(-236364091) / T(65520)};
-  const T r2 = T(1) / (x * x);
-  T tail = 0;
-  for (int k = 11; k >= 0; --k) tail = (tail + b[k]) * r2;
-  return acc + log(x) - T(0.5) / x - tail;
+  return acc + log(x) - T(0.5) / x - digamma_stirling_tail(T(1) / (x * x), 12);
 }
 
 // d/dx 1/Gamma(x) = -psi(x) / Gamma(x) in T; (-1)^n n! at x = -n

@@ -105,3 +105,22 @@ class Mlfp:
 
     def time_mittag_leffler(self, pair, size):
         self.f(self.z, self.a, self.b)
+
+
+class NonlinPrabhakar:
+    """The three-parameter function E^g_{a,b}(z) per element (no plan): real z in [-10, 5]
+    and complex z on the circle |z| = 10 (every path: series, large-argument expansion,
+    contour integrals). No peer evaluates it for complex z."""
+    params = [["0.5,1.0,0.7", "1.5,1.0,2.3"], ["real", "complex"]]
+    param_names = ["alpha_beta_gamma", "z"]
+
+    def setup(self, abg, kind):
+        import nonlin as nl
+        self.E = nl.mittag_leffler
+        self.a, self.b, self.g = (float(v) for v in abg.split(","))
+        self.z = (np.linspace(-10.0, 5.0, 200) if kind == "real"
+                  else 10 * np.exp(1j * np.linspace(-np.pi, np.pi, 200, endpoint=False)))
+        nl.set_num_threads(1)
+
+    def time_prabhakar(self, abg, kind):
+        self.E(self.z, self.a, self.b, gamma=self.g)

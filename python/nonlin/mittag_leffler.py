@@ -5,17 +5,18 @@
 beta = 1, 2), the power series for small |z|^{1/alpha}, the asymptotic expansion with its
 exponential residues for large |z|^{1/alpha}, Garrappa's Laplace inversion in between.
 Real float32/float64 z (float32 computed in float64) and complex128 z (the value and the
-derivatives in z, alpha and beta; not the scaled or Prabhakar forms); broadcasting over alpha
-and beta.
+derivatives in z, alpha and beta, and the Prabhakar form; not the scaled form); broadcasting
+over alpha and beta.
 alpha < 0 raises ValueError; NaN anywhere gives NaN; alpha = 0 is E_{0,beta}(z) =
 1/(Gamma(beta)(1 - z)). E(+inf) = +inf; E(-inf) = 0 for alpha < 2 and NaN for alpha >= 2
 (no limit).
 
 With ``gamma=`` the three-parameter (Prabhakar) function
-E^gamma_{alpha,beta}(z) = sum_k (gamma)_k z^k / (k! Gamma(alpha k + beta)), gamma >= 0, real z
-(cpp/include/nonlin/mittag_leffler/prabhakar.h): every alpha for z >= 0 and 0 < alpha <= 1 for
-all z; for alpha > 1 and z < 0 where the series, the algebraic expansion or the contour
-integral reaches 1e-13, NaN in between (documented in the README).
+E^gamma_{alpha,beta}(z) = sum_k (gamma)_k z^k / (k! Gamma(alpha k + beta)), gamma >= 0, real or
+complex z (cpp/include/nonlin/mittag_leffler/prabhakar.h, prabhakar_complex.h): each element by
+the first path whose error bound is within ~1e-14 of the result (series, large-argument
+expansion, contour integrals), near a zero of E within 1e-14 absolute; NaN only where no path
+reaches 1e-12 (documented in the README).
 """
 
 from __future__ import annotations
@@ -44,11 +45,6 @@ def _real_or_complex(name, value):
     if v.dtype.kind == "c":
         return v.astype(np.complex128, copy=False)
     return _real(name, value)
-
-
-def _z(z, gamma):
-    """z for the two-parameter function (real or complex) or the Prabhakar one (real)."""
-    return _real("z", z) if gamma is not None else _real_or_complex("z", z)
 
 
 def _check_alpha(alpha):
@@ -81,22 +77,22 @@ class MittagLeffler:
 
     def __call__(self, z, alpha, beta=1.0, gamma=None, *, out=None):
         """E_{alpha,beta}(z); z real or complex (complex128), alpha and beta real. With gamma:
-        the Prabhakar function E^gamma_{alpha,beta}(z) (real z, gamma >= 0)."""
+        the Prabhakar function E^gamma_{alpha,beta}(z) (gamma >= 0)."""
         if gamma is not None:
-            return prabhakar_ufuncs["prabhakar"](_real("z", z), _check_alpha(alpha), _real("beta", beta),
+            return prabhakar_ufuncs["prabhakar"](_real_or_complex("z", z), _check_alpha(alpha), _real("beta", beta),
                                                  _check_gamma(gamma), out=out)
         return ufuncs["mittag_leffler"](_real_or_complex("z", z), _check_alpha(alpha), _real("beta", beta), out=out)
 
     def derivative(self, z, alpha, beta=1.0, order=1, gamma=None, *, out=None):
-        """d^order/dz^order E_{alpha,beta}(z), order 0..12, z real or complex (complex128; real
-        with gamma): the first derivative is evaluated
+        """d^order/dz^order E_{alpha,beta}(z), order 0..12, z real or complex (complex128): the
+        first derivative is evaluated
         directly, higher orders by recurrences in beta that do not cancel
         (a z E' = E_{a,b-1} - (b-1) E for |z| >= 1, D E_{a,b} = [E_{a,a+b-1} + (1-b) E_{a,a+b}]/a
         below). With gamma (Prabhakar): (gamma)_k E^{gamma+k}_{alpha,beta+k alpha}(z)."""
         order = np.asarray(order)
         if order.dtype.kind not in "iu" or np.any(order < 0) or np.any(order > 12):
             raise ValueError("mittag_leffler.derivative: 'order' must be an integer in 0..12")
-        z, alpha, beta = _z(z, gamma), _check_alpha(alpha), _real("beta", beta)
+        z, alpha, beta = _real_or_complex("z", z), _check_alpha(alpha), _real("beta", beta)
         if gamma is not None:
             return prabhakar_ufuncs["prabhakar_derivative"](z, alpha, beta, _check_gamma(gamma),
                                                             order.astype(np.int64), out=out)
@@ -105,21 +101,19 @@ class MittagLeffler:
         return ufuncs["mittag_leffler_derivative"](z, alpha, beta, order.astype(np.int64), out=out)
 
     def d_alpha(self, z, alpha, beta=1.0, gamma=None, *, out=None):
-        """dE_{alpha,beta}(z)/dalpha, z real or complex (with gamma: of the Prabhakar function,
-        real z)."""
+        """dE_{alpha,beta}(z)/dalpha, z real or complex (with gamma: of the Prabhakar function)."""
         return self._part("dalpha", z, alpha, beta, gamma, out)
 
     def d_beta(self, z, alpha, beta=1.0, gamma=None, *, out=None):
-        """dE_{alpha,beta}(z)/dbeta, z real or complex (with gamma: of the Prabhakar function,
-        real z)."""
+        """dE_{alpha,beta}(z)/dbeta, z real or complex (with gamma: of the Prabhakar function)."""
         return self._part("dbeta", z, alpha, beta, gamma, out)
 
     def d_gamma(self, z, alpha, beta=1.0, gamma=1.0, *, out=None):
-        """dE^gamma_{alpha,beta}(z)/dgamma of the Prabhakar function."""
+        """dE^gamma_{alpha,beta}(z)/dgamma of the Prabhakar function, z real or complex."""
         return self._part("dgamma", z, alpha, beta, gamma, out)
 
     def _part(self, part, z, alpha, beta, gamma, out):
-        z, alpha, beta = _z(z, gamma), _check_alpha(alpha), _real("beta", beta)
+        z, alpha, beta = _real_or_complex("z", z), _check_alpha(alpha), _real("beta", beta)
         if gamma is None:
             return ufuncs[f"mittag_leffler_{part}"](z, alpha, beta, out=out)
         return prabhakar_ufuncs[f"prabhakar_{part}"](z, alpha, beta, _check_gamma(gamma), out=out)

@@ -1,17 +1,20 @@
 // NumPy ufuncs for the three-parameter (Prabhakar) Mittag-Leffler function E^gamma_{alpha,beta}(z)
-// and its z-derivatives (cpp/include/nonlin/mittag_leffler/prabhakar.h), real float32/float64 z
-// (float32 computed in float64), element by element over the thread pool.
+// and its derivatives (cpp/include/nonlin/mittag_leffler/prabhakar_complex.h) for float32,
+// float64 (float32 computed in float64) and complex128 z, real alpha, beta, gamma, element by
+// element over the thread pool.
 #include <nanobind/nanobind.h>
 
 #include "numpy_ufunc_api.h"
 
 #include <cfenv>
+#include <complex>
 #include <cstdint>
 #include <deque>
 #include <string>
+#include <type_traits>
 
 #include "../cpu/thread_pool.h"
-#include "nonlin/mittag_leffler/prabhakar.h"
+#include "nonlin/mittag_leffler/prabhakar_complex.h"
 
 namespace nb = nanobind;
 
@@ -25,21 +28,24 @@ struct Kernel {
   bool with_order;  // d^order/dz^order of the value
 };
 
+// T: the array type of z and of the result; the parameters are of z's real type
 template <class T>
 void loop(char** args, const npy_intp* dims, const npy_intp* steps, void* data) {
+  using Z = std::conditional_t<std::is_same_v<T, std::complex<double>>, std::complex<double>, double>;
+  using R = std::conditional_t<std::is_same_v<T, float>, float, double>;
   const Kernel& k = *static_cast<const Kernel*>(data);
   const int nin = k.with_order ? 5 : 4;
   auto body = [&](std::ptrdiff_t begin, std::ptrdiff_t end) {
     for (std::ptrdiff_t i = begin; i < end; ++i) {
-      auto in = [&](int j) { return double(*reinterpret_cast<const T*>(args[j] + i * steps[j])); };
-      double r;
+      const Z z(*reinterpret_cast<const T*>(args[0] + i * steps[0]));
+      auto in = [&](int j) { return double(*reinterpret_cast<const R*>(args[j] + i * steps[j])); };
+      Z r;
       if (k.with_order) {
         const auto order = *reinterpret_cast<const std::int64_t*>(args[4] + i * steps[4]);
-        r = order < 0 || order > 12
-                ? NAN
-                : nonlin::ml::prabhakar_derivative(in(0), in(1), in(2), in(3), int(order));
+        r = order < 0 || order > 12 ? Z(NAN)
+                                    : nonlin::ml::prabhakar_derivative(z, in(1), in(2), in(3), int(order));
       } else {
-        r = nonlin::ml::prabhakar_part(in(0), in(1), in(2), in(3), k.part);
+        r = nonlin::ml::prabhakar_part(z, in(1), in(2), in(3), k.part);
       }
       *reinterpret_cast<T*>(args[nin] + i * steps[nin]) = T(r);
     }
@@ -51,24 +57,26 @@ void loop(char** args, const npy_intp* dims, const npy_intp* steps, void* data) 
 
 struct Ufunc {
   Kernel kernel;
-  void* data[2];
+  void* data[3];
   std::string name, doc;
 };
 
 nb::object make_ufunc(Kernel kernel, const char* name, const char* doc) {
-  static PyUFuncGenericFunction funcs[2] = {&loop<float>, &loop<double>};
-  static const char value_types[] = {NPY_FLOAT, NPY_FLOAT, NPY_FLOAT, NPY_FLOAT, NPY_FLOAT,
-                                     NPY_DOUBLE, NPY_DOUBLE, NPY_DOUBLE, NPY_DOUBLE, NPY_DOUBLE};
-  static const char order_types[] = {NPY_FLOAT, NPY_FLOAT, NPY_FLOAT, NPY_FLOAT, NPY_INT64, NPY_FLOAT,
-                                     NPY_DOUBLE, NPY_DOUBLE, NPY_DOUBLE, NPY_DOUBLE, NPY_INT64, NPY_DOUBLE};
+  static PyUFuncGenericFunction funcs[3] = {&loop<float>, &loop<double>, &loop<std::complex<double>>};
+  static const char value_types[] = {NPY_FLOAT,   NPY_FLOAT,  NPY_FLOAT,  NPY_FLOAT,  NPY_FLOAT,
+                                     NPY_DOUBLE,  NPY_DOUBLE, NPY_DOUBLE, NPY_DOUBLE, NPY_DOUBLE,
+                                     NPY_CDOUBLE, NPY_DOUBLE, NPY_DOUBLE, NPY_DOUBLE, NPY_CDOUBLE};
+  static const char order_types[] = {NPY_FLOAT,   NPY_FLOAT,  NPY_FLOAT,  NPY_FLOAT,  NPY_INT64, NPY_FLOAT,
+                                     NPY_DOUBLE,  NPY_DOUBLE, NPY_DOUBLE, NPY_DOUBLE, NPY_INT64, NPY_DOUBLE,
+                                     NPY_CDOUBLE, NPY_DOUBLE, NPY_DOUBLE, NPY_DOUBLE, NPY_INT64, NPY_CDOUBLE};
   static std::deque<Ufunc> storage;  // lives as long as the process (ufuncs point into it)
   Ufunc& u = storage.emplace_back();
   u.kernel = kernel;
-  u.data[0] = u.data[1] = &u.kernel;
+  u.data[0] = u.data[1] = u.data[2] = &u.kernel;
   u.name = name;
   u.doc = doc;
   PyObject* f = PyUFunc_FromFuncAndData(funcs, u.data, kernel.with_order ? order_types : value_types,
-                                        2, kernel.with_order ? 5 : 4, 1, PyUFunc_None,
+                                        3, kernel.with_order ? 5 : 4, 1, PyUFunc_None,
                                         u.name.c_str(), u.doc.c_str(), 0);
   if (!f) throw nb::python_error();
   return nb::steal(f);

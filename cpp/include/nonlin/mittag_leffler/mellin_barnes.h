@@ -15,6 +15,7 @@
 #include <cmath>
 #include <complex>
 #include <numbers>
+#include <type_traits>
 
 #include "complex_gamma.h"
 #include "gamma.h"
@@ -22,23 +23,32 @@
 
 namespace nonlin::ml {
 
+template <class Z>
 struct MellinBarnesLine {
-  double value = NAN;        // the integral's contribution to the part (NaN: did not converge)
+  Z value = NAN;             // the integral's contribution to the part (NaN: did not converge)
   double magnitude = NAN;    // the same sum over |integrand|: the scale of its rounding
+  double rounding = NAN;     // the bound of its rounding (below)
 };
 
 // The line Re s = c (c > 0, c - g not an integer) for the part's integrand: the value's, times
 // -psi(b - a s) for d/db, s psi(b - a s) for d/da, psi(g - s) - psi(g) for d/dg (the 1/Gamma(g)
-// in front). At most max_nodes nodes.
-inline MellinBarnesLine mellin_barnes_line(double w, double a, double b, double g, double c, PPart part,
-                                           double h, int max_nodes) {
+// in front), for real w > 0 (Z = double: F(conj s) = conj F(s), t >= 0 only) or complex w
+// (|arg w| < pi (1 - a/2): the integrand decays like e^{-(pi (1 - a/2) -+ arg w) |t|} on
+// either side). At most max_nodes nodes on each side.
+template <class Z>
+inline MellinBarnesLine<Z> mellin_barnes_line(Z w, double a, double b, double g, double c, PPart part,
+                                              double h, int max_nodes) {
   using cplx = std::complex<double>;
+  constexpr bool real_w = std::is_same_v<Z, double>;
   int unused_sign;  // lgamma_r: reentrant (std::lgamma writes the global signgam)
-  const double lw = std::log(w), lg = ::lgamma_r(g, &unused_sign), psi_g = digamma(g);
-  // t = 0, in real arithmetic (1/Gamma and its derivative are finite at the poles of Gamma)
+  const Z lw = std::log(w);
+  const double lg = ::lgamma_r(g, &unused_sign), psi_g = digamma(g);
+  const double rate = std::numbers::pi * (1 - a / 2) - std::fabs(std::imag(lw));
+  if (!(rate > 0)) return {};
+  // t = 0, 1/Gamma and its derivative in real arithmetic (finite at the poles of Gamma)
   const double x = b - a * c;
   int sign_c, sign_gc;
-  const double l0 = ::lgamma_r(c, &sign_c) + ::lgamma_r(g - c, &sign_gc) - lg - c * lw;
+  const double l0 = ::lgamma_r(c, &sign_c) + ::lgamma_r(g - c, &sign_gc) - lg;
   double m0 = rgamma(x);
   switch (part) {
     case PPart::value: break;
@@ -46,25 +56,37 @@ inline MellinBarnesLine mellin_barnes_line(double w, double a, double b, double 
     case PPart::d_alpha: m0 = -c * rgamma_deriv(x); break;
     case PPart::d_gamma: m0 *= digamma(g - c) - psi_g; break;
   }
-  const double f0 = 0.5 * sign_c * sign_gc * std::exp(l0) * m0;
-  double sum = f0, abs_sum = std::fabs(f0);
-  const double rate = std::numbers::pi * (1 - a / 2);
+  const Z f0 = 0.5 * sign_c * sign_gc * std::exp(l0 - c * lw) * m0;
+  Z sum = f0;
+  double abs_sum = std::abs(f0);
+  // each node's rounding: ~16 ulp of it, plus its phase's, ~ t (|log w| + (2 + a) log t) (the
+  // log-gammas' and w^-s's imaginary parts) in ulps of that phase
+  const double phase_rate = std::abs(lw) + (2 + a) * std::log(2 + std::fabs(c) + g + std::fabs(b));
+  double rounding = 16 * abs_sum;
+  auto term = [&](double t) {
+    const cplx s(c, t), y = b - a * s;
+    const cplx f = std::exp(log_gamma(s) + log_gamma(g - s) - log_gamma(y) - s * lw - lg);
+    switch (part) {
+      case PPart::value: return f;
+      case PPart::d_beta: return -f * digamma(y);
+      case PPart::d_alpha: return s * f * digamma(y);
+      case PPart::d_gamma: return f * (digamma(g - s) - psi_g);
+    }
+    return f;
+  };
   const double t_peak = std::max(1.0, (g - b + a * c) / rate);  // the envelope's maximum
   for (int k = 1; k < max_nodes; ++k) {
-    const cplx s(c, k * h), y = b - a * s;
-    const cplx f = std::exp(log_gamma(s) + log_gamma(g - s) - log_gamma(y) - s * lw - lg);
-    cplx t = f;
-    switch (part) {
-      case PPart::value: break;
-      case PPart::d_beta: t = -f * digamma(y); break;
-      case PPart::d_alpha: t = s * f * digamma(y); break;
-      case PPart::d_gamma: t = f * (digamma(g - s) - psi_g); break;
-    }
-    sum += t.real();
-    abs_sum += std::sqrt(std::norm(t));
+    // real w: the pair t, -t sums to 2 Re F(t) (the factor 2 in front of the sum below)
+    const cplx up = term(k * h), down = real_w ? std::conj(up) : term(-k * h);
+    if constexpr (real_w) sum += up.real();
+    else sum += 0.5 * (up + down);
+    const double size = 0.5 * (std::abs(up) + std::abs(down));
+    abs_sum += size;
+    const double t = k * h;
+    rounding += size * (16 + t * (phase_rate + (2 + a) * std::log1p(t)));
     // the tail beyond t is below |term| / (1 - e^{-rate h})
-    if (k * h > t_peak && std::sqrt(std::norm(t)) <= 0x1p-56 * rate * h * abs_sum)
-      return {sum * h / std::numbers::pi, abs_sum * h / std::numbers::pi};
+    if (t > t_peak && size <= 0x1p-56 * rate * h * abs_sum)
+      return {Z(sum * h / std::numbers::pi), abs_sum * h / std::numbers::pi, 0x1p-53 * rounding * h / std::numbers::pi};
   }
   return {};
 }

@@ -1,5 +1,5 @@
-// The widest floating type the Prabhakar power series can be summed in, and the functions the
-// series needs for it: __float128 (113-bit significand, GCC's libquadmath) in builds that define
+// The widest floating type the Prabhakar power series can be summed in (and the phases of its
+// large-argument expansion computed in), and the functions they need for it: __float128 (113-bit significand, GCC's libquadmath) in builds that define
 // NONLIN_HAVE_QUADMATH (x86-64 with GCC or Clang; CMake checks), else long double (IEEE quad
 // on aarch64 Linux, 64 bits on x86-64). The templates forward float / double / long double to
 // <cmath>; the __float128 overloads (preferred over the templates) to <quadmath.h>.
@@ -26,6 +26,10 @@ template <class T> T copysign(T x, T y) { return std::copysign(x, y); }
 template <class T> T ldexp(T x, int e) { return std::ldexp(x, e); }
 template <class T> T frexp(T x, int* e) { return std::frexp(x, e); }
 template <class T> T tan(T x) { return std::tan(x); }
+template <class T> T sin(T x) { return std::sin(x); }
+template <class T> T cos(T x) { return std::cos(x); }
+template <class T> T atan2(T y, T x) { return std::atan2(y, x); }
+template <class T> T hypot(T x, T y) { return std::hypot(x, y); }
 template <class T> T pi() { return std::numbers::pi_v<T>; }
 
 #if defined(NONLIN_HAVE_QUADMATH)
@@ -40,6 +44,10 @@ inline __float128 copysign(__float128 x, __float128 y) { return copysignq(x, y);
 inline __float128 ldexp(__float128 x, int e) { return ldexpq(x, e); }
 inline __float128 frexp(__float128 x, int* e) { return frexpq(x, e); }
 inline __float128 tan(__float128 x) { return tanq(x); }
+inline __float128 sin(__float128 x) { return sinq(x); }
+inline __float128 cos(__float128 x) { return cosq(x); }
+inline __float128 atan2(__float128 y, __float128 x) { return atan2q(y, x); }
+inline __float128 hypot(__float128 x, __float128 y) { return hypotq(x, y); }
 template <> inline __float128 pi<__float128>() { return M_PIq; }
 #else
 using Float = long double;

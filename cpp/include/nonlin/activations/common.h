@@ -37,10 +37,17 @@ NONLIN_HD inline V corrected_by(V m, V lo) {
 
 // (a + a_lo) / (b + b_lo) = q + q_lo: one division and its exact residual (fms_exact), so the
 // quotient of two hi + lo pairs is rounded once (q + q_lo to ~2^-100 relative).
+// Without FMA the residual's split products underflow near the subnormal range (|q| below
+// min / eps): there q alone, correctly rounded, is within an ulp (the low parts' 2^-p relative
+// share is below the subnormal spacing).
 template <class V>
 NONLIN_HD inline void divide_pair(V a, V a_lo, V b, V b_lo, V& q, V& q_lo) {
   q = a / b;
   q_lo = finite_or_zero((fms_exact(q, b, a) + (a_lo - q * b_lo)) / b);
+  if constexpr (!kHasFma) {
+    using S = typename V::Scalar;
+    q_lo = select(abs(q) < V(std::numeric_limits<S>::min() / std::numeric_limits<S>::epsilon()), V(0), q_lo);
+  }
 }
 template <class V>
 NONLIN_HD inline void divide_pair(V a, V a_lo, V b, V& q, V& q_lo) {

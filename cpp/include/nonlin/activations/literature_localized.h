@@ -11,8 +11,10 @@ struct CauchyFloat32;
 
 // Cauchy activation (Li, Xia, Zhang 2024, XNet, arXiv:2409.19221): (l1 x + l2) / (x^2 + d^2).
 // Numerators and x^2 + d^2 as hi + lo pairs (exact squares and products), each result one
-// quotient of pairs rounded once; beyond |x| = 2^500 (where x^2 overflows) the same quotients
-// in r = 1/x: f = r (l1 + l2 r) / (1 + (d r)^2).
+// quotient of pairs rounded once; beyond |x| = 2^500 (float32: 2^60), where x^2 nears
+// overflow, the same quotients in r = 1/x: f = r (l1 + l2 r) / (1 + (d r)^2). The float32
+// forward runs the same pairs in float32 arithmetic (<= 0.9 ULP), its gradients the plain
+// float64 quotients (CauchyFloat32: in float32 the pairs cost more than float64's 8 lanes).
 struct Cauchy {
   static constexpr std::array<Param, 3> params{
       {{"lambda1", 1.0, true, "weight of the odd part x / (x^2 + d^2)"},
@@ -25,12 +27,14 @@ struct Cauchy {
       "code; lambda1 = lambda2 = d = 1 as in the public XNet reimplementation)",
       {true, false, true, false, false, "bounded, [min, max] ~ +-|lambda1|/(2|d|) + ..."}, params.data(), 3, 1.0};
   static constexpr bool float_via_double = true;
+  static constexpr bool float_forward_native = true;
   using float32_formula = CauchyFloat32;
   template <class V>
   struct Parts {
     V r, xs, D, D_lo, n, n_lo, s, s_lo;  // D = x^2 + d^2, n = l1 x + l2, s = d^2 - x^2 (in r)
     Mask<typename V::Packet> big;
-    NONLIN_HD Parts(V x, V l1, V l2, V d) : big(abs(x) > V(0x1p500)) {
+    NONLIN_HD Parts(V x, V l1, V l2, V d)
+        : big(abs(x) > V(std::is_same_v<typename V::Scalar, float> ? 0x1p60 : 0x1p500)) {
       r = select(big, 1 / x, V(1));
       xs = select(big, V(1), x);
       const V ds = d * r, l2r = l2 * r;  // x r and d r
@@ -82,8 +86,9 @@ struct Cauchy {
   }
 };
 
-// Cauchy for float32 results: the plain quotients in float64 arithmetic (x^2 + d^2 and its
-// square stay far inside float64's range for every float32 x; 0 at +-inf).
+// Cauchy's float32 gradients: the plain quotients in float64 arithmetic (x^2 + d^2 and its
+// square stay far inside float64's range for every float32 x; 0 at +-inf). The forward is
+// Cauchy's own (float_forward_native).
 struct CauchyFloat32 : Cauchy {
   template <class V>
   struct Parts {
@@ -91,10 +96,6 @@ struct CauchyFloat32 : Cauchy {
     Mask<typename V::Packet> inf;
     NONLIN_HD Parts(V x, V l1, V l2, V d) : D(fma(x, x, d * d)), n(fma(l1, x, l2)), inf(is_inf(x)) {}
   };
-  template <class V> NONLIN_DEVICE static V forward(V x, V l1, V l2, V d) {
-    const Parts<V> p(x, l1, l2, d);
-    return select(p.inf, l1 / x, p.n / p.D);
-  }
   template <class V> NONLIN_DEVICE static Parts<V> parts(V x, V l1, V l2, V d) { return Parts<V>(x, l1, l2, d); }
   template <class V> NONLIN_DEVICE static V derivative_of(const Parts<V>& p, V x, V l1, V l2, V d) {
     const V r = 1 / p.D;

@@ -15,9 +15,10 @@
 //     phi_m the Taylor coefficients of (1 + u)^-b Q(u)^-g (for integer g a finite sum: the
 //     residue of a pole of order g). k_j is the winding that continues log(1 - z s^-a) from
 //     the right half plane along the ray s_j + r, r > 0.
-// Both are asymptotic in |z|^{1/a}: each is summed to its smallest term, which bounds its
-// error (~ e^{-|z|^{1/a}}: Q has radius of convergence 1 for a <= 6, the algebraic terms reach
-// their minimum near a k ~ |z|^{1/a}). The parameter derivatives differentiate H under the
+// Both are asymptotic in |z|^{1/a}: each is summed to its smallest term, which with the
+// optimally truncated remainder's width, the Stokes-line smoothing and the rounding of
+// cancelling parts bounds the error (large_argument; ~ e^{-|z|^{1/a}}: Q has radius of
+// convergence 1 for a <= 6, the algebraic terms reach their minimum near a k ~ |z|^{1/a}). The parameter derivatives differentiate H under the
 // integral: -log(s) H for d/db; -g z s^-a log(s) H / (1 - z s^-a) for d/da (order g + 1 at
 // s_j); -log(1 - z s^-a) H for d/dg, whose log(s - s_j) part integrates to (1/Gamma)'(g - m).
 #pragma once
@@ -35,12 +36,6 @@
 
 namespace nonlin::ml::prabhakar_detail {
 
-// The algebraic part for z < 0 or complex z (Z = double or cplx), principal (-z)^{-(g+k)}. An
-// asymptotic series: each term is bounded by the envelope of 1/Gamma (gamma.h; also where the
-// term happens to vanish at a pole of Gamma), the sum is accepted once a bound falls below the
-// rounding of the sum, and abandoned once the bounds grow again (error: the smallest bound),
-// as asymptotic.h does for g = 1. all_terms: exactly max_terms terms, no test (the residues a
-// Mellin-Barnes line has passed).
 // a and b - a g integers: s^{a g - b} and s^a are single-valued, the transform has no cut
 // along the negative axis, and the value's algebraic part is a finite sum (the arguments
 // b - a (g + k) are integers, 1/Gamma vanishes at every one <= 0)
@@ -48,6 +43,12 @@ inline bool algebraic_terminates(double a, double b, double g, PPart part) {
   return part == PPart::value && a == std::nearbyint(a) && b - a * g == std::nearbyint(b - a * g);
 }
 
+// The algebraic part for z < 0 or complex z (Z = double or cplx), principal (-z)^{-(g+k)}. An
+// asymptotic series: each term is bounded by the envelope of 1/Gamma (gamma.h; also where the
+// term happens to vanish at a pole of Gamma), the sum is accepted once a bound falls below the
+// rounding of the sum, and abandoned once the bounds grow again (error: the smallest bound),
+// as asymptotic.h does for g = 1. all_terms: exactly max_terms terms, no test (the residues a
+// Mellin-Barnes line has passed).
 template <class Z>
 inline SumT<Z> algebraic(Z z, double a, double b, double g, PPart part, int max_terms, bool all_terms = false) {
   SumT<Z> r;

@@ -18,10 +18,6 @@ struct MlKernel {
   Fourth fourth;
 };
 
-// n elements; args = inputs (3, or 4 with a fourth) then the output, steps in bytes (0 for a
-// broadcast operand); T is float or double (float computes in float64). One (alpha, beta) for
-// the whole run takes a cached precomputed plan and its SIMD kernel; otherwise each element
-// is evaluated on its own. Large runs are split over the thread pool.
 // One element of kernel k for real or complex z (the per-element path of the ufunc loops): the
 // part (times e^{-shift}; real z only) or the order-th derivative, NaN outside orders 0..12.
 template <class Z>
@@ -34,6 +30,10 @@ Z ml_element(const MlKernel& k, Z z, double a, double b, std::int64_t order, dou
     return mittag_leffler_part(z, a, b, k.part);
 }
 
+// n elements; args = inputs (3, or 4 with a fourth) then the output, steps in bytes (0 for a
+// broadcast operand); T is float or double (float computes in float64). One (alpha, beta) for
+// the whole run takes a cached precomputed plan and its SIMD kernel; otherwise each element
+// is evaluated on its own. Large runs are split over the thread pool.
 template <class T>
 void ml_run(const MlKernel& k, std::ptrdiff_t n, char* const* args, const std::ptrdiff_t* steps);
 

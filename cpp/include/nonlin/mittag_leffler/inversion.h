@@ -129,6 +129,31 @@ inline cplx transform(cplx s, cplx ls, cplx z, double a, double b, Part part) {
   return 0.0;
 }
 
+// The trapezoidal rule on the contour, (h / 2 pi i) sum_k F_k for the nodes F_k = node(k)
+// (the integrand times ds/du at u = h k), and (h / 2 pi) sum |F_k|, the scale of its rounding.
+// Garrappa's n bounds the truncation error by e^{Re s} alone; the transform's own growth
+// (|s|^{a-b} for b < a) can need a few more nodes: it continues past n while the terms matter.
+// real_z: F_{-k} = -conj(F_k), so the pair sums to 2 i Im F_k and only k >= 0 is evaluated.
+struct ContourSum {
+  cplx value;
+  double magnitude;
+};
+
+template <class Node>
+ContourSum trapezoid_sum(const Node& node, int n, double h, bool real_z) {
+  const cplx f0 = node(0);
+  cplx sum = real_z ? cplx(0, f0.imag()) : f0;
+  double magnitude = std::abs(f0);
+  for (int k = 1; k <= n + 256; ++k) {
+    const cplx fk = node(k), t = real_z ? cplx(0, 2 * fk.imag()) : fk + node(-k);
+    sum += t;
+    magnitude += std::abs(t);
+    if (k >= n && std::abs(t) <= 0x1p-60 * std::abs(sum)) break;
+  }
+  const double scale = h / (2 * std::numbers::pi);
+  return {cplx(sum.imag(), -sum.real()) * scale, magnitude * scale};  // / i: exact
+}
+
 }  // namespace detail
 
 // E_{a,b}(z) (or a derivative part) by Laplace inversion; `shift` scales the result by e^{-shift}.
@@ -142,9 +167,8 @@ inline cplx laplace_inversion(cplx z, double a, double b, Part part, double shif
   const double lx = std::log(x);
   std::array<Pole, 130> poles;
   int np = 0;
-  const int jmin = int(std::ceil(-a / 2 - theta / (2 * std::numbers::pi)));
-  const int jmax = int(std::floor(a / 2 - theta / (2 * std::numbers::pi)));
-  for (int j = jmin; j <= jmax && np < 128; ++j) {
+  const SheetIndices sheet = principal_sheet(theta, a);
+  for (int j = sheet.first; j <= sheet.last && np < 128; ++j) {
     const double th = (theta + 2 * std::numbers::pi * j) / a;
     const cplx ls(lx, th);
     const cplx s = x * cplx(std::cos(th), std::sin(th));
@@ -186,34 +210,13 @@ inline cplx laplace_inversion(cplx z, double a, double b, Part part, double shif
   if (best_region < 0 || !(best.n <= 400)) return NAN;
 
   const int n = int(best.n);
-  cplx acc = 0.0;
   auto node = [&](int k) {
     const double u = best.h * k;
     const cplx s = best.mu * cplx(1 - u * u, 2 * u);  // mu (1 + i u)^2
     const cplx ds = cplx(-2 * best.mu * u, 2 * best.mu);
     return transform(s, std::log(s), z, a, b, part) * ds;
   };
-  // Garrappa's N bounds the truncation error by e^{Re s} alone; the transform's own growth
-  // (|s|^{a-b} for b < a) can need a few more nodes: continue past N while the terms matter.
-  const int kmax = n + 256;
-  if (real_z) {
-    // S_{-k} = -conj(S_k): the sum is i (Im S_0 + 2 sum_{k>0} Im S_k)
-    double im = node(0).imag();
-    for (int k = 1; k <= kmax; ++k) {
-      const double t = 2 * node(k).imag();
-      im += t;
-      if (k >= n && std::fabs(t) <= 0x1p-60 * std::fabs(im)) break;
-    }
-    acc = cplx(im * best.h / (2 * std::numbers::pi), 0.0);
-  } else {
-    acc = node(0);
-    for (int k = 1; k <= kmax; ++k) {
-      const cplx t = node(k) + node(-k);
-      acc += t;
-      if (k >= n && std::abs(t) <= 0x1p-60 * std::abs(acc)) break;
-    }
-    acc *= best.h / (2 * std::numbers::pi * cplx(0, 1));
-  }
+  cplx acc = trapezoid_sum(node, n, best.h, real_z).value;
   acc *= std::exp(-shift);
   // residues of the poles to the right of the chosen region
   for (int i = best_region; i < np; ++i)

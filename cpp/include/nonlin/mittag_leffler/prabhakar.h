@@ -129,7 +129,8 @@ inline Inverted inversion(cplx z, double a, double b, double g, PPart part, int 
   // rightmost singularity: s = x e^{i theta}, theta = (arg z + 2 pi j)/a, |theta| < pi
   const double theta0 = std::arg(z);
   double phi_max = 0.0;
-  for (int j = int(std::ceil(-a / 2 - theta0 / (2 * pi))); j <= int(std::floor(a / 2 - theta0 / (2 * pi))); ++j) {
+  const SheetIndices sheet = principal_sheet(theta0, a);
+  for (int j = sheet.first; j <= sheet.last; ++j) {
     const double th = (theta0 + 2 * pi * j) / a;
     if (std::fabs(th) >= pi) continue;
     phi_max = std::max(phi_max, 0.5 * x * (std::cos(th) + 1.0));
@@ -168,18 +169,9 @@ inline Inverted inversion(cplx z, double a, double b, double g, PPart part, int 
     }
     return f;
   };
-  const cplx f0 = node(0);
-  cplx sum = real_z ? cplx(0, f0.imag()) : f0;
-  double magnitude = std::abs(f0);
-  for (int k = 1; k <= n + 256; ++k) {
-    // real z: S_{-k} = -conj(S_k), the pair sums to 2 i Im S_k
-    const cplx fk = node(k), t = real_z ? cplx(0, 2 * fk.imag()) : fk + node(-k);
-    sum += t;
-    magnitude += std::abs(t);
-    if (k >= n && std::abs(t) <= 0x1p-60 * std::abs(sum)) break;
-  }
-  r.value = sum * c.h / (2 * pi * cplx(0, 1));
-  r.magnitude = magnitude * c.h / (2 * pi);
+  const ContourSum sum = trapezoid_sum(node, n, c.h, real_z);
+  r.value = sum.value;
+  r.magnitude = sum.magnitude;
   r.tolerance = std::exp(log_epsilon);
   return r;
 }

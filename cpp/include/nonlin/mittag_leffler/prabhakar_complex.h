@@ -76,7 +76,8 @@ inline cplx prabhakar_part(cplx z, double a, double b, double g, PPart part) {
   // the largest e^{Re s_j} over the branch points of the principal sheet
   const double theta = std::arg(z);
   double dominant = 0;
-  for (int j = int(std::ceil(-a / 2 - theta / (2 * pi))); j <= int(std::floor(a / 2 - theta / (2 * pi))); ++j)
+  const SheetIndices sheet = principal_sheet(theta, a);
+  for (int j = sheet.first; j <= sheet.last; ++j)
     dominant = std::max(dominant, std::cos((theta + 2 * pi * j) / a));
   if (x * (1 - dominant) <= 40 && accept(wide_series(z, a, b, g, part))) return best.sum;
   if (accept(inverted(3))) return best.sum;

@@ -304,7 +304,7 @@ inline SumT<cplx> large_argument(cplx z, double a, double b, double g, PPart par
   const double remainder = 2 + std::sqrt(2 * pi * x);
   SumT<cplx> r = algebraic(z, a, b, g, part, 400);
   if (!r.converged) r.error *= remainder;
-  const int jmin = int(std::ceil(-a / 2 - theta / (2 * pi))), jmax = int(std::floor(a / 2 - theta / (2 * pi)));
+  const auto [jmin, jmax] = principal_sheet(theta, a);
   if (jmax - jmin + 1 > 64) return SumT<cplx>{};  // a > ~128: not attempted
   std::array<int, 64> js;  // the branch points of the principal sheet, largest e^{Re s_j} first
   int n = 0;

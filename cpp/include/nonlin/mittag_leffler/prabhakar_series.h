@@ -14,22 +14,16 @@
 
 #include "gamma.h"
 #include "part.h"
+#include "series.h"
 #include "wide_float.h"
 
 namespace nonlin::ml::prabhakar_detail {
 
 using cplx = std::complex<double>;
 
-// A summed series or expansion: its value, the sum of |terms| (the scale of its rounding), and
-// where the caller needs it the bound of its error (rounding or truncation).
 template <class Z>
-struct SumT {
-  Z sum = 0.0;
-  double abs_sum = 0.0, error = INFINITY;
-  int terms = 0;
-  bool converged = false;
-};
-using Sum = SumT<double>;
+using SumT = SeriesSumT<Z>;  // series.h
+using Sum = SeriesSumT<double>;
 
 // log|Gamma(x)| and its sign, reentrant (std::lgamma writes the global signgam)
 inline double log_abs_gamma(double x, int& sign) {

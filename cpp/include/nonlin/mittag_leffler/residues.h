@@ -4,6 +4,7 @@
 // poles come in conjugate pairs, so only Im s >= 0 is summed (doubled) and the result is real.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <complex>
 #include <numbers>
@@ -18,6 +19,17 @@ using cplx = std::complex<double>;
 // |s| = |z|^{1/a}; pow is correctly rounded for a = 1/2, 1, 2, ..., so a caller's scaling
 // shift computed the same way cancels the dominant exponential exactly.
 inline double pole_modulus(double z, double a) { return std::pow(std::fabs(z), 1.0 / a); }
+
+// The j of the singularities s_j = |z|^{1/a} e^{i theta_j}, theta_j = (arg z + 2 pi j) / a,
+// with |theta_j| <= pi: the principal sheet, its ends included (callers drop |theta_j| = pi
+// where the cut lies).
+struct SheetIndices {
+  int first, last;
+};
+inline SheetIndices principal_sheet(double arg_z, double a) {
+  const double turn = arg_z / (2 * std::numbers::pi);
+  return {int(std::ceil(-a / 2 - turn)), int(std::floor(a / 2 - turn))};
+}
 
 // One residue term (or its derivative in z, a, b) with e^{s - shift}; `ls` = log s.
 inline cplx residue_term(cplx s, cplx ls, cplx z, double a, double b, Part part, double shift) {
@@ -63,11 +75,10 @@ inline double residue_sum(double z, double a, double b, Part part, double shift)
 inline cplx residue_sum(cplx z, double a, double b, Part part, double shift) {
   const double theta = std::arg(z), x = pole_modulus(std::abs(z), a), lx = std::log(x);
   cplx total = 0.0;
-  const int jmin = int(std::ceil((-a * std::numbers::pi - theta) / (2 * std::numbers::pi)));
-  for (int j = jmin, n = 0; n < 130; ++j, ++n) {
+  const SheetIndices sheet = principal_sheet(theta, a);
+  for (int j = sheet.first; j <= std::min(sheet.last, sheet.first + 129); ++j) {
     const double phase = theta + 2 * std::numbers::pi * j;
-    if (phase >= a * std::numbers::pi) break;
-    if (phase <= -a * std::numbers::pi) continue;
+    if (std::fabs(phase) >= a * std::numbers::pi) continue;
     const cplx ls(lx, phase / a);
     total += residue_term(x * cplx(std::cos(phase / a), std::sin(phase / a)), ls, z, a, b, part, shift);
   }

@@ -11,11 +11,14 @@
 
 namespace nonlin::ml {
 
-// Z = double or std::complex<double>
+// A summed series or expansion (Z = double or std::complex<double>): its value, the sum of
+// |terms| (the scale of its rounding), and where the caller needs it the bound of its error
+// (rounding or truncation) and the number of terms.
 template <class Z>
 struct SeriesSumT {
   Z sum = 0.0;
-  double abs_sum = 0.0;
+  double abs_sum = 0.0, error = INFINITY;
+  int terms = 0;
   bool converged = false;
 };
 using SeriesSum = SeriesSumT<double>;

@@ -234,3 +234,35 @@ def test_documented_examples(simd_level):
         assert lib.logsigmoid(np.float64(-np.inf)) == -np.inf
         assert lib.softplus(np.float64(np.inf)) == np.inf
         assert lib.tanhshrink(np.float64(np.inf)) == np.inf
+
+
+# (name, params, x): the product of x and a parameter overflows float32 (3.4e38) but not
+# float64, so the float32 kernels must compute these lanes in float64 (ops.h
+# float_native_below); the other lanes of the packet stay in float32 arithmetic.
+WIDE_PRODUCTS = [
+    ("sine", {"w0": 1e20}, [1e19, -3e19, 7e25, 2.5e-3, -1.0]),
+    ("snake", {"a": 1e20}, [1e20, -3e19, 2e25, 1e-25, 0.5]),
+    ("snake_beta", {"alpha": 1e20, "beta": 0.7}, [1e20, -3e19, 2e25, 1e-25, 0.5]),
+    ("aptx", {"alpha": 0.7, "beta": 1.3, "gamma": 1e20}, [1e20, -3e19, 2e25, -1e30, 0.5]),
+]
+
+
+@pytest.mark.parametrize("name,params,xs", WIDE_PRODUCTS, ids=[w[0] for w in WIDE_PRODUCTS])
+def test_float32_products_beyond_float32(simd_level, name, params, xs):
+    lib = require_nonlin()
+    act, ref = getattr(lib, name), rf.BY_NAME[name]
+    p32 = {k: np.float32(v) for k, v in params.items()}
+    exact = {k: float(v) for k, v in p32.items()}
+    # every lane position: the wide values among ordinary ones, 37 elements (packets and tail)
+    x = np.resize(np.array(xs, np.float32), 37)
+    rows = [rf.evaluate(ref, float(v), exact) for v in x]
+    got = {"fwd": act(x, **p32), "deriv": act.derivative(x, **p32)}
+    if act.learnable:  # per element, grad_out = 1
+        pg = getattr(lib.ufuncs, f"{name}_param_grad")(np.ones_like(x), x, *p32.values())
+        got.update(zip((f"d_{k}" for k in act.learnable), pg if isinstance(pg, tuple) else (pg,)))
+    for kind, y in got.items():
+        hi = [rf.to_float(r[kind][0]) for r in rows]
+        scale = [rf.to_float(r[kind][1]) for r in rows]
+        bound = BOUNDS["float32"][0 if kind == "fwd" else 1]
+        err = ulp_errors(y, hi, np.zeros(len(hi)), scale, "float32")
+        assert err.max() <= bound, (name, kind, x[err.argmax()], y[err.argmax()], hi[err.argmax()])

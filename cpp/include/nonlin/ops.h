@@ -252,12 +252,15 @@ using with_act = typename WithAct<Op, B>::type;
 // Activations whose float32 formula cannot reach the accuracy target in float32 arithmetic
 // (registry flag `float_via_double`) run their float32 kernels through the float64 formula;
 // so do all second derivatives (double backward: accuracy first, no float32 tuning). Where
-// only the gradients need float64 (flag `float_forward_native`), the forward stays in float32.
+// only the gradients need float64 (flag `float_forward_native`), the forward stays in float32;
+// where only the forward does (flag `float_forward_via_double`), the gradients do.
 template <class Op>
 constexpr bool float_via_double() {
   if constexpr (Op::kind == OpKind::derivative2) return true;
   else if constexpr (Op::kind == OpKind::forward && requires { Op::Act::float_forward_native; })
     return !Op::Act::float_forward_native;
+  else if constexpr (Op::kind == OpKind::forward && requires { Op::Act::float_forward_via_double; })
+    return Op::Act::float_forward_via_double;
   else if constexpr (requires { Op::Act::float_via_double; }) return Op::Act::float_via_double;
   else return false;
 }
@@ -272,6 +275,29 @@ constexpr bool has_float32_formula() {
   else if constexpr (requires { typename Op::Act::float32_formula; })
     return !std::is_same_v<typename Op::Act::float32_formula, typename Op::Act>;
   else return false;
+}
+
+// Activations whose float32 formulas are right in float32 arithmetic except where a product of
+// x and a parameter (w x, gamma x, ...) leaves float32's range name a magnitude
+// (`static constexpr float float_native_below = 1e30f;`): their float32 kernels recompute the
+// lanes where x or x times a parameter reaches it with the float64 formula (wide_lanes below).
+template <class Op>
+constexpr float float_native_below() {
+  if constexpr (Op::kind == OpKind::derivative2) return 0;
+  else if constexpr (requires { Op::Act::float_native_below; }) return Op::Act::float_native_below;
+  else return 0;
+}
+
+// The lanes of float32 operands `in` where |x| or |x p| for a parameter p reaches
+// float_native_below<Op>() (an overflowing product counts as infinite).
+template <class Op, class V>
+NONLIN_HD inline auto wide_lanes(const V* in) {
+  constexpr int first = Op::kind == OpKind::backward || Op::kind == OpKind::param_grad ||
+                        Op::kind == OpKind::vjp;  // in[0] = grad_out
+  const V lim(float_native_below<Op>()), x = abs(in[first]);
+  auto m = x >= lim;
+  for (int k = first + 1; k < Op::nin; ++k) m = m | (x * abs(in[k]) >= lim);
+  return m;
 }
 
 // The kernel that runs Op on data of type T (float or double): the op itself or its float32

@@ -49,6 +49,27 @@ void float_through_double(std::ptrdiff_t n, const float* const* in, const std::p
   }
 }
 
+// float_native_below (ops.h): the lanes of a float32 packet whose x or parameters reach it,
+// recomputed one at a time with the float64 formula (such inputs are rare).
+template <class Op, class V>
+void redo_wide_lanes(const V* a, V* r) {
+  const auto wide = wide_lanes<Op>(a);
+  if (!any(wide)) return;
+  constexpr int W = V::size, NI = Op::nin, NO = Op::nout;
+  alignas(64) float in[NI][W], res[NO][W], flag[W];
+  for (int k = 0; k < NI; ++k) ei::pstoreu(in[k], a[k].v);
+  for (int k = 0; k < NO; ++k) ei::pstoreu(res[k], r[k].v);
+  ei::pstoreu(flag, select(wide, V(1.0f), V(0.0f)).v);
+  for (int i = 0; i < W; ++i) {
+    if (flag[i] == 0) continue;
+    Vec<double> d_in[NI], d_out[NO];
+    for (int k = 0; k < NI; ++k) d_in[k] = Vec<double>(double(in[k][i]));
+    Op::eval(d_in, d_out);
+    for (int k = 0; k < NO; ++k) res[k][i] = float(d_out[k].v);
+  }
+  for (int k = 0; k < NO; ++k) r[k] = ei::ploadu<typename V::Packet>(res[k]);
+}
+
 template <class Op, class T>
 void contiguous_kernel(std::ptrdiff_t n, const T* const* in, const std::ptrdiff_t* in_step,
                        T* const* out) {
@@ -79,10 +100,12 @@ void contiguous_kernel(std::ptrdiff_t n, const T* const* in, const std::ptrdiff_
     }
   }
   V a[NI], r[NO > 0 ? NO : 1];
+  constexpr bool redo = std::is_same_v<T, float> && float_native_below<Op>() > 0;
   std::ptrdiff_t i = 0;
   for (; i + W <= n; i += W) {
     for (int k = 0; k < NI; ++k) a[k] = ei::ploadu<P>(src[k]);
     Op::eval(a, r);
+    if constexpr (redo) redo_wide_lanes<Op>(a, r);
     for (int k = 0; k < NO; ++k) ei::pstoreu(out[k] + i, r[k].v);
     for (int k = 0; k < NI; ++k) src[k] += step[k];
   }
@@ -96,6 +119,7 @@ void contiguous_kernel(std::ptrdiff_t n, const T* const* in, const std::ptrdiff_
       a[k] = ei::ploadu<P>(buf[k]);
     }
     Op::eval(a, r);
+    if constexpr (redo) redo_wide_lanes<Op>(a, r);
     for (int k = 0; k < NO; ++k) {
       ei::pstoreu(res[k], r[k].v);
       std::copy_n(res[k], m, out[k] + i);

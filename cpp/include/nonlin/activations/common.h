@@ -106,22 +106,6 @@ NONLIN_HD inline V fast_except(M slow, V fast, F general) {
   return select(slow, general(), fast);
 }
 
-// f(a, b) evaluated lane by lane in float64 (f: a formula over Vec<double>, e.g. an
-// activation's own), for the rare float32 lanes whose float32 arithmetic would overflow.
-template <class V, class F>
-NONLIN_HD inline V per_lane_double(F f, V a, V b) {
-  using S = typename V::Scalar;
-  if constexpr (V::scalar) {
-    return V(S(f(Vec<double>(double(a.v)), Vec<double>(double(b.v))).v));
-  } else {
-    alignas(64) S pa[V::size], pb[V::size];
-    Eigen::internal::pstoreu(pa, a.v);
-    Eigen::internal::pstoreu(pb, b.v);
-    for (int i = 0; i < V::size; ++i) pa[i] = S(f(Vec<double>(double(pa[i])), Vec<double>(double(pb[i]))).v);
-    return Eigen::internal::ploadu<typename V::Packet>(pa);
-  }
-}
-
 // Packets with no lane in the tail (the common case) skip the scaling altogether. In the tail,
 // value = e^(x + n ln2) and scale = 2^-n exactly (n = 92 / 739), so a result y * value rounds
 // once more only where it is itself subnormal: n ln2 = C_hi + C_lo with C_hi a multiple of ulp(x)
@@ -230,10 +214,12 @@ struct Logistic {
   }
   // sigma(z) sigma(-z) = e / (1 + e)^2 for either sign of z
   NONLIN_HD V sigma_sigma_neg() const { return E.over(d_squared()); }
-  // k sigma(z + dz) sigma(-z - dz) = k e/(1 + e)^2 (1 + (sigma(-z) - sigma(z)) dz) for the
-  // rounding dz of z, rounded once into the subnormals; 0 where e^-|z| is 0 (even for k = inf).
-  NONLIN_HD V sigma_sigma_neg_times(V k, V dz = V(0)) const {
-    if (any(~(dz == V(0)))) k = k * fma(sigma_neg() - sigma_pos(), dz, V(1));
+  // (k + k_lo) sigma(z + dz) sigma(-z - dz) = k e/(1 + e)^2 (1 + (sigma(-z) - sigma(z)) dz
+  // + k_lo/k) for the rounding dz of z and the low part of a product k, rounded once into the
+  // subnormals; 0 where e^-|z| is 0 (even for k = inf).
+  NONLIN_HD V sigma_sigma_neg_times(V k, V dz = V(0), V k_lo = V(0)) const {
+    if (any(~(dz == V(0)) | ~(k_lo == V(0))))
+      k = fma(k, fma(sigma_neg() - sigma_pos(), dz, finite_or_zero(k_lo / k)), k);
     return select(E.value == 0, V(0), ((k * E.value) / d_squared()) * E.scale);
   }
   NONLIN_HD V d_squared() const { return fma(e, e + 2, V(1)); }  // (1 + e)^2, one rounding

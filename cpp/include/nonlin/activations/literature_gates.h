@@ -1,8 +1,9 @@
 // Self-gated activations from the literature, x * gate(x) with learnable gate parameters:
 // GoLU, APTx, xSiLU / xGELU (expanded gating ranges), tempered sigmoid, APA and AGLU.
-// float32 runs through the float64 formulas (float_via_double): the gates are compositions of
-// exponentials whose rounding errors the float32 result then never sees. xGELU is the
-// exception: GELU's float32 kernels keep it within the targets at float32 speed.
+// float32: xSiLU, xGELU, the tempered sigmoid and APTx's gradients run their formulas in
+// float32 arithmetic (within the targets, 16 lanes); GoLU, APA, AGLU and APTx's forward run
+// float64 formulas (float_via_double, float32_formula): their doubly exponential gates or
+// cancelling sums would need hi + lo pairs that cost more than float64's plain formulas.
 #pragma once
 
 #include "nonlin/activations/common.h"
@@ -13,8 +14,6 @@ inline namespace NONLIN_ISA {
 
 struct GoluFloat32;
 struct AptxFloat32;
-struct XsiluFloat32;
-struct TemperedSigmoidFloat32;
 struct ApaFloat32;
 struct AgluFloat32;
 
@@ -133,7 +132,10 @@ struct Aptx {
       "Kumar 2022, APTx: better activation function than MISH, SWISH, and ReLU's variants, "
       "arXiv:2209.06119; code mr-ravin/aptx_activation",
       {true, false, false, false, true, "[-0.14, inf) at the defaults"}, params.data(), 3, 1.5};
-  static constexpr bool float_via_double = true;
+  // float32: gradients in float32 arithmetic (gamma x overflows beyond 1e30); the forward in
+  // float64 (in float32, (alpha - 1) x + 2 x s rounds thrice where alpha < 1 cancels: 2.3 ULP)
+  static constexpr float float_native_below = 1e30f;
+  static constexpr bool float_forward_via_double = true;
   using float32_formula = AptxFloat32;
   // With Z = 2 beta x (hi + lo) and s = sigmoid(Z): alpha + tanh = (alpha - 1) + 2 s, and the
   // tails (x s, x^2 s sigma(-Z)) rounded once by Logistic, also where they are subnormal.
@@ -170,19 +172,11 @@ struct Aptx {
   }
 };
 
-// APTx for float32 results: s = sigmoid(Z), Z = 2 beta x, and s sigma(-Z) from one exponential
-// in plain float64 arithmetic (PlainLogistic; Z exact there).
+// APTx's forward for float32 results in float64 arithmetic: s = sigmoid(2 beta x) plainly
+// (PlainLogistic; 2 beta x exact there); its gradients are Aptx's, in float32 arithmetic.
 struct AptxFloat32 : Aptx {
   template <class V> NONLIN_DEVICE static V forward(V x, V a, V b, V g) {
     return g * tail(x, a - 1, 2 * times_or_zero(PlainLogistic<V>((2 * b) * x).s, x));
-  }
-  template <class V> NONLIN_DEVICE static PlainLogistic<V> parts(V x, V, V b, V) { return PlainLogistic<V>((2 * b) * x); }
-  // gamma (alpha - 1) + 2 gamma (s + 2 beta x s sigma(-Z))
-  template <class V> NONLIN_DEVICE static V derivative_of(const PlainLogistic<V>& p, V x, V a, V b, V g) {
-    return fma(2 * g, p.s + times_or_zero(p.ss, (2 * b) * x), g * (a - 1));
-  }
-  template <class V> NONLIN_DEVICE static std::array<V, 3> param_grad_of(const PlainLogistic<V>& p, V x, V a, V, V g) {
-    return {g * x, (4 * g) * times_or_zero(p.ss, x * x), tail(x, a - 1, 2 * times_or_zero(p.s, x))};
   }
 };
 
@@ -204,13 +198,15 @@ struct Xsilu {
       "(1 + 2 alpha) s (1 + x (1 - s)) - alpha, s = sigmoid(x)",
       "Huang 2024, Expanded Gating Ranges Improve Activation Functions, arXiv:2405.20768",
       {true, false, false, false, true, "(-inf, inf) for alpha > 0"}, params.data(), 1, 1.5};
-  static constexpr bool float_via_double = true;
-  using float32_formula = XsiluFloat32;
-  // silu(x) + a x tanh(x/2): (1 + 2a) silu(x) - a x without rounding 1 + 2a or cancelling
-  // a difference for x > 0
+  // silu(x) + a d with d = x tanh(x/2) = 2 silu(x) - x: (1 + 2a) silu(x) - a x without rounding
+  // 1 + 2a; y's error enters d twice, a share of the terms (1 + 2a) y the scale counts.
+  // x > 0: x - y is exact (y >= x/2, Sterbenz) and 2y is never formed (it overflows near the
+  // top of the range).
   template <class V> NONLIN_DEVICE static V forward(V x, V a) {
+    const V y = Logistic<V>(x).times_sigma(x);
+    const V d = select(x > 0, y - (x - y), fma(V(2), y, -x));
     const V lim = times_or_zero(select(x > 0, 1 + a, -a), x);
-    return select(is_inf(x), lim, fma(a, x * vm::tanh(x * 0.5), Logistic<V>(x).times_sigma(x)));
+    return select(is_inf(x), lim, fma(a, d, y));
   }
   template <class V> NONLIN_DEVICE static V derivative(V x, V a) {
     const Logistic<V> L(x);
@@ -223,29 +219,6 @@ struct Xsilu {
   }
   // d/dalpha = x (2 sigmoid(x) - 1) = x tanh(x / 2)
   template <class V> NONLIN_DEVICE static std::array<V, 1> param_grad(V x, V) { return {x * vm::tanh(x * 0.5)}; }
-};
-
-// xSiLU for float32 results in float64 arithmetic, from m = expm1(-x) (x clamped at -700,
-// where sigma is ~1e-304 and every term it scales is far below float32's range):
-// sigma = 1/(2 + m), 1 - sigma = (1 + m) sigma, tanh(x/2) = -m sigma (no cancellation at 0).
-struct XsiluFloat32 : Xsilu {
-  template <class V>
-  struct Parts {
-    V xc, m, s;
-    NONLIN_HD explicit Parts(V x) : xc(vmax(x, V(-700))), m(vm::expm1(-xc)), s(1 / (2 + m)) {}
-  };
-  template <class V> NONLIN_DEVICE static V forward(V x, V a) {  // sigma from exp: cheaper than expm1
-    return expanded(x, a, times_or_zero(PlainLogistic<V>(x).s, x));
-  }
-  template <class V> NONLIN_DEVICE static Parts<V> parts(V x, V) { return Parts<V>(x); }
-  // (1 + 2a) s (1 + x (1 - s)) - a
-  template <class V> NONLIN_DEVICE static V derivative_of(const Parts<V>& p, V, V a) {
-    return fma(1 + 2 * a, p.s * (1 + times_or_zero((1 + p.m) * p.s, p.xc)), -a);
-  }
-  // d/dalpha = x tanh(x / 2)
-  template <class V> NONLIN_DEVICE static std::array<V, 1> param_grad_of(const Parts<V>& p, V x, V) {
-    return {times_or_zero(-p.m * p.s, x)};
-  }
 };
 
 // xGELU: gate = Phi.  f = (1 + 2a) gelu(x) - a x.
@@ -284,9 +257,6 @@ struct TemperedSigmoid {
       "Papernot, Thakurta, Song, Chien, Erlingsson 2021, Tempered Sigmoid Activations for Deep "
       "Learning with Differential Privacy, arXiv:2007.14191 (AAAI 2021)",
       {true, true, true, true, false, "(-offset, scale - offset)"}, params.data(), 3, 1.0};
-  static constexpr bool float_via_double = true;
-  static constexpr bool float_forward_native = true;  // <= 1.94 ULP in float32 arithmetic
-  using float32_formula = TemperedSigmoidFloat32;
   // tanh(h + h_lo) for h = T x / 2 = h + h_lo exactly
   template <class V> NONLIN_DEVICE static V half_tanh(V x, V t) {
     V h, h_lo;
@@ -298,10 +268,30 @@ struct TemperedSigmoid {
     const V half = s * 0.5;
     return fma(half, half_tanh(x, t), half - o);
   }
-  template <class V> NONLIN_DEVICE static V derivative(V x, V s, V t, V) {
+  // sigma(T x) with T x = z + z_lo, shared by the derivative and the parameter gradients
+  template <class V>
+  struct Parts {
     V z, z_lo;
-    product_hi_lo(t, x, z, z_lo);
-    return Logistic<V>(z).sigma_sigma_neg_times(s * t, z_lo);
+    Logistic<V> L;
+  };
+  template <class V> NONLIN_DEVICE static Parts<V> parts(V x, V, V t, V) {
+    Parts<V> p;
+    product_hi_lo(t, x, p.z, p.z_lo);
+    p.L = Logistic<V>(p.z);
+    return p;
+  }
+  // k sigma(T x) sigma(-T x) for k = a b, the product's rounding folded into the one correction
+  template <class V> NONLIN_DEVICE static V sigma_sigma_neg_times(const Parts<V>& p, V a, V b) {
+    V k, k_lo;
+    product_hi_lo(a, b, k, k_lo);
+    return p.L.sigma_sigma_neg_times(k, p.z_lo, k_lo);
+  }
+  template <class V> NONLIN_DEVICE static V derivative_of(const Parts<V>& p, V, V s, V t, V) {
+    return sigma_sigma_neg_times(p, s, t);
+  }
+  // d/ds = sigma(T x), d/dT = s x sigma sigma(-), d/do = -1
+  template <class V> NONLIN_DEVICE static std::array<V, 3> param_grad_of(const Parts<V>& p, V x, V s, V, V) {
+    return {p.L.corrected(p.L.sigma_pos(), p.z_lo), sigma_sigma_neg_times(p, s, x), V(-1)};
   }
   // s T^2 sigma sigma(-) (sigma(-) - sigma)
   template <class V> NONLIN_DEVICE static V derivative2(V x, V s, V t, V) {
@@ -309,25 +299,6 @@ struct TemperedSigmoid {
     product_hi_lo(t, x, z, z_lo);
     const Logistic<V> L(z);
     return L.sigma_sigma_neg_times((s * t) * t, z_lo) * (L.sigma_neg() - L.sigma_pos());
-  }
-  template <class V> NONLIN_DEVICE static std::array<V, 3> param_grad(V x, V s, V t, V) {
-    V z, z_lo;
-    product_hi_lo(t, x, z, z_lo);
-    const Logistic<V> L(z);
-    return {L.corrected(L.sigma_pos(), z_lo), L.sigma_sigma_neg_times(s * x, z_lo), V(-1)};
-  }
-};
-
-// The tempered sigmoid's gradients for float32 results: sigma(T x) and sigma sigma(-) from one
-// exponential in plain float64 arithmetic (PlainLogistic; T x exact there), shared by the
-// derivative and the parameter gradients; the forward stays float32.
-struct TemperedSigmoidFloat32 : TemperedSigmoid {
-  template <class V> NONLIN_DEVICE static PlainLogistic<V> parts(V x, V, V t, V) { return PlainLogistic<V>(t * x); }
-  template <class V> NONLIN_DEVICE static V derivative_of(const PlainLogistic<V>& p, V, V s, V t, V) {
-    return (s * t) * p.ss;
-  }
-  template <class V> NONLIN_DEVICE static std::array<V, 3> param_grad_of(const PlainLogistic<V>& p, V x, V s, V, V) {
-    return {p.s, times_or_zero(p.ss, s * x), V(-1)};
   }
 };
 

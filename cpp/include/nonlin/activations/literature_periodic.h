@@ -1,8 +1,9 @@
 // Periodic and arctangent activations from the literature: Snake, SnakeBeta, SIREN's sine,
-// BiPer's square wave, xATLU. float32 runs through the float64 formulas; every sine takes its
-// argument as the exact product hi + lo (vm::sincos), so sin(w x) is right for large w x too.
-// Where w x overflows float64 (float64 |x| > DBL_MAX / |w|) there is no angle: NaN (Snake's
-// forward, whose periodic term is far below ulp(x) there, gives x).
+// BiPer's square wave, xATLU. float32 runs in float32 arithmetic, lanes with |x| or |w x| >=
+// 1e30 in float64 (float_native_below); every sine takes its argument as the exact product
+// hi + lo (vm::sincos), so sin(w x) is right for large w x too. Where w x overflows float64
+// (float64 |x| > DBL_MAX / |w|) there is no angle: NaN (Snake's forward, whose periodic term is
+// far below ulp(x) there, gives x).
 #pragma once
 
 #include "nonlin/activations/common.h"
@@ -12,17 +13,22 @@ namespace nonlin {
 inline namespace NONLIN_ISA {
 
 // w x = z + z_lo exactly (two_prod; lo = 0 where the product is infinite). Without FMA,
-// Dekker's splitting overflows near the top of the range: such products are split scaled
-// down by 2^200 (exact) and both parts scaled back.
+// Dekker's splitting overflows for factors near the top of the range: such a factor is split
+// scaled down by 2^200 (2^40 in float32; exact) and both parts scaled back.
 template <class V>
 NONLIN_HD inline void exact_product(V w, V x, V& z, V& z_lo) {
   product_hi_lo(w, x, z, z_lo);
-  if (!kHasFma && any(abs(z) > V(0x1p960))) {
-    V h, l;
-    product_hi_lo(w, x * 0x1p-200, h, l);
-    const auto big = abs(z) > V(0x1p960);
-    z = select(big, h * 0x1p200, z);
-    z_lo = select(big, l * 0x1p200, z_lo);
+  if constexpr (!kHasFma) {
+    constexpr bool f32 = sizeof(typename V::Scalar) == 4;
+    const V big(f32 ? 0x1p100f : 0x1p960), down(f32 ? 0x1p-40f : 0x1p-200), up(f32 ? 0x1p40f : 0x1p200);
+    const auto bw = abs(w) > big, bx = abs(x) > big;
+    if (any(bw | bx)) {
+      V h, l;
+      product_hi_lo(select(bw, w * down, w), select(bx, x * down, x), h, l);
+      const V f = select(bw, up, V(1)) * select(bx, up, V(1));
+      z = select(bw | bx, h * f, z);
+      z_lo = select(bw | bx, l * f, z_lo);
+    }
   }
 }
 
@@ -55,10 +61,7 @@ struct Snake {
       "Liu Ziyin, Hartwig, Ueda 2020, Neural Networks Fail to Learn Periodic Functions and How "
       "to Fix It, arXiv:2006.08195 (BigVGAN's Snake adds 1e-9 to a in the division)",
       {true, true, false, true, false, "(-inf, inf)"}, params.data(), 1, 2.0};
-  // The forward is within 1.5 ULP in float32 arithmetic (x dominates x + sin^2/a where the
-  // sine's error would show); the derivative 1 + sin(2ax) cancels near -1 and needs float64.
-  static constexpr bool float_via_double = true;
-  static constexpr bool float_forward_native = true;
+  static constexpr float float_native_below = 1e30f;
   template <class V> NONLIN_DEVICE static V forward(V x, V a) {
     V s, c;
     sincos_of_product(a, x, s, c);
@@ -88,20 +91,22 @@ struct SnakeBeta {
       "Lee, Ping, Ginsburg, Catanzaro, Yoon 2022, BigVGAN, arXiv:2206.04658; code "
       "NVIDIA/BigVGAN activations.py (1/(beta + 1e-9) there; log-scale parameters optional)",
       {true, false, false, true, false, "(-inf, inf)"}, params.data(), 2, 2.0};
-  static constexpr bool float_via_double = true;
-  static constexpr bool float_forward_native = true;  // as Snake's: <= 1.7 ULP in float32
+  static constexpr float float_native_below = 1e30f;
   template <class V> NONLIN_DEVICE static V forward(V x, V al, V be) {
     V s, c;
     sincos_of_product(al, x, s, c);
     return select(is_inf(al * x), x, x + (s * s) / be);
   }
   template <class V> NONLIN_DEVICE static SinCos<V> parts(V x, V al, V) { return sincos_parts(al, x); }
-  // 1 + (alpha / beta) 2 s c with 2 s c exact (two_prod): one rounding of alpha / beta
+  // 1 + (alpha / beta) 2 s c with 2 s c = t + t_lo, alpha / beta = q + q_lo and q t exact:
+  // one final rounding besides the sine's and cosine's own errors
   template <class V> NONLIN_DEVICE static V derivative_of(const SinCos<V>& p, V, V al, V be) {
-    V t, t_lo;
+    V t, t_lo, q, q_lo, m, m_lo, r, r_lo;
     two_prod(2 * p.s, p.c, t, t_lo);
-    const V q = al / be;
-    return fma(q, t, fma(q, t_lo, V(1)));
+    divide_pair(al, V(0), be, q, q_lo);
+    two_prod(q, t, m, m_lo);
+    two_sum(V(1), m, r, r_lo);
+    return r + (r_lo + (m_lo + fma(q, t_lo, q_lo * t)));
   }
   template <class V> NONLIN_DEVICE static V derivative2(V x, V al, V be) {
     V s, c;
@@ -115,8 +120,6 @@ struct SnakeBeta {
 };
 
 // SIREN's periodic activation (Sitzmann et al. 2020, arXiv:2006.09661): sin(w0 x).
-struct SineFloat32;
-
 struct Sine {
   static constexpr std::array<Param, 1> params{{{"w0", 30.0, false, "frequency (30 in SIREN)"}}};
   static constexpr Meta meta{
@@ -124,8 +127,7 @@ struct Sine {
       "Sitzmann, Martel, Bergman, Lindell, Wetzstein 2020, Implicit Neural Representations with "
       "Periodic Activation Functions (SIREN), arXiv:2006.09661; code vsitzmann/siren",
       {true, false, true, true, false, "[-1, 1]"}, params.data(), 1, 1.0};
-  static constexpr bool float_via_double = true;  // derivative2
-  using float32_formula = SineFloat32;
+  static constexpr float float_native_below = 1e30f;
   template <class V> NONLIN_DEVICE static V forward(V x, V w) {
     V s, c;
     sincos_of_product(w, x, s, c);
@@ -143,23 +145,6 @@ struct Sine {
   }
 };
 
-// Sine's float32 kernels in float32 arithmetic (w x as an exact hi + lo product), except lanes
-// with |w x| >= 1e30, near float32's overflow (and its exact product's, without FMA): those
-// take the float64 formula.
-struct SineFloat32 : Sine {
-  static constexpr bool float_via_double = false;
-  template <class V> NONLIN_DEVICE static V forward(V x, V w) {
-    return fast_except(abs(w * x) >= V(1e30f), Sine::forward(x, w), [&] {
-      return per_lane_double([](auto a, auto b) { return Sine::forward(a, b); }, x, w);
-    });
-  }
-  template <class V> NONLIN_DEVICE static V derivative(V x, V w) {
-    return fast_except(abs(w * x) >= V(1e30f), Sine::derivative(x, w), [&] {
-      return per_lane_double([](auto a, auto b) { return Sine::derivative(a, b); }, x, w);
-    });
-  }
-};
-
 // BiPer (Vargas et al. 2024, arXiv:2404.01278): the square wave sign(sin(omega0 x)) forward and
 // the sine's derivative omega0 cos(omega0 x) as its surrogate gradient (the paper binarises
 // weights with it; here it is available elementwise for weights or activations).
@@ -171,7 +156,7 @@ struct Biper {
       "Function, arXiv:2404.01278 (CVPR 2024); code edmav4/BiPer (omega0 = 30 there, 20 in its "
       "scripts)",
       {false, false, true, true, false, "{-1, 0, 1}"}, params.data(), 1, 1.0};
-  static constexpr bool float_via_double = true;
+  static constexpr float float_native_below = 1e30f;
   template <class V> NONLIN_DEVICE static V forward(V x, V w) {
     V s, c;
     sincos_of_product(w, x, s, c);
@@ -194,7 +179,6 @@ struct Xatlu {
       "(1 + 2 alpha) (g + x / (pi (1 + x^2))) - alpha, g = atan(x)/pi + 1/2",
       "Huang 2024, Expanded Gating Ranges Improve Activation Functions, arXiv:2405.20768",
       {true, false, false, false, true, "(-inf, inf) for alpha > 0"}, params.data(), 1, 1.5};
-  static constexpr bool float_via_double = true;
   static constexpr double inv_pi = 0.3183098861837907;
   // atan(x)/pi + 1/2, for x < 0 as atan(-1/x)/pi (no cancellation): one atan either way
   template <class V> NONLIN_DEVICE static V gate(V x) {

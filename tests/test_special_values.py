@@ -266,3 +266,24 @@ def test_float32_products_beyond_float32(simd_level, name, params, xs):
         bound = BOUNDS["float32"][0 if kind == "fwd" else 1]
         err = ulp_errors(y, hi, np.zeros(len(hi)), scale, "float32")
         assert err.max() <= bound, (name, kind, x[err.argmax()], y[err.argmax()], hi[err.argmax()])
+
+
+@pytest.mark.parametrize("w0", [30.0, 1.0, 7.3])
+def test_sine_near_multiples_of_half_pi(simd_level, w0):
+    """sin(w0 x) for the float32 x nearest to k pi / (2 w0), k up to 6e5 (w0 x up to ~1e6):
+    the reduction must keep the tiny remainders' relative accuracy (sin ~ +-r there), and the
+    cosine-like quadrants their value near +-1; checked against mpmath on the exact product."""
+    lib = require_nonlin()
+    ks = np.unique(np.concatenate([np.arange(1, 200), np.geomspace(200, 6e5, 300).astype(np.int64)]))
+    x = (ks * (np.pi / 2) / np.float32(w0)).astype(np.float32)
+    x = np.concatenate([x, np.nextafter(x, np.float32(np.inf)), -x])
+    ref = [rf.mp.sin(rf.mpf(float(np.float32(w0))) * rf.mpf(float(v))) for v in x]
+    hi = np.array([float(r) for r in ref])
+    for name, kw in (("sine", {"w0": w0}), ("snake", {"a": w0})):
+        y = getattr(lib, name)(x, **{k: np.float32(v) for k, v in kw.items()})
+        if name == "snake":  # x + sin^2/a: the sine's square near its zeros still counts
+            hi_s = [float(v + r * r / rf.mpf(float(np.float32(w0)))) for v, r in zip(x.tolist(), ref)]
+            err = ulp_errors(y, hi_s, np.zeros(len(x)), np.zeros(len(x)), "float32")
+        else:
+            err = ulp_errors(y, hi, np.zeros(len(x)), np.zeros(len(x)), "float32")
+        assert err.max() <= 1.0, (name, x[err.argmax()], y[err.argmax()])

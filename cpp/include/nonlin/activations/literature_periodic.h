@@ -32,9 +32,11 @@ NONLIN_HD inline void exact_product(V w, V x, V& z, V& z_lo) {
   }
 }
 
-// sin and cos of w x, w x = hi + lo exactly
+// sin and cos of w x, w x = hi + lo exactly (float: in double where that is exact)
 template <class V>
 NONLIN_HD inline void sincos_of_product(V w, V x, V& s, V& c) {
+  if constexpr (sizeof(typename V::Scalar) == 4)
+    if (vm::sincos_product_in_double(w, x, s, c)) return;
   V z, z_lo;
   exact_product(w, x, z, z_lo);
   vm::sincos(z, z_lo, s, c);

@@ -291,6 +291,79 @@ NONLIN_HD inline bool any_abs_gt(Vec<P> a, typename Vec<P>::Scalar b) {
     return any(abs(a) > b);
 }
 
+#if !defined(__CUDACC__)
+// A float packet as two double packets of half its lanes (lo: lanes 0 .. W/2-1) and back
+// (each double rounded once): one conversion instruction per half on AVX-512, AVX2, SSE2 and
+// NEON; through memory elsewhere.
+template <class P>
+using HalfDouble = typename Eigen::internal::packet_traits<double>::type;
+template <class P>
+inline void widen(Vec<P> x, Vec<HalfDouble<P>>& lo, Vec<HalfDouble<P>>& hi) {
+  namespace ei = Eigen::internal;
+#if defined(__AVX512F__) && defined(__AVX512DQ__)
+  if constexpr (std::is_same_v<P, ei::Packet16f>) {
+    lo = _mm512_cvtps_pd(_mm512_castps512_ps256(x.v));
+    hi = _mm512_cvtps_pd(_mm512_extractf32x8_ps(x.v, 1));
+    return;
+  }
+#endif
+#if defined(__AVX2__)
+  if constexpr (std::is_same_v<P, ei::Packet8f>) {
+    lo = _mm256_cvtps_pd(_mm256_castps256_ps128(x.v));
+    hi = _mm256_cvtps_pd(_mm256_extractf128_ps(x.v, 1));
+    return;
+  }
+#endif
+#if defined(NONLIN_BITS_X86)
+  if constexpr (std::is_same_v<P, ei::Packet4f> && std::is_same_v<HalfDouble<P>, ei::Packet2d>) {
+    lo = _mm_cvtps_pd(x.v);
+    hi = _mm_cvtps_pd(_mm_movehl_ps(x.v, x.v));
+    return;
+  }
+#endif
+#if defined(NONLIN_BITS_NEON)
+  if constexpr (std::is_same_v<P, ei::Packet4f>) {
+    lo = vcvt_f64_f32(vget_low_f32(x.v));
+    hi = vcvt_high_f64_f32(x.v);
+    return;
+  }
+#endif
+  constexpr int W = Vec<P>::size, H = W / 2;
+  alignas(64) float f[W];
+  alignas(64) double d[W];
+  ei::pstoreu(f, x.v);
+  for (int i = 0; i < W; ++i) d[i] = f[i];
+  lo = ei::ploadu<HalfDouble<P>>(d);
+  hi = ei::ploadu<HalfDouble<P>>(d + H);
+}
+template <class P>
+inline Vec<P> narrow(Vec<HalfDouble<P>> lo, Vec<HalfDouble<P>> hi) {
+  namespace ei = Eigen::internal;
+#if defined(__AVX512F__) && defined(__AVX512DQ__)
+  if constexpr (std::is_same_v<P, ei::Packet16f>)
+    return _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(lo.v)), _mm512_cvtpd_ps(hi.v), 1);
+#endif
+#if defined(__AVX2__)
+  if constexpr (std::is_same_v<P, ei::Packet8f>)
+    return _mm256_insertf128_ps(_mm256_castps128_ps256(_mm256_cvtpd_ps(lo.v)), _mm256_cvtpd_ps(hi.v), 1);
+#endif
+#if defined(NONLIN_BITS_X86)
+  if constexpr (std::is_same_v<P, ei::Packet4f> && std::is_same_v<HalfDouble<P>, ei::Packet2d>)
+    return _mm_movelh_ps(_mm_cvtpd_ps(lo.v), _mm_cvtpd_ps(hi.v));
+#endif
+#if defined(NONLIN_BITS_NEON)
+  if constexpr (std::is_same_v<P, ei::Packet4f>) return vcvt_high_f32_f64(vcvt_f32_f64(lo.v), hi.v);
+#endif
+  constexpr int W = Vec<P>::size, H = W / 2;
+  alignas(64) double d[W];
+  alignas(64) float f[W];
+  ei::pstoreu(d, lo.v);
+  ei::pstoreu(d + H, hi.v);
+  for (int i = 0; i < W; ++i) f[i] = float(d[i]);
+  return ei::ploadu<P>(f);
+}
+#endif
+
 // True when scale2 is one instruction (AVX-512 vscalef), which also floors a fractional k.
 template <class P>
 inline constexpr bool kScalef =

@@ -27,6 +27,7 @@
 #include <cfloat>
 #include <cmath>
 #include <cstdint>
+#include <type_traits>
 
 #include "nonlin/simd/bits.h"
 
@@ -369,6 +370,62 @@ NONLIN_HD inline Vec<P> cos(Vec<P> x) {
   Vec<P> s, c;
   sincos(x, s, c);
   return c;
+}
+
+// sincos_product_in_double: sin and cos of w x for float w, x (with FMA), in double: the product
+// z is exact there (24 + 24 bits). k = rint(z 2/pi) and r = z - k (C1 + C2 + C3) by FMAs: the
+// first difference is exact for |k| < 2^20 (a multiple of 2^-52 below 1) and each later one
+// rounds once relative to its own result, so r is right to ~2^-52 relative even where z lies
+// extremely close to a multiple of pi/2 (the remainder of pi/2 is ~2^-160 k). On |r| <= pi/4
+// the float kernel's minimax polynomials (relative 4.7e-10 / 1.2e-10) evaluated in double;
+// the quadrant is applied to the rounded floats (exact sign flips and swaps): results within
+// 0.51 ULP. Returns false, leaving s and c unset, for packets with a lane where |w x| > 2^20
+// (or infinite) and without FMA, which take the float hi + lo path. Scalars (the C API,
+// CUDA) take the same arithmetic, so every path gives the same floats.
+namespace detail {
+// sin and cos of r, k for the double z (|z| <= 2^20, exact): the double part of
+// sincos_product_in_double, one packet or scalar of doubles
+template <class D>
+NONLIN_HD inline void sincos_double_part(Vec<D> z, Vec<D>& k, Vec<D>& s, Vec<D>& c) {
+  using KD = TrigK<double>;
+  using KF = TrigK<float>;
+  k = fma(z, Vec<D>(KD::two_over_pi), Vec<D>(fconst<double>::shifter)) - fconst<double>::shifter;
+  const Vec<D> r = fma(-k, Vec<D>(KD::c3), fma(-k, Vec<D>(KD::c2), fma(-k, Vec<D>(KD::c1), z)));
+  const Vec<D> r2 = r * r;
+  const Vec<D> sp = fma(r2, polyeval(r2, NONLIN_TABLE(KF::kSinQ)), Vec<D>(double(KF::kS1)));
+  s = fma(r * r2, sp, r);
+  c = fma(r2 * r2, polyeval(r2, NONLIN_TABLE(KF::kCos)), fma(r2, Vec<D>(-0.5), Vec<D>(1.0)));
+}
+}  // namespace detail
+
+template <class P>
+NONLIN_HD inline bool sincos_product_in_double(Vec<P> w, Vec<P> x, Vec<P>& s, Vec<P>& c) {
+  static_assert(std::is_same_v<typename Vec<P>::Scalar, float>);
+  if constexpr (!kHasFma) {
+    return false;
+  } else {
+    const Vec<P> zf = w * x;
+    if (any_abs_gt(zf, 0x1p20f)) return false;
+    Vec<P> t, sf, cf;
+    if constexpr (Vec<P>::scalar) {
+      Vec<double> k, sd, cd;
+      detail::sincos_double_part(Vec<double>(double(w.v) * double(x.v)), k, sd, cd);
+      t = Vec<P>(float(k.v)), sf = Vec<P>(float(sd.v)), cf = Vec<P>(float(cd.v));
+    } else {
+#if !defined(__CUDACC__)
+      using VD = Vec<HalfDouble<P>>;
+      static_assert(Vec<P>::size == 2 * VD::size);
+      VD wd[2], xd[2], k[2], sd[2], cd[2];
+      widen(w, wd[0], wd[1]);
+      widen(x, xd[0], xd[1]);
+      for (int h = 0; h < 2; ++h) detail::sincos_double_part(wd[h] * xd[h], k[h], sd[h], cd[h]);
+      t = narrow<P>(k[0], k[1]), sf = narrow<P>(sd[0], sd[1]), cf = narrow<P>(cd[0], cd[1]);
+#endif
+    }
+    detail::trig_quadrant(t + fconst<float>::shifter, sf, cf, s, c);  // k exact in float
+    s = select(zf == 0.0f, zf, s);  // sin(+-0) = +-0
+    return true;
+  }
 }
 
 template <class P>

@@ -517,11 +517,19 @@ struct ApaFloat32Parts {
   NONLIN_HD ApaFloat32Parts(V z, V k, V l) {
     const ApaFloat32Gate<V> q(z, k, l, true);
     p = q.p;
-    s = select(p == V(0), V(0), p * select(q.huge, 1 / l, q.w / (1 + q.t)));
-    V m(0.0);
-    for (int j = 12; j >= 0; --j) m = fma(m, -q.t, V(double(j + 1) / double(j + 2)));
-    V dl_ = select(q.t <= V(0.125), (q.w * q.w) * m, (q.lg - q.t / (1 + q.t)) / (l * l));
-    if (any(q.huge)) dl_ = select(q.huge, (vm::log(l) - q.y - 1) / (l * l), dl_);
+    const V r = 1 / (1 + q.t), il2 = 1 / (l * l);  // the only divisions (and lg / t in q)
+    V sw = q.w * r, dl_ = (q.lg - q.t * r) * il2;
+    const auto series = q.t <= V(0.125);
+    if (any(series)) {
+      V m(0.0);
+      for (int j = 12; j >= 0; --j) m = fma(m, -q.t, V(double(j + 1) / double(j + 2)));
+      dl_ = select(series, (q.w * q.w) * m, dl_);
+    }
+    if (any(q.huge)) {
+      sw = select(q.huge, 1 / l, sw);
+      dl_ = select(q.huge, (vm::log(l) - q.y - 1) * il2, dl_);
+    }
+    s = select(p == V(0), V(0), p * sw);
     dl = select(p == V(0), V(0), p * dl_);
     zs = times_or_zero(s, z);
     z2s = times_or_zero(zs, z);

@@ -1,7 +1,8 @@
 // The per-element path of the CUDA kernels, checked on the CPU: every op of the registry
 // evaluated one element at a time on scalar Vec<T> (what src/cuda runs per thread, with the same
 // KernelOf precision rule and hardware FMA) against the SIMD kernels the Python tests hold to the
-// mpmath references. Inputs: x over +-[1e-6, 1e3] (and 0, +-inf, NaN), parameters at their
+// mpmath references. Inputs: x over +-[1e-6, 1e3] and +-[1e29, 1e31] (where float32 lanes
+// switch to float64, ops.h float_native_below; and 0, +-inf, NaN), parameters at their
 // defaults and perturbed, grad_out in [-2, 2]. Exit 1 if any result differs by more than 2 ulp.
 #include <cmath>
 #include <cstdio>
@@ -33,6 +34,11 @@ std::vector<double> x_grid() {
                            -std::numeric_limits<double>::infinity(), std::nan("")};
   for (int i = 0; i <= 900; ++i) {
     const double v = std::pow(10.0, -6.0 + 9.0 * i / 900);
+    x.push_back(v);
+    x.push_back(-v);
+  }
+  for (int i = 0; i <= 20; ++i) {
+    const double v = std::pow(10.0, 29.0 + 2.0 * i / 20);
     x.push_back(v);
     x.push_back(-v);
   }
@@ -73,7 +79,7 @@ double check(const Kernel<T>& simd, const std::vector<double>& xs, const std::ve
   for (std::ptrdiff_t i = 0; i < n; ++i) {
     Vec<C> a[NI], r[NO];
     for (int k = 0; k < NI; ++k) a[k] = C(in[k][step[k] ? i : 0]);
-    K::op::eval(a, r);
+    eval_element<typename K::op, C>(a, r);
     for (int k = 0; k < NO; ++k) {
       const double d = ulp_distance(T(r[k].v), out[k][i]);
       if (d > worst) worst = d;

@@ -300,6 +300,21 @@ NONLIN_HD inline auto wide_lanes(const V* in) {
   return m;
 }
 
+// One element of Op in arithmetic T (scalar Vecs), with float_native_below's float64
+// recomputation: the per-element path of the CUDA kernels (and of their CPU check).
+template <class Op, class T>
+NONLIN_HD inline void eval_element(const Vec<T>* x, Vec<T>* r) {
+  Op::eval(x, r);
+  if constexpr (std::is_same_v<T, float> && float_native_below<Op>() > 0) {
+    if (wide_lanes<Op>(x).m) {
+      Vec<double> xd[Op::nin], rd[Op::nout];
+      for (int k = 0; k < Op::nin; ++k) xd[k] = Vec<double>(double(x[k].v));
+      Op::eval(xd, rd);
+      for (int k = 0; k < Op::nout; ++k) r[k] = Vec<T>(T(rd[k].v));
+    }
+  }
+}
+
 // The kernel that runs Op on data of type T (float or double): the op itself or its float32
 // formula's op, and the arithmetic type (double for float data of float_via_double ops). The CPU
 // and CUDA kernels both follow it.

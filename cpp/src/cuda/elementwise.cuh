@@ -48,15 +48,7 @@ __global__ void elementwise_kernel(std::ptrdiff_t n, Operands<Op, St> a) {
       const Broadcast b = a.bcast[k];
       x[k] = load<T>(a.in[k] + (b.mod == n ? i : b.mod == 1 && b.mod2 == 1 ? 0 : b.index(i)));
     }
-    Op::eval(x, r);
-    if constexpr (std::is_same_v<T, float> && float_native_below<Op>() > 0) {
-      if (wide_lanes<Op>(x).m) {  // float_native_below (ops.h): this element in float64
-        Vec<double> xd[Op::nin], rd[Op::nout];
-        for (int k = 0; k < Op::nin; ++k) xd[k] = Vec<double>(double(x[k].v));
-        Op::eval(xd, rd);
-        for (int k = 0; k < Op::nout; ++k) r[k] = Vec<T>(T(rd[k].v));
-      }
-    }
+    eval_element<Op, T>(x, r);
     for (int k = 0; k < Op::nout; ++k) store(a.out[k] + i, r[k].v);
   }
 }

@@ -32,14 +32,31 @@ NONLIN_HD inline void exact_product(V w, V x, V& z, V& z_lo) {
   }
 }
 
-// sin and cos of w x, w x = hi + lo exactly (float: in double where that is exact)
+// sin and cos of w x, w x = hi + lo exactly
 template <class V>
-NONLIN_HD inline void sincos_of_product(V w, V x, V& s, V& c) {
-  if constexpr (sizeof(typename V::Scalar) == 4)
-    if (vm::sincos_product_in_double(w, x, s, c)) return;
+NONLIN_HD inline void sincos_of_exact_product(V w, V x, V& s, V& c) {
   V z, z_lo;
   exact_product(w, x, z, z_lo);
   vm::sincos(z, z_lo, s, c);
+}
+
+// sin and cos of w x; float32 with FMA: in double, where the product is exact, for lanes with
+// |w x| <= 2^20 (decided per lane: no result depends on its neighbours)
+template <class V>
+NONLIN_HD inline void sincos_of_product(V w, V x, V& s, V& c) {
+  if constexpr (sizeof(typename V::Scalar) == 4 && kHasFma) {
+    vm::sincos_product_in_double(w, x, s, c);
+    const V z = w * x;
+    if (any_abs_gt(z, 0x1p20f)) {
+      V sb, cb;
+      sincos_of_exact_product(w, x, sb, cb);
+      const auto big = abs(z) > V(0x1p20f);
+      s = select(big, sb, s);
+      c = select(big, cb, c);
+    }
+  } else {
+    sincos_of_exact_product(w, x, s, c);
+  }
 }
 
 // sin(w x) and cos(w x) as the shared parts of a derivative and its parameter gradients (ops.h)

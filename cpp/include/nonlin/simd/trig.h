@@ -379,9 +379,8 @@ NONLIN_HD inline Vec<P> cos(Vec<P> x) {
 // extremely close to a multiple of pi/2 (the remainder of pi/2 is ~2^-160 k). On |r| <= pi/4
 // the float kernel's minimax polynomials (relative 4.7e-10 / 1.2e-10) evaluated in double;
 // the quadrant is applied to the rounded floats (exact sign flips and swaps): results within
-// 0.51 ULP. Returns false, leaving s and c unset, for packets with a lane where |w x| > 2^20
-// (or infinite) and without FMA, which take the float hi + lo path. Scalars (the C API,
-// CUDA) take the same arithmetic, so every path gives the same floats.
+// 0.51 ULP on lanes with |w x| <= 2^20 (the others: unspecified). Scalars (the C API, CUDA)
+// take the same arithmetic, so every path gives the same floats.
 namespace detail {
 // sin and cos of r, k for the double z (|z| <= 2^20, exact): the double part of
 // sincos_product_in_double, one packet or scalar of doubles
@@ -399,33 +398,27 @@ NONLIN_HD inline void sincos_double_part(Vec<D> z, Vec<D>& k, Vec<D>& s, Vec<D>&
 }  // namespace detail
 
 template <class P>
-NONLIN_HD inline bool sincos_product_in_double(Vec<P> w, Vec<P> x, Vec<P>& s, Vec<P>& c) {
-  static_assert(std::is_same_v<typename Vec<P>::Scalar, float>);
-  if constexpr (!kHasFma) {
-    return false;
+NONLIN_HD inline void sincos_product_in_double(Vec<P> w, Vec<P> x, Vec<P>& s, Vec<P>& c) {
+  static_assert(std::is_same_v<typename Vec<P>::Scalar, float> && kHasFma);
+  Vec<P> t, sf, cf;
+  if constexpr (Vec<P>::scalar) {
+    Vec<double> k, sd, cd;
+    detail::sincos_double_part(Vec<double>(double(w.v) * double(x.v)), k, sd, cd);
+    t = Vec<P>(float(k.v)), sf = Vec<P>(float(sd.v)), cf = Vec<P>(float(cd.v));
   } else {
-    const Vec<P> zf = w * x;
-    if (any_abs_gt(zf, 0x1p20f)) return false;
-    Vec<P> t, sf, cf;
-    if constexpr (Vec<P>::scalar) {
-      Vec<double> k, sd, cd;
-      detail::sincos_double_part(Vec<double>(double(w.v) * double(x.v)), k, sd, cd);
-      t = Vec<P>(float(k.v)), sf = Vec<P>(float(sd.v)), cf = Vec<P>(float(cd.v));
-    } else {
 #if !defined(__CUDACC__)
-      using VD = Vec<HalfDouble<P>>;
-      static_assert(Vec<P>::size == 2 * VD::size);
-      VD wd[2], xd[2], k[2], sd[2], cd[2];
-      widen(w, wd[0], wd[1]);
-      widen(x, xd[0], xd[1]);
-      for (int h = 0; h < 2; ++h) detail::sincos_double_part(wd[h] * xd[h], k[h], sd[h], cd[h]);
-      t = narrow<P>(k[0], k[1]), sf = narrow<P>(sd[0], sd[1]), cf = narrow<P>(cd[0], cd[1]);
+    using VD = Vec<HalfDouble<P>>;
+    static_assert(Vec<P>::size == 2 * VD::size);
+    VD wd[2], xd[2], k[2], sd[2], cd[2];
+    widen(w, wd[0], wd[1]);
+    widen(x, xd[0], xd[1]);
+    for (int h = 0; h < 2; ++h) detail::sincos_double_part(wd[h] * xd[h], k[h], sd[h], cd[h]);
+    t = narrow<P>(k[0], k[1]), sf = narrow<P>(sd[0], sd[1]), cf = narrow<P>(cd[0], cd[1]);
 #endif
-    }
-    detail::trig_quadrant(t + fconst<float>::shifter, sf, cf, s, c);  // k exact in float
-    s = select(zf == 0.0f, zf, s);  // sin(+-0) = +-0
-    return true;
   }
+  detail::trig_quadrant(t + fconst<float>::shifter, sf, cf, s, c);  // k exact in float
+  const Vec<P> zf = w * x;
+  s = select(zf == 0.0f, zf, s);  // sin(+-0) = +-0
 }
 
 template <class P>

@@ -302,17 +302,20 @@ NONLIN_HD inline auto wide_lanes(const V* in) {
 
 // One element of Op in arithmetic T (scalar Vecs), with float_native_below's float64
 // recomputation: the per-element path of the CUDA kernels (and of their CPU check).
+// Op on one element of float32 operands in float64 (float_native_below's recomputation; the
+// CPU kernels call it for such lanes of a packet).
+template <class Op>
+NONLIN_HD inline void eval_in_float64(const Vec<float>* x, Vec<float>* r) {
+  Vec<double> xd[Op::nin], rd[Op::nout];
+  for (int k = 0; k < Op::nin; ++k) xd[k] = Vec<double>(double(x[k].v));
+  Op::eval(xd, rd);
+  for (int k = 0; k < Op::nout; ++k) r[k] = Vec<float>(float(rd[k].v));
+}
 template <class Op, class T>
 NONLIN_HD inline void eval_element(const Vec<T>* x, Vec<T>* r) {
   Op::eval(x, r);
-  if constexpr (std::is_same_v<T, float> && float_native_below<Op>() > 0) {
-    if (wide_lanes<Op>(x).m) {
-      Vec<double> xd[Op::nin], rd[Op::nout];
-      for (int k = 0; k < Op::nin; ++k) xd[k] = Vec<double>(double(x[k].v));
-      Op::eval(xd, rd);
-      for (int k = 0; k < Op::nout; ++k) r[k] = Vec<T>(T(rd[k].v));
-    }
-  }
+  if constexpr (std::is_same_v<T, float> && float_native_below<Op>() > 0)
+    if (wide_lanes<Op>(x).m) eval_in_float64<Op>(x, r);
 }
 
 // The kernel that runs Op on data of type T (float or double): the op itself or its float32

@@ -62,10 +62,10 @@ void redo_wide_lanes(const V* a, V* r) {
   ei::pstoreu(flag, select(wide, V(1.0f), V(0.0f)).v);
   for (int i = 0; i < W; ++i) {
     if (flag[i] == 0) continue;
-    Vec<double> d_in[NI], d_out[NO];
-    for (int k = 0; k < NI; ++k) d_in[k] = Vec<double>(double(in[k][i]));
-    Op::eval(d_in, d_out);
-    for (int k = 0; k < NO; ++k) res[k][i] = float(d_out[k].v);
+    Vec<float> x[NI], y[NO];
+    for (int k = 0; k < NI; ++k) x[k] = Vec<float>(in[k][i]);
+    eval_in_float64<Op>(x, y);
+    for (int k = 0; k < NO; ++k) res[k][i] = y[k].v;
   }
   for (int k = 0; k < NO; ++k) r[k] = ei::ploadu<typename V::Packet>(res[k]);
 }

@@ -86,11 +86,25 @@ def fake_rational(mode, version, m, n, groups, run, training, seed, dtype, size,
         _core._rational_backward(*args, gv, xv, num.astype(t), den.astype(t), ov, grad_num, grad_den)
 
 
+def fake_series(mode, family, degree, dtype, size, x, g, out, params, grad_params, stream):
+    """The series entry point's contract: device x, g, out of `size` elements; the flat
+    parameter vector (float64 holding compute-dtype values) and its gradient on the host."""
+    assert dtype in (2, 3) and mode in (0, 2) and params.dtype == np.float64
+    calls.append(("series", dtype, (family, degree)))
+    t = np.float32 if dtype == 2 else np.float64
+    xv, gv, ov = (_view(p, size, dtype) for p in (x, g, out))
+    if mode == 0:
+        _core._series(0, family, degree, xv, params.astype(t), ov)
+    else:
+        _core._series_backward(family, degree, gv, xv, params.astype(t), ov, grad_params)
+
+
 @pytest.fixture
 def fake_cuda(monkeypatch):
     monkeypatch.setattr(_torch_cuda, "check_device", lambda name, tensors: "cuda")
     monkeypatch.setattr(_core, "_cuda_elementwise", fake_elementwise)
     monkeypatch.setattr(_core, "_cuda_rational", fake_rational)
+    monkeypatch.setattr(_core, "_cuda_series", fake_series)
     monkeypatch.setattr(torch.cuda, "device", lambda d: contextlib.nullcontext())
     monkeypatch.setattr(torch.cuda, "current_stream", lambda d=None: types.SimpleNamespace(cuda_stream=0))
     calls.clear()
@@ -197,6 +211,17 @@ def test_entry_point_errors():
         _core._cuda_elementwise(0, 2, 4, [0], [1], [2], [4], [3], [0], 0)
     with pytest.raises(ValueError, match="dtype"):
         _core._cuda_elementwise(0, 7, 4, [0], [1], [4], [1], [1], [0], 0)
+    params, grads = np.ones(4), np.zeros(4)  # hermite degree 3
+    with pytest.raises(RuntimeError, match="CUDA"):
+        _core._cuda_series(2, 0, 3, 2, 8, 0, 0, 0, params, grads, 0)
+    with pytest.raises(ValueError, match="params"):
+        _core._cuda_series(0, 0, 4, 2, 8, 0, 0, 0, params, grads, 0)
+    with pytest.raises(ValueError, match="degree"):
+        _core._cuda_series(0, 0, 99, 2, 8, 0, 0, 0, params, grads, 0)
+    with pytest.raises(ValueError, match="dtype"):
+        _core._cuda_series(0, 0, 3, 0, 8, 0, 0, 0, params, grads, 0)
+    with pytest.raises(ValueError, match="grad_params"):
+        _core._cuda_series(2, 0, 3, 2, 8, 0, 0, 0, params, np.zeros(3), 0)
 
 
 def test_device_check():
@@ -211,7 +236,7 @@ def test_device_check():
             _torch_cuda.check_device("gelu", [types.SimpleNamespace(device=torch.device("cuda:0"))])
 
 
-@pytest.mark.parametrize("name", ["ml_silu", "hermite"])
+@pytest.mark.parametrize("name", ["ml_silu", "polynorm"])
 def test_activations_without_cuda_kernels_say_so(name, fake_cuda):
     x = torch.linspace(-2, 2, 8, dtype=torch.float64, requires_grad=True)
     with pytest.raises(RuntimeError, match="CPU tensors only"):
@@ -265,6 +290,35 @@ def test_rational_matches_cpu_path(version, groups, dtype, fake_cuda):
     got = run()
     assert [c[0] for c in fake_cuda] == ["rational", "rational"]
     assert fake_cuda[0][2] == ((groups, 10) if groups else (1, 0))
+    for a, b in zip(got, ref):
+        assert a.dtype is b.dtype and a.shape == b.shape
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+
+
+SERIES = sorted(n for n, a in ACTS.items() if getattr(a, "kind", None) == "series")
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16])
+@pytest.mark.parametrize("name", SERIES)
+def test_series_match_cpu_path(name, dtype, fake_cuda):
+    gen = torch.Generator().manual_seed(13)
+    act = ACTS[name]
+    x = (2 * torch.randn(3, 7, dtype=torch.float64, generator=gen)).to(dtype)
+    pdt = torch.float32 if dtype is torch.float16 else dtype
+    arrays = [(torch.from_numpy(v) * (1 + 0.2 * torch.rand(v.shape, dtype=torch.float64, generator=gen))).to(pdt)
+              for v in act.initial().values()]
+
+    def run():
+        xs, *ps = (t.clone().requires_grad_(True) for t in (x, *arrays))
+        y = getattr(nt, name)(xs, *ps)
+        return (y.detach(), *torch.autograd.grad(y, [xs, *ps], torch.cos(y.detach().float()).to(y.dtype)))
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_torch_cuda, "check_device", lambda n, t: "cpu")
+        ref = run()
+    got = run()
+    code = 3 if dtype is torch.float64 else 2  # float16 computes in float32
+    assert fake_cuda == [("series", code, (act.family, act.default_degree))] * 2
     for a, b in zip(got, ref):
         assert a.dtype is b.dtype and a.shape == b.shape
         torch.testing.assert_close(a, b, rtol=0, atol=0)

@@ -13,21 +13,11 @@
 #include "../src/cpu/dispatch.h"
 #include "../src/cpu/run.h"
 #include "nonlin/ops.h"
+#include "ulp_distance.h"
 
 using namespace nonlin;
 
 namespace {
-
-template <class T>
-double ulp_distance(T a, T b) {
-  if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b) ? 0 : 1e30;
-  if (a == b) return 0;
-  if (std::isinf(a) || std::isinf(b)) return 1e30;
-  const T m = std::max(std::fabs(a), std::fabs(b));
-  const T ulp = std::max(std::nextafter(m, std::numeric_limits<T>::infinity()) - m,
-                         std::numeric_limits<T>::denorm_min());
-  return double(std::fabs(a - b)) / double(ulp);
-}
 
 std::vector<double> x_grid() {
   std::vector<double> x = {0.0, -0.0, std::numeric_limits<double>::infinity(),

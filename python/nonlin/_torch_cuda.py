@@ -1,5 +1,5 @@
-"""CUDA tensors for nonlin.torch: the registry's elementwise ops, the gated units and the
-rational activations run by nonlin's CUDA kernels (src/cuda) on the tensors' device memory, on
+"""CUDA tensors for nonlin.torch: the registry's elementwise ops, the gated units, the rational
+and the coefficient-vector (series) activations run by nonlin's CUDA kernels (src/cuda) on the tensors' device memory, on
 torch's current stream.
 
 Operands broadcast NumPy-style without copies where the kernels can index them directly: full
@@ -56,11 +56,8 @@ def run(torch, op, inputs, dtype, data=1, nout=1):
     outs = [torch.empty(shape, dtype=compute, device=device) for _ in range(nout)]
     n = outs[0].numel()
     if n:
-        with torch.cuda.device(device):
-            stream = torch.cuda.current_stream(device).cuda_stream
-            _core._cuda_elementwise(_OP_INDEX[op], _DTYPE_CODE[str(compute)], n,
-                                    [t.data_ptr() for t in operands], div, mod, div2, mod2,
-                                    [o.data_ptr() for o in outs], stream)
+        _launch(torch, device, _core._cuda_elementwise, _OP_INDEX[op], _DTYPE_CODE[str(compute)], n,
+                [t.data_ptr() for t in operands], div, mod, div2, mod2, [o.data_ptr() for o in outs])
     return [o.to(dtype) for o in outs]
 
 
@@ -80,6 +77,32 @@ def reduce_to(torch, g, like):
     return g.to(acc).sum_to_size(like.shape).to(like.dtype)
 
 
+def _compute_operands(torch, x, grad):
+    """(compute dtype, x, grad_out, out): contiguous device copies in float32 (float16/bfloat16
+    data) or the data's dtype, grad_out broadcast to x (x itself when None), out uninitialised."""
+    cdt = torch.float64 if x.dtype is torch.float64 else torch.float32
+    xc = x.detach().to(cdt).contiguous()
+    gc = xc if grad is None else grad.detach().to(cdt).expand(x.shape).contiguous()
+    return cdt, xc, gc, torch.empty_like(xc)
+
+
+def _host(a, cdt):
+    """A parameter tensor's values rounded to the compute dtype, as a float64 host array."""
+    return a.detach().to(cdt).cpu().double().numpy()
+
+
+def _to_device(torch, g, like):
+    """A float64 host gradient as a tensor on like's device in like's dtype and shape."""
+    g = np.ascontiguousarray(g).reshape(like.shape)
+    return torch.from_numpy(g).to(device=like.device, dtype=like.dtype)
+
+
+def _launch(torch, device, entry, *args):
+    """entry(*args, stream) with `device` current and torch's current stream on it."""
+    with torch.cuda.device(device):
+        entry(*args, torch.cuda.current_stream(device).cuda_stream)
+
+
 def rational(torch, act, x, arrays, static, grad=None):
     """nonlin.torch's rational on CUDA tensors: F(x) (grad None) or (grad_x, [grad_numerator,
     grad_denominator]) for grad = dLoss/dF. The coefficient tables go to the kernels through the
@@ -91,33 +114,44 @@ def rational(torch, act, x, arrays, static, grad=None):
     opts = {**act.static, **static}
     L = Geometry(x.shape, num.shape, den.shape, opts["version"], opts["groups"], opts["axis"])
     training, seed = noise_options(opts["training"], opts["seed"])
-    cdt = torch.float64 if x.dtype is torch.float64 else torch.float32
+    cdt, xc, gc, out = _compute_operands(torch, x, grad)
 
-    def table(a):  # [groups][count] on the host, values rounded to the compute dtype
-        a = a.detach().to(cdt).cpu().double().numpy()
+    def table(a):  # [groups][count] on the host
+        a = _host(a, cdt)
         return np.ascontiguousarray(np.broadcast_to(a.reshape(-1, a.shape[-1]), (L.groups, a.shape[-1])))
 
     tnum, tden = table(num), table(den)
-    xc = x.detach().to(cdt).contiguous()
-    gc = xc if grad is None else grad.detach().to(cdt).expand(x.shape).contiguous()
-    out = torch.empty_like(xc)
     gnum, gden = np.zeros(tnum.shape), np.zeros(tden.shape)
-    with torch.cuda.device(x.device):
-        stream = torch.cuda.current_stream(x.device).cuda_stream
-        _core._cuda_rational(0 if grad is None else 2, L.version, L.m, L.n, L.groups, L.run, training,
-                             seed, _DTYPE_CODE[str(cdt)], xc.numel(), xc.data_ptr(), gc.data_ptr(),
-                             out.data_ptr(), tnum.reshape(-1), tden.reshape(-1), gnum.reshape(-1),
-                             gden.reshape(-1), stream)
+    _launch(torch, x.device, _core._cuda_rational, 0 if grad is None else 2, L.version, L.m, L.n, L.groups,
+            L.run, training, seed, _DTYPE_CODE[str(cdt)], xc.numel(), xc.data_ptr(), gc.data_ptr(),
+            out.data_ptr(), tnum.reshape(-1), tden.reshape(-1), gnum.reshape(-1), gden.reshape(-1))
     if grad is None:
         return out.to(x.dtype)
-
-    def shaped(g, like):  # summed over groups where the coefficient array is shared
-        g = g.sum(axis=0) if like.dim() == 1 else g
-        return torch.from_numpy(np.ascontiguousarray(g)).to(device=like.device, dtype=like.dtype)
-
-    return out.to(x.dtype), [shaped(gnum, num), shaped(gden, den)]
+    # a shared (1-d) coefficient array gets the sum over the groups
+    return out.to(x.dtype), [_to_device(torch, g.sum(axis=0) if like.dim() == 1 else g, like)
+                             for g, like in ((gnum, num), (gden, den))]
 
 
-# activations with learnable arrays that have CUDA kernels: name -> f(torch, act, x, arrays,
-# static, grad=None)
-ARRAY_KERNELS = {"rational": rational}
+def series(torch, act, x, arrays, static, grad=None):
+    """nonlin.torch's coefficient-vector activations (nonlin.series) on CUDA tensors: f(x)
+    (grad None) or (grad_x, [gradient of each array]). The flat parameter vector goes to the
+    kernels through the host (prepared there as on the CPU); backward waits for the stream to
+    return its gradient. float16/bfloat16 compute in float32."""
+    degree = act.degree_of([np.broadcast_to(np.empty((), bool), a.shape) for a in arrays])  # shapes only
+    cdt, xc, gc, out = _compute_operands(torch, x, grad)
+    params = np.concatenate([_host(a, cdt).reshape(-1) for a in arrays])
+    gp = np.zeros(params.size)
+    _launch(torch, x.device, _core._cuda_series, 0 if grad is None else 2, act.family, degree,
+            _DTYPE_CODE[str(cdt)], xc.numel(), xc.data_ptr(), gc.data_ptr(), out.data_ptr(), params, gp)
+    if grad is None:
+        return out.to(x.dtype)
+    parts = np.split(gp, np.cumsum([a.numel() for a in arrays])[:-1])
+    return out.to(x.dtype), [_to_device(torch, g, a) for g, a in zip(parts, arrays)]
+
+
+def array_kernel(act):
+    """The CUDA implementation f(torch, act, x, arrays, static, grad=None) of an activation with
+    learnable arrays, or None where it has none."""
+    if act.name == "rational":
+        return rational
+    return series if getattr(act, "kind", None) == "series" else None

@@ -13,9 +13,10 @@ or numbers broadcasting against x NumPy-style; learnable ones get gradients (red
 shape). Double backward (``gradgradcheck``, Hessian-vector products) in x uses the activation's
 ``derivative2`` kernel; where that is missing, in the parameters, and for gated units it raises
 a RuntimeError saying so. CUDA tensors run on nonlin's CUDA kernels (elementwise activations,
-gated units and the rational activations such as ``PAU``, on torch's current stream;
-``nonlin._torch_cuda``) where nonlin was built with them, and raise a RuntimeError saying so
-otherwise; the series and normalising activations and the Mittag-Leffler ones are CPU-only.
+gated units, the rational activations such as ``PAU`` and the coefficient-vector (series) ones,
+on torch's current stream; ``nonlin._torch_cuda``) where nonlin was built with them, and raise
+a RuntimeError saying so otherwise; the normalising activations and the Mittag-Leffler ones are
+CPU-only.
 
 Everything is generated from the registry (see ``nonlin._adapters``): no per-activation code.
 """
@@ -48,11 +49,6 @@ def _check_input(name, x, argname="x"):
 def _on_cuda(name, *tensors):
     """False for CPU tensors, True for CUDA tensors with CUDA kernels built; raises otherwise."""
     return _torch_cuda.check_device(name, [t for t in tensors if isinstance(t, torch.Tensor)]) == "cuda"
-
-
-def _require_cpu(name, *tensors):
-    if _on_cuda(name, *tensors):
-        raise RuntimeError(f"nonlin.torch.{name}: no CUDA kernel for this activation (CPU tensors only)")
 
 
 def _np(t):
@@ -527,9 +523,9 @@ class _Arrays:
         """The CUDA implementation for CUDA tensors (None for CPU ones); raises where none."""
         if not _on_cuda(self.name, *tensors):
             return None
-        if self.name not in _torch_cuda.ARRAY_KERNELS:
-            _require_cpu(self.name, *tensors)
-        return _torch_cuda.ARRAY_KERNELS[self.name]
+        if kernel := _torch_cuda.array_kernel(self.act):
+            return kernel
+        raise RuntimeError(f"nonlin.torch.{self.name}: no CUDA kernel for this activation (CPU tensors only)")
 
     def _forward_impl(self, x, arrays, static):
         if kernel := self._cuda_kernel(x, *arrays):

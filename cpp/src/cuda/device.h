@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "../cpu/rational.h"
+#include "../cpu/series.h"
 
 namespace nonlin::cuda {
 
@@ -88,6 +89,21 @@ const char* run_rational(const rational::Problem& p, DType dtype, rational::Mode
 const char* run_rational_device_tables(const rational::Problem& p, DType dtype, rational::Mode mode,
                                        const void* x, const void* g, const void* num, const void* den,
                                        void* out, void* grad_num, void* grad_den, void* stream);
+
+// The coefficient-vector activation `p` (cpu/series.h) on device arrays x, g (backward only)
+// and out (float32 or float64, contiguous; out may alias x or g); the flat parameter array on
+// the host (float64 holding values of the data's dtype), prepared there as by the CPU driver.
+// Backward writes grad_x to out and the parameter gradients (float64, host), which
+// synchronises the stream; forward and derivative only enqueue.
+const char* run_series(const series::Problem& p, DType dtype, series::Mode mode, const void* x, const void* g,
+                       const double* params, void* out, double* grad_params, void* stream);
+
+// The same with the parameters and their gradients in device memory, in the data's dtype
+// (nonlin.jax's XLA buffers): the parameters are copied to the host (synchronising the
+// stream); backward copies the gradients back.
+const char* run_series_device_params(const series::Problem& p, DType dtype, series::Mode mode, const void* x,
+                                     const void* g, const void* params, void* out, void* grad_params,
+                                     void* stream);
 
 int device_count();  // 0 without a driver or a device
 

@@ -15,14 +15,15 @@
 #include "nonlin/rational/formula.h"
 
 #include "../cpu/rational_prepare.h"
+#include "block_sums.cuh"
 #include "device.h"
 
 namespace nonlin::rational::cuda {
 
 using nonlin::Vec;
 
-constexpr int kThreads = 256;
-constexpr int kBlocks = 1024;  // fixed: the reduction order must not depend on the device
+using nonlin::cuda::kSumBlocks;
+using nonlin::cuda::kSumThreads;
 
 template <class T>
 struct DeviceArgs {
@@ -69,51 +70,27 @@ __device__ T element(const DeviceArgs<T>& p, Mode mode, T x, T g, double* sa, do
 template <Version Vn, class T>
 __global__ void rational_kernel(DeviceArgs<T> p, Mode mode, std::ptrdiff_t n, const T* x,
                                 const T* g, T* out, double* partial) {
-  double sa[kMaxDegree + 1] = {}, sc[kMaxDegree + 1] = {};
+  double sums[2 * kMaxDegree + 2] = {};  // a-terms, then c-terms
   const std::ptrdiff_t stride = std::ptrdiff_t(gridDim.x) * blockDim.x;
   for (std::ptrdiff_t t = std::ptrdiff_t(blockIdx.x) * blockDim.x + threadIdx.x; t < n; t += stride) {
     const std::ptrdiff_t i = element_index(p, t);
-    out[i] = element<Vn>(p, mode, x[i], mode == Mode::backward ? g[i] : T(0), sa, sc);
+    out[i] = element<Vn>(p, mode, x[i], mode == Mode::backward ? g[i] : T(0), sums, sums + p.m + 1);
   }
-  if (mode != Mode::backward) return;
-  __shared__ double tile[kThreads];
-  const int nc = p.m + p.n + 2;
-  for (int q = 0; q < nc; ++q) {  // fixed-order tree per coefficient; every thread takes part
-    tile[threadIdx.x] = q <= p.m ? sa[q] : sc[q - p.m - 1];
-    __syncthreads();
-    for (int w = kThreads / 2; w > 0; w /= 2) {
-      if (threadIdx.x < w) tile[threadIdx.x] += tile[threadIdx.x + w];
-      __syncthreads();
-    }
-    if (threadIdx.x == 0) partial[std::ptrdiff_t(blockIdx.x) * nc + q] = tile[0];
-    __syncthreads();
-  }
-}
-
-// sums[q] = sum over blocks, in block order, of partial[block][q].
-__global__ void reduce_partials(const double* partial, int blocks, int nc, double* sums) {
-  const int q = blockIdx.x * blockDim.x + threadIdx.x;
-  if (q >= nc) return;
-  double s = 0;
-  for (int b = 0; b < blocks; ++b) s += partial[std::ptrdiff_t(b) * nc + q];
-  sums[q] = s;
+  if (mode == Mode::backward) nonlin::cuda::block_partials(sums, p.m + p.n + 2, partial);
 }
 
 // Host entry (device pointers): launches with the fixed shape; `partial` holds
-// kBlocks * (m + n + 2) doubles, `sums` m + n + 2 (a-terms, then c_0..c_n terms).
+// kSumBlocks * (m + n + 2) doubles, `sums` m + n + 2 (a-terms, then c_0..c_n terms).
 template <class T>
 cudaError_t launch(const DeviceArgs<T>& p, Mode mode, std::ptrdiff_t n, const T* x, const T* g,
                    T* out, double* partial, double* sums, cudaStream_t stream) {
   switch (p.version) {
-    case Version::A: rational_kernel<Version::A><<<kBlocks, kThreads, 0, stream>>>(p, mode, n, x, g, out, partial); break;
-    case Version::C: rational_kernel<Version::C><<<kBlocks, kThreads, 0, stream>>>(p, mode, n, x, g, out, partial); break;
-    case Version::N: rational_kernel<Version::N><<<kBlocks, kThreads, 0, stream>>>(p, mode, n, x, g, out, partial); break;
-    default: rational_kernel<Version::B><<<kBlocks, kThreads, 0, stream>>>(p, mode, n, x, g, out, partial); break;
+    case Version::A: rational_kernel<Version::A><<<kSumBlocks, kSumThreads, 0, stream>>>(p, mode, n, x, g, out, partial); break;
+    case Version::C: rational_kernel<Version::C><<<kSumBlocks, kSumThreads, 0, stream>>>(p, mode, n, x, g, out, partial); break;
+    case Version::N: rational_kernel<Version::N><<<kSumBlocks, kSumThreads, 0, stream>>>(p, mode, n, x, g, out, partial); break;
+    default: rational_kernel<Version::B><<<kSumBlocks, kSumThreads, 0, stream>>>(p, mode, n, x, g, out, partial); break;
   }
-  if (mode == Mode::backward) {
-    const int nc = p.m + p.n + 2;
-    reduce_partials<<<(nc + 63) / 64, 64, 0, stream>>>(partial, kBlocks, nc, sums);
-  }
+  if (mode == Mode::backward) nonlin::cuda::enqueue_reduce(partial, p.m + p.n + 2, sums, stream);
   return cudaGetLastError();
 }
 
@@ -130,14 +107,14 @@ const char* run(const Problem& p, Mode mode, const T* x, const T* g, const T* nu
   const std::ptrdiff_t per_group = G > 1 ? p.size / G : p.size;
   const Prepared<T> prep(p, num, den);
   const std::size_t coef_bytes = sizeof(T) * std::size_t(G * per);
-  const std::size_t sums_bytes = sizeof(double) * std::size_t((kBlocks + G) * per);
+  const std::size_t sums_bytes = sizeof(double) * std::size_t((kSumBlocks + G) * per);
   char* work = nullptr;
   cudaError_t e = cudaMallocAsync(reinterpret_cast<void**>(&work), coef_bytes + sums_bytes, stream);
   if (e != cudaSuccess) return cudaGetErrorString(e);
   T* a = reinterpret_cast<T*>(work);
   T* c = a + G * na;
   double* partial = reinterpret_cast<double*>(work + (coef_bytes + 7) / 8 * 8);
-  double* sums = partial + std::size_t(kBlocks) * per;
+  double* sums = partial + std::size_t(kSumBlocks) * per;
   std::vector<double> host_sums(mode == Mode::backward ? std::size_t(G * per) : 0);
   // pageable host memory: the copies complete before cudaMemcpyAsync returns
   e = cudaMemcpyAsync(a, prep.a.data(), sizeof(T) * prep.a.size(), cudaMemcpyHostToDevice, stream);

@@ -1,6 +1,6 @@
 // XLA FFI custom-call targets for the coefficient-vector activations (nonlin.jax): XLA's
 // buffers are dense row-major, so x, grad_out and the flat parameter array go straight to the
-// series driver. Attributes: family, degree, mode (0 forward, 1 derivative).
+// series driver (CPU) or the CUDA kernels (CUDA platform, builds with CUDA kernels). Attributes: family, degree, mode (0 forward, 1 derivative).
 //   nonlin_series(x, params) -> y
 //   nonlin_series_vjp(g, x, params) -> (grad_x, grad_params)   (grad_params in x's dtype)
 #include <nanobind/nanobind.h>
@@ -10,6 +10,9 @@
 
 #include "../cpu/series.h"
 #include "xla/ffi/api/ffi.h"
+#if defined(NONLIN_WITH_CUDA)
+#include "../cuda/device.h"
+#endif
 
 namespace nb = nanobind;
 namespace ffi = xla::ffi;
@@ -63,6 +66,33 @@ ffi::Error call_vjp(int64_t family, int64_t degree, ffi::AnyBuffer g, ffi::AnyBu
   return ffi::Error::Success();
 }
 
+#if defined(NONLIN_WITH_CUDA)
+// The CUDA platform's targets: the same contract on device buffers (cuda/device.h
+// run_series_device_params: the parameters go through the host, as for nonlin.torch).
+ffi::Error on_device(void* stream, int64_t family, int64_t degree, Mode mode, const ffi::AnyBuffer& x,
+                     const ffi::AnyBuffer& params, const void* g, void* out, void* gp) {
+  Problem p;
+  if (auto e = problem(family, degree, x, params, p); e.failure()) return e;
+  const auto dt = x.element_type() == ffi::DataType::F32 ? nonlin::cuda::DType::f32 : nonlin::cuda::DType::f64;
+  if (const char* err = nonlin::cuda::run_series_device_params(p, dt, mode, x.untyped_data(), g,
+                                                               params.untyped_data(), out, gp, stream))
+    return ffi::Error::Internal(std::string("nonlin: series: ") + err);
+  return ffi::Error::Success();
+}
+
+ffi::Error call_cuda(void* stream, int64_t family, int64_t degree, int64_t mode, ffi::AnyBuffer x,
+                     ffi::AnyBuffer params, ffi::Result<ffi::AnyBuffer> y) {
+  return on_device(stream, family, degree, mode == 0 ? Mode::forward : Mode::derivative, x, params, nullptr,
+                   y->untyped_data(), nullptr);
+}
+
+ffi::Error call_vjp_cuda(void* stream, int64_t family, int64_t degree, ffi::AnyBuffer g, ffi::AnyBuffer x,
+                         ffi::AnyBuffer params, ffi::Result<ffi::AnyBuffer> gx, ffi::Result<ffi::AnyBuffer> gp) {
+  return on_device(stream, family, degree, Mode::backward, x, params, g.untyped_data(), gx->untyped_data(),
+                   gp->untyped_data());
+}
+#endif
+
 }  // namespace
 }  // namespace nonlin::series
 
@@ -75,6 +105,30 @@ XLA_FFI_DEFINE_HANDLER_SYMBOL(nonlin_xla_series_vjp, nonlin::series::call_vjp,
                                   .Attr<int64_t>("family").Attr<int64_t>("degree")
                                   .Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>()
                                   .Ret<ffi::AnyBuffer>().Ret<ffi::AnyBuffer>());
+
+#if defined(NONLIN_WITH_CUDA)
+XLA_FFI_DEFINE_HANDLER_SYMBOL(nonlin_xla_series_cuda, nonlin::series::call_cuda,
+                              ffi::Ffi::Bind()
+                                  .Ctx<ffi::PlatformStream<void*>>()
+                                  .Attr<int64_t>("family").Attr<int64_t>("degree").Attr<int64_t>("mode")
+                                  .Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>().Ret<ffi::AnyBuffer>());
+XLA_FFI_DEFINE_HANDLER_SYMBOL(nonlin_xla_series_vjp_cuda, nonlin::series::call_vjp_cuda,
+                              ffi::Ffi::Bind()
+                                  .Ctx<ffi::PlatformStream<void*>>()
+                                  .Attr<int64_t>("family").Attr<int64_t>("degree")
+                                  .Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>()
+                                  .Ret<ffi::AnyBuffer>().Ret<ffi::AnyBuffer>());
+#endif
+
+// the same target names for the CUDA platform (nothing without CUDA kernels in the build)
+void jax_ffi_series_cuda_targets(nb::dict& d) {
+#if defined(NONLIN_WITH_CUDA)
+  d["nonlin_series"] = nb::capsule(reinterpret_cast<void*>(&nonlin_xla_series_cuda));
+  d["nonlin_series_vjp"] = nb::capsule(reinterpret_cast<void*>(&nonlin_xla_series_vjp_cuda));
+#else
+  (void)d;
+#endif
+}
 
 void jax_ffi_series_targets(nb::dict& d) {
   d["nonlin_series"] = nb::capsule(reinterpret_cast<void*>(&nonlin_xla_series));

@@ -5,9 +5,14 @@
 #include <nanobind/ndarray.h>
 
 #include <cfenv>
+#include <cstdint>
+#include <string>
 
 #include "contiguous_arrays.h"
 #include "../cpu/series.h"
+#if defined(NONLIN_WITH_CUDA)
+#include "../cuda/device.h"
+#endif
 
 namespace nb = nanobind;
 using namespace nonlin::series;
@@ -59,9 +64,38 @@ void def_dtype(nb::module_& m) {
         nb::arg("grad_x").noconvert(), nb::arg("grad_params").noconvert());
 }
 
+// CUDA tensors (nonlin.torch): x, g, out are device addresses of `size` elements of dtype 2
+// (float32) or 3 (float64); the parameters and their gradients are host arrays.
+void run_cuda(int mode, int family, int degree, int dtype, std::size_t size, std::uintptr_t x,
+              std::uintptr_t g, std::uintptr_t out, In<double> params, Out<double> grad_params,
+              std::uintptr_t stream) {
+  const Problem p = problem(family, degree, size, params.size());
+  if (mode < 0 || mode > 2) throw nb::value_error("mode: 0 forward, 1 derivative, 2 backward");
+  if (dtype != 2 && dtype != 3) throw nb::value_error("dtype: 2 (float32) or 3 (float64)");
+  if (mode == 2 && grad_params.size() != params.size()) throw nb::value_error("grad_params: wrong size");
+#if defined(NONLIN_WITH_CUDA)
+  const char* err;
+  {
+    nb::gil_scoped_release unlocked;  // backward waits for the stream
+    err = nonlin::cuda::run_series(p, nonlin::cuda::DType(dtype), Mode(mode), reinterpret_cast<const void*>(x),
+                                   reinterpret_cast<const void*>(g), params.data(),
+                                   reinterpret_cast<void*>(out), grad_params.data(),
+                                   reinterpret_cast<void*>(stream));
+  }
+  if (err) throw std::runtime_error(std::string("nonlin CUDA kernel series: ") + err);
+#else
+  (void)x, (void)g, (void)out, (void)stream;
+  throw std::runtime_error("nonlin was built without CUDA kernels (rebuild with nvcc on the "
+                           "PATH, or -Ccmake.define.NONLIN_CUDA=ON)");
+#endif
+}
+
 }  // namespace
 
 void bind_series(nb::module_& m) {
   def_dtype<float>(m);
   def_dtype<double>(m);
+  m.def("_cuda_series", &run_cuda, nb::arg("mode"), nb::arg("family"), nb::arg("degree"), nb::arg("dtype"),
+        nb::arg("size"), nb::arg("x"), nb::arg("g"), nb::arg("out"), nb::arg("params").noconvert(),
+        nb::arg("grad_params").noconvert(), nb::arg("stream"));
 }

@@ -31,8 +31,8 @@ inline namespace NONLIN_ISA {
 // 1 / k (k >= 1) and 1 / k! rounded once from double.
 template <class T>
 struct Recip {
-  static constexpr T of(int k) { return T(1.0 / k); }
-  static constexpr T factorial(int k) {
+  NONLIN_DEVICE static constexpr T of(int k) { return T(1.0 / k); }
+  NONLIN_DEVICE static constexpr T factorial(int k) {
     double f = 1;
     for (int j = 2; j <= k; ++j) f *= j;
     return T(1.0 / f);
@@ -44,7 +44,7 @@ struct Recip {
 // exactly and added back once, so the result is as accurate as Horner in twice the precision
 // (within about 1 ULP of the condition sum). Where the sum overflows, the plain value (+-inf).
 template <class V, class T>
-inline V compensated_horner(V x, const T* a, int top) {
+NONLIN_HD inline V compensated_horner(V x, const T* a, int top) {
   V s(a[top]), c(0);
   for (int j = top - 1; j >= 0; --j) {
     V p, p_err, e;
@@ -65,15 +65,15 @@ inline V compensated_horner(V x, const T* a, int top) {
 // t_k = h_k / x^k, t_{k+1} = (t_k - t_{k-1} / x^2) / (k + 1), which overflows only with h_k.
 struct Hermite {
   template <class V, class T>
-  static V value(V x, const Args<T>& a) {
+  NONLIN_DEVICE static V value(V x, const Args<T>& a) {
     return compensated_horner(x, a.poly, a.eff);
   }
   template <class V, class T>
-  static V derivative(V x, const Args<T>& a) {
+  NONLIN_DEVICE static V derivative(V x, const Args<T>& a) {
     return a.eff == 0 ? V(0) : compensated_horner(x, a.poly + a.degree + 1, a.eff - 1);
   }
   template <class V, class T>
-  static V gradients(V x, const Args<T>& a, V* t) {
+  NONLIN_DEVICE static V gradients(V x, const Args<T>& a, V* t) {
     using R = Recip<T>;
     const int d = a.degree;
     t[0] = V(1);
@@ -95,7 +95,7 @@ struct Hermite {
   }
 
   template <class V>
-  static V fms(V a, V b, V c) { return fma(a, b, -c); }
+  NONLIN_DEVICE static V fms(V a, V b, V c) { return fma(a, b, -c); }
 };
 
 // s + sum of products a b, each product and sum error carried exactly (a dot product as
@@ -103,13 +103,13 @@ struct Hermite {
 template <class V>
 struct CompensatedSum {
   V s, c = V(0);
-  void add(V a, V b) {
+  NONLIN_DEVICE void add(V a, V b) {
     V p, p_err, e;
     exact_product(a, b, p, p_err);
     two_sum(s, p, s, e);
     c += p_err + e;
   }
-  V result() const { return s + c; }
+  NONLIN_DEVICE V result() const { return s + c; }
 };
 
 // Fourier series with learnable amplitudes, frequencies and phases; the angle w x - phi enters
@@ -117,7 +117,7 @@ struct CompensatedSum {
 // for large w x too. Where w x overflows there is no angle: NaN (as Snake).
 struct Fourier {
   template <class V, class T>
-  static void angle(V x, T w, T phi, V& s, V& c) {
+  NONLIN_DEVICE static void angle(V x, T w, T phi, V& s, V& c) {
     V z, z_lo, h, e;
     exact_product(V(w), x, z, z_lo);
     two_sum(z, V(-phi), h, e);
@@ -125,7 +125,7 @@ struct Fourier {
     vm::sincos(hi, lo - (hi - h), s, c);
   }
   template <class V, class T>
-  static V value(V x, const Args<T>& a) {
+  NONLIN_DEVICE static V value(V x, const Args<T>& a) {
     const int d = a.degree;
     const T* amp = a.p + 1;
     CompensatedSum<V> y{V(a.p[0])};
@@ -137,7 +137,7 @@ struct Fourier {
     return y.result();
   }
   template <class V, class T>
-  static V derivative(V x, const Args<T>& a) {
+  NONLIN_DEVICE static V derivative(V x, const Args<T>& a) {
     const int d = a.degree;
     const T* amp = a.p + 1;
     CompensatedSum<V> y{V(0)};
@@ -150,7 +150,7 @@ struct Fourier {
     return y.result();
   }
   template <class V, class T>
-  static V gradients(V x, const Args<T>& a, V* t) {
+  NONLIN_DEVICE static V gradients(V x, const Args<T>& a, V* t) {
     const int d = a.degree;
     const T* amp = a.p + 1;
     CompensatedSum<V> y{V(0)};
@@ -172,7 +172,7 @@ struct Fourier {
 // slope contributes its intercept (no 0 * inf). At x = +-inf the line steepest in that
 // direction wins (ties: the larger intercept), so the limits come out right.
 template <class V, class T>
-inline V max_of_lines(V x, const T* slope, const T* icpt, int n, V& arg) {
+NONLIN_HD inline V max_of_lines(V x, const T* slope, const T* icpt, int n, V& arg) {
   V m(icpt[0]);
   if (slope[0] != 0) m = fma(V(slope[0]), x, m);
   arg = V(0);
@@ -201,9 +201,9 @@ inline V max_of_lines(V x, const T* slope, const T* icpt, int n, V& arg) {
 // Tropical polynomial: fixed slopes 0..d, learnable intercepts, scale sqrt(2)/d.
 struct Tropical {
   template <class T>
-  static T scale(int d) { return T(1.4142135623730951 / d); }
+  NONLIN_DEVICE static T scale(int d) { return T(1.4142135623730951 / d); }
   template <class V, class T>
-  static V best(V x, const Args<T>& a, V& arg) {
+  NONLIN_DEVICE static V best(V x, const Args<T>& a, V& arg) {
     const int d = a.degree;
     V m(a.p[0]);
     arg = V(0);
@@ -217,18 +217,18 @@ struct Tropical {
     return m;
   }
   template <class V, class T>
-  static V value(V x, const Args<T>& a) {
+  NONLIN_DEVICE static V value(V x, const Args<T>& a) {
     V arg;
     return best(x, a, arg) * scale<T>(a.degree);
   }
   template <class V, class T>
-  static V derivative(V x, const Args<T>& a) {
+  NONLIN_DEVICE static V derivative(V x, const Args<T>& a) {
     V arg;
     best(x, a, arg);
     return arg * scale<T>(a.degree);
   }
   template <class V, class T>
-  static V gradients(V x, const Args<T>& a, V* t) {
+  NONLIN_DEVICE static V gradients(V x, const Args<T>& a, V* t) {
     V arg;
     best(x, a, arg);
     const T s = scale<T>(a.degree);
@@ -240,14 +240,14 @@ struct Tropical {
 // Tropical rational function: difference of two maxima of learnable lines.
 struct TropicalRational {
   template <class V, class T>
-  static V value_args(V x, const Args<T>& a, V& i, V& j) {
+  NONLIN_DEVICE static V value_args(V x, const Args<T>& a, V& i, V& j) {
     const int n = a.degree, w = n + 1;
     const V num = max_of_lines(x, a.p, a.p + w, n, i);
     const V den = max_of_lines(x, a.p + 2 * w, a.p + 3 * w, n, j);
     return num - den;
   }
   template <class V, class T>
-  static V pick(V idx, const T* v, int n) {
+  NONLIN_DEVICE static V pick(V idx, const T* v, int n) {
     V r(v[0]);
     for (int k = 1; k <= n; ++k) r = select(idx == V(T(k)), V(v[k]), r);
     return r;
@@ -256,7 +256,7 @@ struct TropicalRational {
   // two large maxima); where a maximum overflows (|x| near the top of the range, or infinite)
   // the difference of the winners is formed first: (p_i - q_j) x + (a_i - b_j).
   template <class V, class T>
-  static V value(V x, const Args<T>& a) {
+  NONLIN_DEVICE static V value(V x, const Args<T>& a) {
     V i, j;
     const V y = value_args(x, a, i, j);
     const int n = a.degree, w = n + 1;
@@ -265,14 +265,14 @@ struct TropicalRational {
     return select(dp == V(0), da, select(abs(y) < V(INFINITY), y, fma(dp, x, da)));
   }
   template <class V, class T>
-  static V derivative(V x, const Args<T>& a) {
+  NONLIN_DEVICE static V derivative(V x, const Args<T>& a) {
     V i, j;
     value_args(x, a, i, j);
     const int n = a.degree;
     return pick(i, a.p, n) - pick(j, a.p + 2 * (n + 1), n);
   }
   template <class V, class T>
-  static V gradients(V x, const Args<T>& a, V* t) {
+  NONLIN_DEVICE static V gradients(V x, const Args<T>& a, V* t) {
     V i, j;
     value_args(x, a, i, j);
     const int n = a.degree, w = n + 1;
@@ -291,18 +291,18 @@ struct TropicalRational {
 // (Args::poly holds the coefficients in ascending powers, then those of the derivative).
 struct Polyrelu {
   template <class V>
-  static V relu(V x) { return select(x > V(0), x, V(0)); }
+  NONLIN_DEVICE static V relu(V x) { return select(x > V(0), x, V(0)); }
   template <class V, class T>
-  static V value(V x, const Args<T>& a) {
+  NONLIN_DEVICE static V value(V x, const Args<T>& a) {
     return compensated_horner(relu(x), a.poly, a.degree - a.eff);
   }
   template <class V, class T>
-  static V derivative(V x, const Args<T>& a) {
+  NONLIN_DEVICE static V derivative(V x, const Args<T>& a) {
     const int top = a.degree - a.eff - 1;
     return top < 0 ? V(0) : select(x > V(0), compensated_horner(x, a.poly + a.degree + 1, top), V(0));
   }
   template <class V, class T>
-  static V gradients(V x, const Args<T>& a, V* t) {
+  NONLIN_DEVICE static V gradients(V x, const Args<T>& a, V* t) {
     const int r = a.degree;
     const V u = relu(x);
     V pw = u;

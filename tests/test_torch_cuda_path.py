@@ -99,12 +99,27 @@ def fake_series(mode, family, degree, dtype, size, x, g, out, params, grad_param
         _core._series_backward(family, degree, gv, xv, params.astype(t), ov, grad_params)
 
 
+def fake_normalizing(op, dtype, backward, rows, n, x, g, out, params, grad_params, stream):
+    """The normalising entry point's contract: device x, g, out of rows x n contiguous
+    elements; the parameters (a list) and the gradient slots, summed over the rows, on the host."""
+    assert dtype in (2, 3) and isinstance(params, list)
+    calls.append(("normalizing", dtype, (op, rows, n, backward)))
+    xv, gv, ov = (_view(p, rows * n, dtype).reshape(rows, n) for p in (x, g, out))
+    if not backward:
+        _core._norm_forward(op, xv, ov, params)
+    else:
+        per_row = np.zeros((rows, grad_params.size))
+        _core._norm_backward(op, gv, xv, ov, per_row, params)
+        grad_params[...] = per_row.sum(axis=0)
+
+
 @pytest.fixture
 def fake_cuda(monkeypatch):
     monkeypatch.setattr(_torch_cuda, "check_device", lambda name, tensors: "cuda")
     monkeypatch.setattr(_core, "_cuda_elementwise", fake_elementwise)
     monkeypatch.setattr(_core, "_cuda_rational", fake_rational)
     monkeypatch.setattr(_core, "_cuda_series", fake_series)
+    monkeypatch.setattr(_core, "_cuda_normalizing", fake_normalizing)
     monkeypatch.setattr(torch.cuda, "device", lambda d: contextlib.nullcontext())
     monkeypatch.setattr(torch.cuda, "current_stream", lambda d=None: types.SimpleNamespace(cuda_stream=0))
     calls.clear()
@@ -222,6 +237,15 @@ def test_entry_point_errors():
         _core._cuda_series(0, 0, 3, 0, 8, 0, 0, 0, params, grads, 0)
     with pytest.raises(ValueError, match="grad_params"):
         _core._cuda_series(2, 0, 3, 2, 8, 0, 0, 0, params, np.zeros(3), 0)
+    ash = [0.0, 1.0, 1e-5]  # z, alpha, eps: one learnable slot (z)
+    with pytest.raises(RuntimeError, match="CUDA"):
+        _core._cuda_normalizing(1, 2, True, 2, 4, 0, 0, 0, ash, np.zeros(1), 0)
+    with pytest.raises(ValueError, match="params"):
+        _core._cuda_normalizing(1, 2, False, 2, 4, 0, 0, 0, ash[:2], np.zeros(0), 0)
+    with pytest.raises(ValueError, match="op"):
+        _core._cuda_normalizing(9, 2, False, 2, 4, 0, 0, 0, ash, np.zeros(0), 0)
+    with pytest.raises(ValueError, match="grad_params"):
+        _core._cuda_normalizing(1, 2, True, 2, 4, 0, 0, 0, ash, np.zeros(2), 0)
 
 
 def test_device_check():
@@ -236,7 +260,7 @@ def test_device_check():
             _torch_cuda.check_device("gelu", [types.SimpleNamespace(device=torch.device("cuda:0"))])
 
 
-@pytest.mark.parametrize("name", ["ml_silu", "polynorm"])
+@pytest.mark.parametrize("name", ["ml_silu", "ml_tanh"])
 def test_activations_without_cuda_kernels_say_so(name, fake_cuda):
     x = torch.linspace(-2, 2, 8, dtype=torch.float64, requires_grad=True)
     with pytest.raises(RuntimeError, match="CPU tensors only"):
@@ -267,6 +291,23 @@ def test_parameter_broadcast_forms(xshape, wshape, bcast, fake_cuda):
                                rtol=1e-14, atol=1e-14)
 
 
+def _assert_same_on_device_and_cpu(fn, x, arrays):
+    """y = fn(x, *arrays) and its gradients for grad_out = cos(y), through the fake device and
+    through the CPU path: the same dtypes, shapes and values."""
+    def run():
+        xs, *ps = (t.clone().requires_grad_(True) for t in (x, *arrays))
+        y = fn(xs, *ps)
+        return (y.detach(), *torch.autograd.grad(y, [xs, *ps], torch.cos(y.detach().float()).to(y.dtype)))
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_torch_cuda, "check_device", lambda n, t: "cpu")
+        ref = run()
+    got = run()
+    for a, b in zip(got, ref, strict=True):
+        assert a.dtype is b.dtype and a.shape == b.shape
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+
+
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.bfloat16])
 @pytest.mark.parametrize("version, groups", [("A", None), ("B", None), ("C", None), ("N", None),
                                              ("D", None), ("A", 2)])
@@ -279,20 +320,9 @@ def test_rational_matches_cpu_path(version, groups, dtype, fake_cuda):
     den = (0.5 * torch.randn(*shape, nd, dtype=torch.float64, generator=g)).to(num.dtype)
     opts = dict(version=version, groups=groups, axis=1, training=version == "D", seed=3)
 
-    def run():
-        xs, ns, ds = (t.clone().requires_grad_(True) for t in (x, num, den))
-        y = nt.rational(xs, ns, ds, **opts)
-        return (y.detach(), *torch.autograd.grad(y, [xs, ns, ds], torch.cos(y.detach().float()).to(y.dtype)))
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(_torch_cuda, "check_device", lambda n, t: "cpu")
-        ref = run()
-    got = run()
+    _assert_same_on_device_and_cpu(lambda xs, ns, ds: nt.rational(xs, ns, ds, **opts), x, [num, den])
     assert [c[0] for c in fake_cuda] == ["rational", "rational"]
     assert fake_cuda[0][2] == ((groups, 10) if groups else (1, 0))
-    for a, b in zip(got, ref):
-        assert a.dtype is b.dtype and a.shape == b.shape
-        torch.testing.assert_close(a, b, rtol=0, atol=0)
 
 
 SERIES = sorted(n for n, a in ACTS.items() if getattr(a, "kind", None) == "series")
@@ -308,17 +338,24 @@ def test_series_match_cpu_path(name, dtype, fake_cuda):
     arrays = [(torch.from_numpy(v) * (1 + 0.2 * torch.rand(v.shape, dtype=torch.float64, generator=gen))).to(pdt)
               for v in act.initial().values()]
 
-    def run():
-        xs, *ps = (t.clone().requires_grad_(True) for t in (x, *arrays))
-        y = getattr(nt, name)(xs, *ps)
-        return (y.detach(), *torch.autograd.grad(y, [xs, *ps], torch.cos(y.detach().float()).to(y.dtype)))
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(_torch_cuda, "check_device", lambda n, t: "cpu")
-        ref = run()
-    got = run()
+    _assert_same_on_device_and_cpu(getattr(nt, name), x, arrays)
     code = 3 if dtype is torch.float64 else 2  # float16 computes in float32
     assert fake_cuda == [("series", code, (act.family, act.default_degree))] * 2
-    for a, b in zip(got, ref):
-        assert a.dtype is b.dtype and a.shape == b.shape
-        torch.testing.assert_close(a, b, rtol=0, atol=0)
+
+
+NORMALIZING = sorted(n for n, a in ACTS.items() if getattr(a, "kind", None) == "normalizing")
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.bfloat16])
+@pytest.mark.parametrize("name", NORMALIZING)
+def test_normalizing_match_cpu_path(name, dtype, fake_cuda):
+    gen = torch.Generator().manual_seed(17)
+    act = ACTS[name]
+    x = torch.randn(3, 5, 4, dtype=torch.float64, generator=gen).to(dtype)
+    pdt = torch.float32 if dtype is torch.bfloat16 else dtype
+    arrays = [(torch.as_tensor(v, dtype=torch.float64) + 0.1).to(pdt) for v in act.initial().values()]
+
+    _assert_same_on_device_and_cpu(lambda xs, *ps: getattr(nt, name)(xs, *ps, axis=1), x, arrays)
+    code = 3 if dtype is torch.float64 else 2  # bfloat16 computes in float32
+    assert fake_cuda == [("normalizing", code, (act._op, 12, 5, False)),
+                         ("normalizing", code, (act._op, 12, 5, True))]

@@ -1,5 +1,5 @@
-"""CUDA tensors for nonlin.torch: the registry's elementwise ops, the gated units, the rational
-and the coefficient-vector (series) activations run by nonlin's CUDA kernels (src/cuda) on the tensors' device memory, on
+"""CUDA tensors for nonlin.torch: the registry's elementwise ops, the gated units, the rational,
+coefficient-vector (series) and normalising activations run by nonlin's CUDA kernels (src/cuda) on the tensors' device memory, on
 torch's current stream.
 
 Operands broadcast NumPy-style without copies where the kernels can index them directly: full
@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from . import _core
+from . import _adapters, _core
 from .activation import _OP_INDEX
 
 _DTYPE_CODE = {"torch.float16": 0, "torch.bfloat16": 1, "torch.float32": 2, "torch.float64": 3}
@@ -149,9 +149,34 @@ def series(torch, act, x, arrays, static, grad=None):
     return out.to(x.dtype), [_to_device(torch, g, a) for g, a in zip(parts, arrays)]
 
 
+def normalizing(torch, act, x, arrays, static, grad=None):
+    """nonlin.torch's normalising activations (nonlin.normalizing) on CUDA tensors: y (grad
+    None) or (grad_x, [gradient of each learnable parameter]). The axis is moved last and the
+    rows made contiguous on the device; the few parameters go through the host, and backward
+    waits for the stream to return their gradients (summed over the rows in float64, rounded
+    to x's dtype first, as on the CPU). float16/bfloat16 compute in float32."""
+    axis, params = act._split([a.detach().cpu().double().numpy() for a in arrays], {**act.static, **static})
+    flat, shapes = act._values(params)
+    if x.dim() == 0:
+        raise ValueError(f"{act.name}: x must have at least one dimension")
+    ax = _adapters.axis_index(act.name, x.dim(), axis)
+    cdt, xm, gm, out = _compute_operands(torch, x.movedim(ax, -1), None if grad is None else grad.expand(x.shape).movedim(ax, -1))
+    n = xm.shape[-1]
+    rows = xm.numel() // n if n else 0
+    slots = np.zeros(act._slots(flat) if grad is not None else 0)
+    _launch(torch, x.device, _core._cuda_normalizing, act._op, _DTYPE_CODE[str(cdt)], grad is not None, rows, n,
+            xm.data_ptr(), gm.data_ptr(), out.data_ptr(), flat, slots)
+    y = out.movedim(-1, ax).to(x.dtype)
+    if grad is None:
+        return y
+    data_dtype = np.float32 if x.dtype is torch.bfloat16 else np.dtype(str(x.dtype).removeprefix("torch."))
+    grads = act._gradients(slots, shapes, data_dtype)
+    return y, [_to_device(torch, grads[k], a) for k, a in zip(act.learnable, arrays)]
+
+
 def array_kernel(act):
     """The CUDA implementation f(torch, act, x, arrays, static, grad=None) of an activation with
     learnable arrays, or None where it has none."""
     if act.name == "rational":
         return rational
-    return series if getattr(act, "kind", None) == "series" else None
+    return {"series": series, "normalizing": normalizing}.get(getattr(act, "kind", None))

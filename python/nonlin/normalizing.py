@@ -124,16 +124,23 @@ class NormalizingActivation:
                              f"broadcast to x's shape {np.shape(x)}") from None
         g2 = np.ascontiguousarray(np.moveaxis(g, how[1], -1), dtype=x2.dtype).reshape(x2.shape)
         gx2 = np.empty_like(x2)
-        nslots = len(flat) - 1 if self.name == "polynorm" else len(self.learnable)
-        pg = np.zeros((x2.shape[0], nslots))
+        pg = np.zeros((x2.shape[0], self._slots(flat)))
         _core._norm_backward(self._op, g2, x2, gx2, pg, flat)
-        totals = pg.sum(axis=0)  # float64, fixed order: deterministic
+        pgrads = self._gradients(pg.sum(axis=0), shapes, how[2])  # float64, fixed order
+        return self._restore(gx2, how), pgrads
+
+    def _slots(self, flat):
+        """The kernels' learnable-parameter gradient slots for the flat parameter list."""
+        return len(flat) - 1 if self.name == "polynorm" else len(self.learnable)
+
+    def _gradients(self, totals, shapes, dtype):
+        """{learnable parameter: its slots of `totals` in its shape, in `dtype`}."""
         pgrads, i = {}, 0
         for pname in self.learnable:
             size = int(np.prod(shapes[pname], dtype=np.int64))
-            pgrads[pname] = totals[i:i + size].reshape(shapes[pname]).astype(how[2])
+            pgrads[pname] = totals[i:i + size].reshape(shapes[pname]).astype(dtype)
             i += size
-        return self._restore(gx2, how), pgrads
+        return pgrads
 
     def backward(self, grad_out, x, axis=-1, **params):
         """The gradient with respect to x (same shape as x), through the statistics too."""

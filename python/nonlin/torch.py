@@ -13,10 +13,9 @@ or numbers broadcasting against x NumPy-style; learnable ones get gradients (red
 shape). Double backward (``gradgradcheck``, Hessian-vector products) in x uses the activation's
 ``derivative2`` kernel; where that is missing, in the parameters, and for gated units it raises
 a RuntimeError saying so. CUDA tensors run on nonlin's CUDA kernels (elementwise activations,
-gated units, the rational activations such as ``PAU`` and the coefficient-vector (series) ones,
-on torch's current stream; ``nonlin._torch_cuda``) where nonlin was built with them, and raise
-a RuntimeError saying so otherwise; the normalising activations and the Mittag-Leffler ones are
-CPU-only.
+gated units, the rational activations such as ``PAU``, the coefficient-vector (series) and the
+normalising ones, on torch's current stream; ``nonlin._torch_cuda``) where nonlin was built
+with them, and raise a RuntimeError saying so otherwise; the Mittag-Leffler ones are CPU-only.
 
 Everything is generated from the registry (see ``nonlin._adapters``): no per-activation code.
 """

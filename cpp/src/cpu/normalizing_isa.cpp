@@ -12,7 +12,7 @@ namespace {
 
 template <class Row, class T>
 void forward_rows(std::ptrdiff_t rows, std::ptrdiff_t n, const T* x, T* y, Params p) {
-  for (std::ptrdiff_t r = 0; r < rows; ++r) Row::forward(n, x + r * n, y + r * n, p);
+  for (std::ptrdiff_t r = 0; r < rows; ++r) Row::template forward<CpuRow>(n, x + r * n, y + r * n, p);
 }
 
 template <class Row, class T>
@@ -25,7 +25,7 @@ void backward_rows(std::ptrdiff_t rows, std::ptrdiff_t n, const T* g, const T* x
   }
   std::vector<double> scratch(static_cast<std::size_t>(n));  // per-element values kept between passes
   for (std::ptrdiff_t r = 0; r < rows; ++r)
-    Row::backward(n, g + r * n, x + r * n, gx + r * n, pg + r * k, p, scratch.data());
+    Row::template backward<CpuRow>(n, g + r * n, x + r * n, gx + r * n, pg + r * k, p, scratch.data());
 }
 
 template <class... Rows>

@@ -40,4 +40,18 @@ inline void enqueue_reduce(const double* partial, int count, double* out, cudaSt
   reduce_block_partials<<<(count + 63) / 64, 64, 0, stream>>>(partial, count, out);
 }
 
+// The end of a launch sequence that owns `work` (from cudaMallocAsync) and may have failed with
+// e: unless it failed, copies `count` float64 sums from the device to `host` (none for count
+// 0) and synchronises the stream; frees work. The first error's message, or nullptr.
+inline const char* finish(cudaError_t e, void* work, const double* sums, std::size_t count, double* host,
+                          cudaStream_t stream) {
+  if (e == cudaSuccess && count > 0) {
+    e = cudaMemcpyAsync(host, sums, sizeof(double) * count, cudaMemcpyDeviceToHost, stream);
+    if (e == cudaSuccess) e = cudaStreamSynchronize(stream);
+  }
+  const cudaError_t f = cudaFreeAsync(work, stream);
+  if (e == cudaSuccess) e = f;
+  return e == cudaSuccess ? nullptr : cudaGetErrorString(e);
+}
+
 }  // namespace nonlin::cuda

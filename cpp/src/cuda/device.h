@@ -5,9 +5,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "../cpu/rational.h"
 #include "../cpu/series.h"
+#include "nonlin/normalizing/kernels.h"
 
 namespace nonlin::cuda {
 
@@ -98,12 +100,21 @@ const char* run_rational_device_tables(const rational::Problem& p, DType dtype, 
 const char* run_series(const series::Problem& p, DType dtype, series::Mode mode, const void* x, const void* g,
                        const double* params, void* out, double* grad_params, void* stream);
 
-// The same with the parameters and their gradients in device memory, in the data's dtype
-// (nonlin.jax's XLA buffers): the parameters are copied to the host (synchronising the
-// stream); backward copies the gradients back.
-const char* run_series_device_params(const series::Problem& p, DType dtype, series::Mode mode, const void* x,
-                                     const void* g, const void* params, void* out, void* grad_params,
-                                     void* stream);
+// The normalising activation `op` over `rows` contiguous rows of n elements on device arrays x,
+// g (backward only) and out (float32 or float64; out may alias x or g); its np parameters on the
+// host (registry order). Backward writes grad_x to out and the learnable parameters' gradient
+// slots summed over the rows (float64, host; normalizing::param_grad_count of them), which
+// synchronises the stream; forward only enqueues.
+const char* run_normalizing(normalizing::Op op, DType dtype, bool backward, std::ptrdiff_t rows, std::ptrdiff_t n,
+                            const void* x, const void* g, void* out, const double* params, int np,
+                            double* grad_params, void* stream);
+
+// Parameters in device memory (nonlin.jax's XLA buffers of float32 or float64): `count` values
+// at src as host doubles (synchronising the stream), and host doubles rounded to dtype and
+// copied to dst (enqueued).
+const char* device_values(const void* src, DType dtype, std::size_t count, std::vector<double>& out,
+                          void* stream);
+const char* to_device_values(const std::vector<double>& v, DType dtype, void* dst, void* stream);
 
 int device_count();  // 0 without a driver or a device
 

@@ -125,14 +125,7 @@ const char* run(const Problem& p, Mode mode, const T* x, const T* g, const T* nu
                           c + grp * nc, prep.args.thr, G, run, grp};
     e = launch(d, mode, per_group, x, g, out, partial, sums + grp * per, stream);
   }
-  if (e == cudaSuccess && mode == Mode::backward) {
-    e = cudaMemcpyAsync(host_sums.data(), sums, sizeof(double) * host_sums.size(),
-                        cudaMemcpyDeviceToHost, stream);
-    if (e == cudaSuccess) e = cudaStreamSynchronize(stream);
-  }
-  const cudaError_t f = cudaFreeAsync(work, stream);
-  if (e == cudaSuccess) e = f;
-  if (e != cudaSuccess) return cudaGetErrorString(e);
+  if (const char* err = nonlin::cuda::finish(e, work, sums, host_sums.size(), host_sums.data(), stream)) return err;
   if (mode == Mode::backward) coefficient_gradients(p, prep, den, host_sums.data(), grad_num, grad_den);
   return nullptr;
 }

@@ -92,14 +92,12 @@ const char* run_in(const Problem& p, Mode mode, const St* x, const St* g, const 
     launch(a, mode, p.size, x, g, out, partial, stream);
     e = cudaGetLastError();
   }
-  if (e == cudaSuccess && mode == Mode::backward) {
+  const bool backward = mode == Mode::backward;
+  if (e == cudaSuccess && backward) {
     nonlin::cuda::enqueue_reduce(partial, count, sums, stream);
-    e = cudaMemcpyAsync(grad_params, sums, sizeof(double) * std::size_t(count), cudaMemcpyDeviceToHost, stream);
-    if (e == cudaSuccess) e = cudaStreamSynchronize(stream);
+    e = cudaGetLastError();
   }
-  const cudaError_t f = cudaFreeAsync(work, stream);
-  if (e == cudaSuccess) e = f;
-  return e == cudaSuccess ? nullptr : cudaGetErrorString(e);
+  return nonlin::cuda::finish(e, work, sums, backward ? std::size_t(count) : 0, grad_params, stream);
 }
 
 template <class St>
@@ -128,33 +126,6 @@ const char* run_series(const series::Problem& p, DType dtype, series::Mode mode,
   if (dtype == DType::f32) return series::cuda::run<float>(p, mode, x, g, params, out, grad_params, s);
   if (dtype == DType::f64) return series::cuda::run<double>(p, mode, x, g, params, out, grad_params, s);
   return "dtype: the series CUDA kernels take float32 or float64";
-}
-
-const char* run_series_device_params(const series::Problem& p, DType dtype, series::Mode mode, const void* x,
-                                     const void* g, const void* params, void* out, void* grad_params,
-                                     void* stream) {
-  if (const char* err = series::check(p)) return err;
-  if (dtype != DType::f32 && dtype != DType::f64) return "dtype: the series CUDA kernels take float32 or float64";
-  const auto s = static_cast<cudaStream_t>(stream);
-  const std::size_t count = std::size_t(series::param_count(p.family, p.degree));
-  const std::size_t width = dtype == DType::f32 ? 4 : 8;
-  std::vector<unsigned char> raw(count * width);
-  cudaError_t e = cudaMemcpyAsync(raw.data(), params, raw.size(), cudaMemcpyDeviceToHost, s);
-  if (e == cudaSuccess) e = cudaStreamSynchronize(s);
-  if (e != cudaSuccess) return cudaGetErrorString(e);
-  std::vector<double> p64(count), grads(count);
-  for (std::size_t q = 0; q < count; ++q)
-    p64[q] = dtype == DType::f32 ? double(reinterpret_cast<const float*>(raw.data())[q])
-                                 : reinterpret_cast<const double*>(raw.data())[q];
-  if (const char* err = run_series(p, dtype, mode, x, g, p64.data(), out, grads.data(), stream)) return err;
-  if (mode != series::Mode::backward) return nullptr;
-  for (std::size_t q = 0; q < count; ++q) {  // the gradients in the parameters' dtype
-    if (dtype == DType::f32) reinterpret_cast<float*>(raw.data())[q] = float(grads[q]);
-    else reinterpret_cast<double*>(raw.data())[q] = grads[q];
-  }
-  // pageable host memory: the copy has read raw before cudaMemcpyAsync returns
-  e = cudaMemcpyAsync(grad_params, raw.data(), raw.size(), cudaMemcpyHostToDevice, s);
-  return e == cudaSuccess ? nullptr : cudaGetErrorString(e);
 }
 
 }  // namespace nonlin::cuda

@@ -82,9 +82,10 @@ XLA_FFI_DEFINE_HANDLER_SYMBOL(nonlin_xla_call_cuda, nonlin::call_cuda,
 #endif
 
 // _core._jax_ffi_cuda_targets(): {target name: capsule} for the CUDA platform (empty without
-// CUDA kernels in the build), the rational and series targets included.
-void jax_ffi_rational_cuda_targets(nb::dict& d);  // jax_ffi_rational.cpp
-void jax_ffi_series_cuda_targets(nb::dict& d);    // jax_ffi_series.cpp
+// CUDA kernels in the build), the rational, series and normalising targets included.
+void jax_ffi_rational_cuda_targets(nb::dict& d);     // jax_ffi_rational.cpp
+void jax_ffi_series_cuda_targets(nb::dict& d);       // jax_ffi_series.cpp
+void jax_ffi_normalizing_cuda_targets(nb::dict& d);  // jax_ffi_normalizing.cpp
 
 void register_jax_ffi_cuda(nb::module_& m) {
   m.def("_jax_ffi_cuda_targets", [] {
@@ -94,7 +95,8 @@ void register_jax_ffi_cuda(nb::module_& m) {
 #endif
     jax_ffi_rational_cuda_targets(d);
     jax_ffi_series_cuda_targets(d);
+    jax_ffi_normalizing_cuda_targets(d);
     return d;
   }, "XLA FFI handler capsules for the CUDA platform (nonlin_call: every registry op; "
-     "nonlin_rational[_vjp], nonlin_series[_vjp]).");
+     "nonlin_rational[_vjp], nonlin_series[_vjp], nonlin_norm[_vjp]).");
 }

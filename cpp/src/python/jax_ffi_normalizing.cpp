@@ -1,4 +1,5 @@
-// XLA FFI custom-call targets for the normalising activations (nonlin.jax): x arrives as
+// XLA FFI custom-call targets for the normalising activations (nonlin.jax; CPU, and CUDA in
+// builds with CUDA kernels): x arrives as
 // dense rows (the axis moved last by XLA), the parameters as one flat array in registry order
 // (any float dtype; the kernels take them in double). Attribute: op.
 //   nonlin_norm(x[rows, n], params) -> y
@@ -11,6 +12,9 @@
 
 #include "nonlin/normalizing/kernels.h"
 #include "xla/ffi/api/ffi.h"
+#if defined(NONLIN_WITH_CUDA)
+#include "../cuda/device.h"
+#endif
 
 namespace nb = nanobind;
 namespace ffi = xla::ffi;
@@ -72,6 +76,44 @@ ffi::Error call_vjp(int64_t op, ffi::AnyBuffer g, ffi::AnyBuffer x, ffi::AnyBuff
   return ffi::Error::Success();
 }
 
+#if defined(NONLIN_WITH_CUDA)
+// The CUDA platform's targets: the same contract on device buffers; the parameters go through
+// the host (copied out on XLA's stream, which that synchronises), as for nonlin.torch.
+ffi::Error on_device(void* stream, int64_t op, const ffi::AnyBuffer& x, const ffi::AnyBuffer& params,
+                     const void* g, void* out, void* gp, std::ptrdiff_t gp_count) {
+  const auto dims = x.dimensions();
+  if (op < 0 || op >= kOps) return ffi::Error::InvalidArgument("nonlin: unknown normalising op");
+  if (dims.size() < 1) return ffi::Error::InvalidArgument("nonlin: x needs an axis");
+  const auto dt = x.element_type(), pt = params.element_type();
+  if ((dt != ffi::DataType::F32 && dt != ffi::DataType::F64) || (pt != ffi::DataType::F32 && pt != ffi::DataType::F64))
+    return ffi::Error::InvalidArgument("nonlin: normalising activations take float32 or float64");
+  const auto code = [](ffi::DataType t) { return t == ffi::DataType::F32 ? cuda::DType::f32 : cuda::DType::f64; };
+  const std::ptrdiff_t n = std::ptrdiff_t(dims.back()), rows = n ? std::ptrdiff_t(x.element_count()) / n : 0;
+  std::vector<double> p;
+  if (const char* err = cuda::device_values(params.untyped_data(), code(pt), params.element_count(), p, stream))
+    return ffi::Error::Internal(std::string("nonlin: ") + err);
+  const int k = param_grad_count(Op(op), {p.data(), int(p.size())});
+  if (gp && gp_count != k)
+    return ffi::Error::InvalidArgument("nonlin: wrong number of parameter-gradient slots");
+  std::vector<double> slots(std::size_t(gp ? k : 0));
+  const char* err = cuda::run_normalizing(Op(op), code(dt), gp != nullptr, rows, n, x.untyped_data(), g, out,
+                                          p.data(), int(p.size()), slots.data(), stream);
+  if (!err && gp) err = cuda::to_device_values(slots, code(dt), gp, stream);
+  return err ? ffi::Error::Internal(std::string("nonlin: ") + err) : ffi::Error::Success();
+}
+
+ffi::Error call_cuda(void* stream, int64_t op, ffi::AnyBuffer x, ffi::AnyBuffer params,
+                     ffi::Result<ffi::AnyBuffer> y) {
+  return on_device(stream, op, x, params, nullptr, y->untyped_data(), nullptr, 0);
+}
+
+ffi::Error call_vjp_cuda(void* stream, int64_t op, ffi::AnyBuffer g, ffi::AnyBuffer x, ffi::AnyBuffer params,
+                         ffi::Result<ffi::AnyBuffer> gx, ffi::Result<ffi::AnyBuffer> gp) {
+  return on_device(stream, op, x, params, g.untyped_data(), gx->untyped_data(), gp->untyped_data(),
+                   std::ptrdiff_t(gp->element_count()));
+}
+#endif
+
 }  // namespace
 }  // namespace nonlin::normalizing
 
@@ -82,6 +124,26 @@ XLA_FFI_DEFINE_HANDLER_SYMBOL(nonlin_xla_norm_vjp, nonlin::normalizing::call_vjp
                               ffi::Ffi::Bind().Attr<int64_t>("op").Arg<ffi::AnyBuffer>()
                                   .Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>()
                                   .Ret<ffi::AnyBuffer>().Ret<ffi::AnyBuffer>());
+
+#if defined(NONLIN_WITH_CUDA)
+XLA_FFI_DEFINE_HANDLER_SYMBOL(nonlin_xla_norm_cuda, nonlin::normalizing::call_cuda,
+                              ffi::Ffi::Bind().Ctx<ffi::PlatformStream<void*>>().Attr<int64_t>("op")
+                                  .Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>().Ret<ffi::AnyBuffer>());
+XLA_FFI_DEFINE_HANDLER_SYMBOL(nonlin_xla_norm_vjp_cuda, nonlin::normalizing::call_vjp_cuda,
+                              ffi::Ffi::Bind().Ctx<ffi::PlatformStream<void*>>().Attr<int64_t>("op")
+                                  .Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>()
+                                  .Ret<ffi::AnyBuffer>().Ret<ffi::AnyBuffer>());
+#endif
+
+// the same target names for the CUDA platform (nothing without CUDA kernels in the build)
+void jax_ffi_normalizing_cuda_targets(nb::dict& d) {
+#if defined(NONLIN_WITH_CUDA)
+  d["nonlin_norm"] = nb::capsule(reinterpret_cast<void*>(&nonlin_xla_norm_cuda));
+  d["nonlin_norm_vjp"] = nb::capsule(reinterpret_cast<void*>(&nonlin_xla_norm_vjp_cuda));
+#else
+  (void)d;
+#endif
+}
 
 void jax_ffi_normalizing_targets(nb::dict& d) {
   d["nonlin_norm"] = nb::capsule(reinterpret_cast<void*>(&nonlin_xla_norm));

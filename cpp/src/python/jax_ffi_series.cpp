@@ -67,17 +67,18 @@ ffi::Error call_vjp(int64_t family, int64_t degree, ffi::AnyBuffer g, ffi::AnyBu
 }
 
 #if defined(NONLIN_WITH_CUDA)
-// The CUDA platform's targets: the same contract on device buffers (cuda/device.h
-// run_series_device_params: the parameters go through the host, as for nonlin.torch).
+// The CUDA platform's targets: the same contract on device buffers; the parameters go through
+// the host (copied out on XLA's stream, which that synchronises), as for nonlin.torch.
 ffi::Error on_device(void* stream, int64_t family, int64_t degree, Mode mode, const ffi::AnyBuffer& x,
                      const ffi::AnyBuffer& params, const void* g, void* out, void* gp) {
   Problem p;
   if (auto e = problem(family, degree, x, params, p); e.failure()) return e;
   const auto dt = x.element_type() == ffi::DataType::F32 ? nonlin::cuda::DType::f32 : nonlin::cuda::DType::f64;
-  if (const char* err = nonlin::cuda::run_series_device_params(p, dt, mode, x.untyped_data(), g,
-                                                               params.untyped_data(), out, gp, stream))
-    return ffi::Error::Internal(std::string("nonlin: series: ") + err);
-  return ffi::Error::Success();
+  std::vector<double> p64, grads(params.element_count());
+  const char* err = nonlin::cuda::device_values(params.untyped_data(), dt, params.element_count(), p64, stream);
+  if (!err) err = nonlin::cuda::run_series(p, dt, mode, x.untyped_data(), g, p64.data(), out, grads.data(), stream);
+  if (!err && mode == Mode::backward) err = nonlin::cuda::to_device_values(grads, dt, gp, stream);
+  return err ? ffi::Error::Internal(std::string("nonlin: series: ") + err) : ffi::Error::Success();
 }
 
 ffi::Error call_cuda(void* stream, int64_t family, int64_t degree, int64_t mode, ffi::AnyBuffer x,

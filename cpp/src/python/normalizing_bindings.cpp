@@ -6,9 +6,14 @@
 #include <nanobind/ndarray.h>
 #include <nanobind/stl/vector.h>
 
+#include <cstdint>
+#include <string>
 #include <vector>
 
 #include "nonlin/normalizing/registry.h"
+#if defined(NONLIN_WITH_CUDA)
+#include "../cuda/device.h"
+#endif
 
 namespace nb = nanobind;
 
@@ -58,6 +63,32 @@ void bind(nb::module_& m) {
   });
 }
 
+// CUDA tensors (nonlin.torch): x, g, out are device addresses of rows x n contiguous elements
+// of dtype 2 (float32) or 3 (float64); the parameters and the gradient slots live on the host.
+void run_cuda(int op, int dtype, bool backward, std::int64_t rows, std::int64_t n, std::uintptr_t x,
+              std::uintptr_t g, std::uintptr_t out, const std::vector<double>& p,
+              nb::ndarray<double, nb::ndim<1>, nb::c_contig, nb::device::cpu> grad_params, std::uintptr_t stream) {
+  const Op o = checked_op(op, p);
+  if (dtype != 2 && dtype != 3) throw nb::value_error("dtype: 2 (float32) or 3 (float64)");
+  if (rows < 0 || n < 0) throw nb::value_error("rows, n: must be >= 0");
+  if (backward && grad_params.shape(0) != std::size_t(normalizing::param_grad_count(o, {p.data(), int(p.size())})))
+    throw nb::value_error("grad_params: wrong number of gradient slots");
+#if defined(NONLIN_WITH_CUDA)
+  const char* err;
+  {
+    nb::gil_scoped_release unlocked;  // backward waits for the stream
+    err = cuda::run_normalizing(o, cuda::DType(dtype), backward, rows, n, reinterpret_cast<const void*>(x),
+                                reinterpret_cast<const void*>(g), reinterpret_cast<void*>(out), p.data(),
+                                int(p.size()), grad_params.data(), reinterpret_cast<void*>(stream));
+  }
+  if (err) throw std::runtime_error(std::string("nonlin CUDA kernel ") + normalizing::kEntries[op].meta.name + ": " + err);
+#else
+  (void)x, (void)g, (void)out, (void)stream;
+  throw std::runtime_error("nonlin was built without CUDA kernels (rebuild with nvcc on the "
+                           "PATH, or -Ccmake.define.NONLIN_CUDA=ON)");
+#endif
+}
+
 }  // namespace
 
 void register_normalizing(nb::module_& m, nb::dict (*meta_dict)(const Meta&)) {
@@ -70,6 +101,9 @@ void register_normalizing(nb::module_& m, nb::dict (*meta_dict)(const Meta&)) {
   m.attr("_normalizing") = rows;
   bind<float>(m);
   bind<double>(m);
+  m.def("_cuda_normalizing", &run_cuda, nb::arg("op"), nb::arg("dtype"), nb::arg("backward"), nb::arg("rows"),
+        nb::arg("n"), nb::arg("x"), nb::arg("g"), nb::arg("out"), nb::arg("params"),
+        nb::arg("grad_params").noconvert(), nb::arg("stream"));
 }
 
 }  // namespace nonlin

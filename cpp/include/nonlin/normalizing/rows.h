@@ -1,31 +1,28 @@
-// Row kernels of the normalising activations (one row = the elements sharing their statistics).
-// Included only by the per-ISA source: Vec<P> is the ISA's double packet or a plain double.
+// The CPU execution of the normalising activations' row formulas (row_math.h): one row = the
+// elements sharing their statistics. Included only by the per-ISA source: Vec<P> is the ISA's
+// double packet or a plain double.
 //
 // Every row is streamed in double blocks (float32 is widened on load and rounded once on
 // store), statistics use lane-wise compensated (TwoSum) sums, so the float32 results are
 // correctly computed double values rounded once, and float64 loses only the few roundings of
-// the per-element formula. Gradients include the path through the statistics; the derivations
-// are in each struct's comment.
+// the per-element formula.
 #pragma once
 
 #include <algorithm>
 #include <cmath>
 #include <type_traits>
 
-#include "nonlin/normalizing/kernels.h"
-#include "nonlin/simd/vmath.h"
+#include "nonlin/normalizing/row_math.h"
 
 namespace nonlin {
 inline namespace NONLIN_ISA {
 namespace norm_rows {
 
 namespace ei = Eigen::internal;
-using normalizing::Params;
 using normalizing::Table;
 using Pd = typename ei::packet_traits<double>::type;
 inline constexpr int kLanes = ei::unpacket_traits<Pd>::size;
 inline constexpr std::ptrdiff_t kBlock = 256;
-inline constexpr int kMaxOrder = 8;  // PolyNorm: highest power
 
 // Lane-wise sum, compensated for float64 data (Knuth's TwoSum keeps the rounding error of
 // every addition); float32 data summed in double lanes is already exact to far below its ULP.
@@ -65,15 +62,6 @@ struct Sum {
   }
 };
 
-// Streams NI same-length rows of T as double blocks through f(const V* a) -> V, or
-// f(const V* a, i) with i the index of a's first element, where V is Vec<Pd> on the body and
-// Vec<double> on the tail; stores f's results into out unless null.
-template <class F, class V>
-V call(F& f, const V* a, std::ptrdiff_t i) {
-  if constexpr (std::is_invocable_v<F&, const V*, std::ptrdiff_t>) return f(a, i);
-  else return f(a);
-}
-
 // Per-row scratch of doubles: V-sized loads and stores at element i.
 template <class V>
 V load(const double* s, std::ptrdiff_t i) {
@@ -86,6 +74,9 @@ void store(double* s, std::ptrdiff_t i, V v) {
   else ei::pstoreu(s + i, v.v);
 }
 
+// Streams NI same-length rows of T as double blocks through f(const V* a) -> V, or
+// f(const V* a, i) with i the index of a's first element, where V is Vec<Pd> on the body and
+// Vec<double> on the tail; stores f's results into out unless null.
 template <int NI, class T, class F>
 void stream(std::ptrdiff_t n, const T* const (&in)[NI], T* out, F&& f) {
   constexpr bool wide = std::is_same_v<T, double>;
@@ -124,327 +115,23 @@ void stream(std::ptrdiff_t n, const T* const (&in)[NI], T* out, F&& f) {
   }
 }
 
-// sigmoid(a) and sigmoid(-a) = 1 - sigmoid(a), both to full relative accuracy, from one exp.
-template <class V>
-void sigmoid_pair(V a, V& p, V& pm) {
-  const V e = vm::exp(-abs(a));
-  const V r = 1.0 / (1.0 + e), small = e * r;
-  const auto pos = a >= 0.0;
-  p = select(pos, r, small);
-  pm = select(pos, small, r);
-}
-
-// sigmoid for rows of T: vm::sigmoid (<= 1 ULP of double) for float64 data; for float32 data
-// one exp and one division, whose few double roundings are far below a float32 ULP.
-template <class T, class V>
-V logistic(V a) {
-  if constexpr (std::is_same_v<T, double>) {
-    return vm::sigmoid(a);
-  } else {
-    V p, pm;
-    sigmoid_pair(a, p, pm);
-    return p;
-  }
-}
-
-// atan(num / den) for den > 0 (or num = +-inf) in double: Cephes atan.c's reduction to
-// |t| <= 0.66 done on the fraction (one division) and its 4/5 rational in t^2; <= 1 ULP.
-template <class V>
-V atan_frac(V num, V den) {
-  static constexpr double P[] = {-6.485021904942025371773e1, -1.228866684490136173410e2,
-                                 -7.500855792314704667340e1, -1.615753718733365076637e1,
-                                 -8.750608600031904122785e-1};
-  static constexpr double Q[] = {1.945506571482613964425e2, 4.853903996359136964868e2,
-                                 4.328810604912902668951e2, 1.650270098316988542046e2,
-                                 2.485846490142306297962e1, 1.0};
-  const V a = abs(num);
-  const auto big = a > 2.414213562373095 * den, mid = a > 0.66 * den;  // tan(3pi/8), 0.66
-  const V y0 = select(big, V(1.5707963267948966), select(mid, V(0.7853981633974483), V(0.0)));
-  const V t = select(big, -den, select(mid, a - den, a)) /
-              select(big, a, select(mid, a + den, den));
-  const V z = t * t;
-  const V r = y0 + fma(t * z, polyeval(z, P) / polyeval(z, Q), t);
-  return select(num < 0.0, -r, r);
-}
-
-// atan2(y, x) in (-pi, pi] from atan_frac on (y, |x|).
-template <class V>
-V atan2_d(V y, V x) {
-  const V r = atan_frac(y, abs(x));
-  return select(x < 0.0, select(y < 0.0, V(-3.141592653589793), V(3.141592653589793)) - r, r);
-}
-
-// Row mean and sqrt(population variance + eps), two passes (no cancellation).
-template <class T>
-void mean_std(std::ptrdiff_t n, const T* x, double eps, double& mean, double& sd) {
-  Sum<T> s1, s2;
-  stream<1>(n, {x}, static_cast<T*>(nullptr), [&](const auto* a) { s1.add(a[0]); return a[0]; });
-  mean = s1.value() / double(n);
-  const double m = mean;
-  stream<1>(n, {x}, static_cast<T*>(nullptr), [&](const auto* a) {
-    const auto d = a[0] - m;
-    s2.add(d * d);
-    return d;
-  });
-  sd = std::sqrt(s2.value() / double(n) + eps);
-}
-
-// PolyNorm (Zhuo et al. 2024, arXiv:2411.03884): y = sum_k c_k s_k x^k + b, k = 1..r,
-// s_k = (mean(x^2k) + eps)^-1/2, c_k = weight[r - k] (the official order: weight[0] multiplies
-// the highest power). With D_k = sum_i g_i x_i^k:  dL/dx = g P'(x) - x Q(x^2),
-// P(x) = sum_k c_k s_k x^k,  Q(t) = sum_k k c_k s_k^3 D_k / n t^(k-1);
-// dL/dweight[r-k] = s_k D_k,  dL/dbias = sum g.
-struct PolyNorm {
-  static int grads(Params p) { return p.np - 1; }
-
-  // Row sums over u = x * 2^e of u^2k (S), and for the backward g u^k (D) and g (G); returns e.
-  // e = 0 unless a power overflows (float64 rows beyond ~1e51, or high orders): PolyNorm is
-  // invariant under x -> x/c, eps -> eps/c^2k, so such rows are computed as if it had not.
-  template <bool Grad, class T>
-  static int sums(std::ptrdiff_t n, const T* g, const T* x, int r, Sum<T>* S, Sum<T>* D,
-                  Sum<T>& G) {
-    int e = 0;
-    for (int attempt = 0; attempt < 2; ++attempt) {
-      const double c = std::ldexp(1.0, -e);
-      auto body = [&](auto gv, auto xv) {
-        const auto u = xv * c, t = u * u;
-        auto w = t, v = gv * u;
-        for (int k = 0; k < r; ++k) {
-          S[k].add(w);
-          w = w * t;
-          if constexpr (Grad) {
-            D[k].add(v);
-            v = v * u;
-          }
-        }
-        if constexpr (Grad) G.add(gv);
-        return t;
-      };
-      if constexpr (Grad)
-        stream<2>(n, {g, x}, static_cast<T*>(nullptr), [&](const auto* a) { return body(a[0], a[1]); });
-      else
-        stream<1>(n, {x}, static_cast<T*>(nullptr), [&](const auto* a) { return body(a[0], a[0]); });
-      bool finite = true;
-      for (int k = 0; k < r; ++k) finite = finite && std::isfinite(S[k].value() + D[k].value());
-      if (finite || attempt == 1) break;
-      double m = 0;
-      for (std::ptrdiff_t i = 0; i < n; ++i) m = std::max(m, std::fabs(double(x[i])));
-      if (!std::isfinite(m) || m == 0) break;  // inf/NaN rows stay NaN
-      e = std::ilogb(m) + 1;  // |u| < 1
-      for (int k = 0; k < r; ++k) S[k] = D[k] = Sum<T>{};
-      G = Sum<T>{};
-    }
-    return e;
-  }
-
-  // s_k = (mean(u^2k) + eps / 2^(2k e))^-1/2
+// The execution policy of row_math.h on the CPU.
+struct CpuRow {
   template <class T>
-  static double rms_inv(const Sum<T>& S, std::ptrdiff_t n, double eps, int k, int e) {
-    return 1.0 / std::sqrt(S.value() / double(n) + std::ldexp(eps, -2 * k * e));
+  using Sum = norm_rows::Sum<T>;
+  template <int NI, class T, class F>
+  static void stream(std::ptrdiff_t n, const T* const (&in)[NI], T* out, F&& f) {
+    norm_rows::stream<NI>(n, in, out, f);
   }
-
+  template <class V>
+  static V load(const double* s, std::ptrdiff_t i) { return norm_rows::load<V>(s, i); }
+  template <class V>
+  static void store(double* s, std::ptrdiff_t i, V v) { norm_rows::store(s, i, v); }
   template <class T>
-  static void forward(std::ptrdiff_t n, const T* x, T* y, Params p) {
-    const int r = p.np - 2;
-    const double bias = p.p[r], eps = p.p[r + 1];
-    Sum<T> S[kMaxOrder], D[kMaxOrder], G;
-    const int e = sums<false>(n, x, x, r, S, D, G);
-    const double c = std::ldexp(1.0, -e);
-    double A[kMaxOrder];  // A[k-1] = c_k s_k
-    for (int k = 1; k <= r; ++k) A[k - 1] = p.p[r - k] * rms_inv(S[k - 1], n, eps, k, e);
-    stream<1>(n, {x}, y, [&](const auto* a) {
-      using V = std::remove_cvref_t<decltype(a[0])>;
-      const V u = a[0] * c;
-      V acc = V(A[r - 1]);
-      for (int k = r - 1; k >= 1; --k) acc = fma(acc, u, V(A[k - 1]));
-      return fma(acc, u, V(bias));
-    });
-  }
-
-  template <class T>
-  static void backward(std::ptrdiff_t n, const T* g, const T* x, T* gx, double* pg, Params p,
-                       double*) {
-    const int r = p.np - 2;
-    const double eps = p.p[r + 1];
-    Sum<T> S[kMaxOrder], D[kMaxOrder], G;
-    const int e = sums<true>(n, g, x, r, S, D, G);
-    const double c = std::ldexp(1.0, -e);
-    double dP[kMaxOrder], Q[kMaxOrder];  // coefficients of P'(u) and Q(u^2), index k-1
-    for (int k = 1; k <= r; ++k) {
-      const double s = rms_inv(S[k - 1], n, eps, k, e), d = D[k - 1].value();
-      const double w = p.p[r - k];
-      dP[k - 1] = k * (w * s);
-      Q[k - 1] = k * (w * (s * s * s) * d / double(n));
-      pg[r - k] = s * d;
-    }
-    pg[r] = G.value();
-    stream<2>(n, {g, x}, gx, [&](const auto* a) {
-      using V = std::remove_cvref_t<decltype(a[0])>;
-      const V u = a[1] * c, t = u * u;
-      V dp = V(dP[r - 1]), q = V(Q[r - 1]);
-      for (int k = r - 1; k >= 1; --k) {
-        dp = fma(dp, u, V(dP[k - 1]));
-        q = fma(q, t, V(Q[k - 1]));
-      }
-      return fma(a[0], dp, -(u * q)) * c;  // d/dx = 2^-e d/du
-    });
-  }
-};
-
-// ASH, Adaptive SwisH (Lee et al., NeurIPS 2022, arXiv:2210.11672):
-// y = x sigmoid(alpha t), t = x - mu - z sd, mu = mean(x), sd = sqrt(var(x) + eps).
-// With p = sigmoid(alpha t), q = alpha x p (1 - p), S = sum g q:
-// dL/dx = g (p + q) - S/n (1 + z (x - mu)/sd);  dL/dz = -sd S.   Params: z, alpha, eps.
-struct Ash {
-  static int grads(Params) { return 1; }
-
-  template <class T>
-  static void forward(std::ptrdiff_t n, const T* x, T* y, Params p) {
-    const double z = p.p[0], alpha = p.p[1];
-    double mu, sd;
-    mean_std(n, x, p.p[2], mu, sd);
-    const double thr = mu + z * sd;
-    stream<1>(n, {x}, y, [&](const auto* a) { return a[0] * logistic<T>(alpha * (a[0] - thr)); });
-  }
-
-  template <class T>
-  static void backward(std::ptrdiff_t n, const T* g, const T* x, T* gx, double* pg, Params p,
-                       double* scratch) {
-    const double z = p.p[0], alpha = p.p[1];
-    double mu, sd;
-    mean_std(n, x, p.p[2], mu, sd);
-    const double thr = mu + z * sd;
-    auto gate = [&](auto xv, auto& pv) {  // p and q at x
-      auto pm = xv;
-      sigmoid_pair(alpha * (xv - thr), pv, pm);
-      return alpha * xv * pv * pm;
-    };
-    Sum<T> S;
-    stream<2>(n, {g, x}, static_cast<T*>(nullptr), [&](const auto* a, std::ptrdiff_t i) {
-      auto pv = a[0];
-      const auto q = gate(a[1], pv);
-      S.add(a[0] * q);
-      store(scratch, i, pv + q);
-      return q;
-    });
-    const double s = S.value(), c0 = s / double(n), c1 = c0 * z / sd;
-    pg[0] = -sd * s;
-    stream<2>(n, {g, x}, gx, [&](const auto* a, std::ptrdiff_t i) {
-      using V = std::remove_cvref_t<decltype(a[0])>;
-      return fma(a[0], load<V>(scratch, i), -fma(a[1] - mu, c1, c0));
-    });
-  }
-};
-
-// Hard ASH (Lee et al. 2022): y = x 1[x >= mu + z sd]. The statistics enter only through the
-// threshold, whose derivative is zero almost everywhere: dL/dx = g 1[x >= thr].
-// Params: z, eps.
-struct HardAsh {
-  static int grads(Params) { return 0; }
-
-  template <class T>
-  static double threshold(std::ptrdiff_t n, const T* x, Params p) {
-    double mu, sd;
-    mean_std(n, x, p.p[1], mu, sd);
-    return mu + p.p[0] * sd;
-  }
-
-  template <class T>
-  static void forward(std::ptrdiff_t n, const T* x, T* y, Params p) {
-    const double thr = threshold(n, x, p), off = thr - thr;  // 0, or NaN for a NaN row
-    stream<1>(n, {x}, y, [&](const auto* a) { return select(a[0] >= thr, a[0], off); });
-  }
-
-  template <class T>
-  static void backward(std::ptrdiff_t n, const T* g, const T* x, T* gx, double*, Params p,
-                       double*) {
-    const double thr = threshold(n, x, p), off = thr - thr;
-    stream<2>(n, {g, x}, gx, [&](const auto* a) { return select(a[1] >= thr, a[0], off); });
-  }
-};
-
-// VeLU (Shakarami et al. 2025, arXiv:2504.15051), in the form of the published summaries:
-// y = scale * s * h(x), h = x sigmoid(alpha (atan(beta1 x) + asin(clip(beta2 x, -1, 1)))),
-// s = 1 + gamma tanh(mu sd), sd = sqrt(var(x) + eps). With H = sum g h:
-// dL/dx = scale s g h'(x) + scale gamma mu sech^2(mu sd) H (x - m)/(n sd);  dL/dscale = s H.
-// Params: scale, alpha, beta1, beta2, gamma, mu, eps.
-struct Velu {
-  static int grads(Params) { return 1; }
-
-  struct Shape {
-    double alpha, b1, b2;
-    // c = clip(beta2 x, -1, 1) and s = sqrt(1 - c^2), without cancellation near the clip
-    template <class V>
-    void clip(V x, V& c, V& s) const {
-      const V w = b2 * x;
-      c = select(w > 1.0, V(1.0), select(w < -1.0, V(-1.0), w));
-      s = sqrt((1.0 - c) * (1.0 + c));
-    }
-    // alpha (atan(A) + asin(c)), A = beta1 x, as alpha atan2(A s + c, s - A c): the sum of
-    // the two angles is the angle of (1 + iA)(s + ic), in (-pi, pi); one arctangent.
-    template <class V>
-    V gate_arg(V x, V c, V s) const {
-      const V A = b1 * x;
-      return alpha * atan2_d(fma(A, s, c), fma(-A, c, s));
-    }
-    template <class T, class V>
-    V h(V x) const {
-      V c, s;
-      clip(x, c, s);
-      return x * logistic<T>(gate_arg(x, c, s));
-    }
-    // h'(x) = p + x p (1-p) alpha (beta1/(1+(beta1 x)^2) + beta2/s), the last term only
-    // inside the clip (s > 0)
-    template <class V>
-    V dh(V x, V& hv) const {
-      V c, s, pv, pm;
-      clip(x, c, s);
-      sigmoid_pair(gate_arg(x, c, s), pv, pm);
-      hv = x * pv;
-      const V u = b1 * x;
-      const auto in = s > 0.0;
-      const V asin_slope = select(in, b2 / select(in, s, V(1.0)), V(0.0));
-      const V slope = alpha * (b1 / fma(u, u, V(1.0)) + asin_slope);
-      return fma(hv * pm, slope, pv);
-    }
-  };
-
-  static Shape shape(Params p) { return {p.p[1], p.p[2], p.p[3]}; }
-  template <class T>
-  static void stats(std::ptrdiff_t n, const T* x, Params p, double& m, double& sd, double& s) {
-    mean_std(n, x, p.p[6], m, sd);
-    s = 1.0 + p.p[4] * std::tanh(p.p[5] * sd);
-  }
-
-  template <class T>
-  static void forward(std::ptrdiff_t n, const T* x, T* y, Params p) {
-    double m, sd, s;
-    stats(n, x, p, m, sd, s);
-    const double k = p.p[0] * s;
-    const Shape sh = shape(p);
-    stream<1>(n, {x}, y, [&](const auto* a) { return k * sh.template h<T>(a[0]); });
-  }
-
-  template <class T>
-  static void backward(std::ptrdiff_t n, const T* g, const T* x, T* gx, double* pg, Params p,
-                       double* scratch) {
-    double m, sd, s;
-    stats(n, x, p, m, sd, s);
-    const Shape sh = shape(p);
-    Sum<T> H;
-    stream<2>(n, {g, x}, static_cast<T*>(nullptr), [&](const auto* a, std::ptrdiff_t i) {
-      auto hv = a[1];
-      store(scratch, i, sh.dh(a[1], hv));
-      H.add(a[0] * hv);
-      return hv;
-    });
-    const double h = H.value(), ch = std::cosh(p.p[5] * sd);
-    pg[0] = s * h;
-    const double k0 = p.p[0] * s, k1 = p.p[0] * p.p[4] * p.p[5] / (ch * ch) * h / (double(n) * sd);
-    stream<2>(n, {g, x}, gx, [&](const auto* a, std::ptrdiff_t i) {
-      using V = std::remove_cvref_t<decltype(a[0])>;
-      return fma(k0 * a[0], load<V>(scratch, i), k1 * (a[1] - m));
-    });
+  static double max_abs(std::ptrdiff_t n, const T* x) {
+    double m = 0;
+    for (std::ptrdiff_t i = 0; i < n; ++i) m = std::max(m, std::fabs(double(x[i])));
+    return m;
   }
 };
 

@@ -57,7 +57,7 @@ struct SerialRow {
   template <class T>
   static double max_abs(std::ptrdiff_t n, const T* x) {
     double m = 0;
-    for (std::ptrdiff_t i = 0; i < n; ++i) m = std::fmax(m, std::fabs(double(x[i])));
+    for (std::ptrdiff_t i = 0; i < n; ++i) m = std::max(m, std::fabs(double(x[i])));  // NaN ignored
     return m;
   }
 };

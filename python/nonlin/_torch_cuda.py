@@ -1,6 +1,6 @@
 """CUDA tensors for nonlin.torch: the registry's elementwise ops, the gated units, the rational,
-coefficient-vector (series) and normalising activations run by nonlin's CUDA kernels (src/cuda) on the tensors' device memory, on
-torch's current stream.
+coefficient-vector (series) and normalising activations run by nonlin's CUDA kernels (src/cuda)
+on the tensors' device memory, on torch's current stream.
 
 Operands broadcast NumPy-style without copies where the kernels can index them directly: full
 size, one value, or (per-channel parameters, batched or not) non-broadcast dimensions forming
@@ -155,17 +155,18 @@ def normalizing(torch, act, x, arrays, static, grad=None):
     rows made contiguous on the device; the few parameters go through the host, and backward
     waits for the stream to return their gradients (summed over the rows in float64, rounded
     to x's dtype first, as on the CPU). float16/bfloat16 compute in float32."""
-    axis, params = act._split([a.detach().cpu().double().numpy() for a in arrays], {**act.static, **static})
+    axis, params = act._split([_host(a, torch.float64) for a in arrays], {**act.static, **static})
     flat, shapes = act._values(params)
     if x.dim() == 0:
         raise ValueError(f"{act.name}: x must have at least one dimension")
     ax = _adapters.axis_index(act.name, x.dim(), axis)
-    cdt, xm, gm, out = _compute_operands(torch, x.movedim(ax, -1), None if grad is None else grad.expand(x.shape).movedim(ax, -1))
+    moved_grad = None if grad is None else grad.expand(x.shape).movedim(ax, -1)
+    cdt, xm, gm, out = _compute_operands(torch, x.movedim(ax, -1), moved_grad)
     n = xm.shape[-1]
     rows = xm.numel() // n if n else 0
     slots = np.zeros(act._slots(flat) if grad is not None else 0)
-    _launch(torch, x.device, _core._cuda_normalizing, act._op, _DTYPE_CODE[str(cdt)], grad is not None, rows, n,
-            xm.data_ptr(), gm.data_ptr(), out.data_ptr(), flat, slots)
+    _launch(torch, x.device, _core._cuda_normalizing, act._op, _DTYPE_CODE[str(cdt)], grad is not None,
+            rows, n, xm.data_ptr(), gm.data_ptr(), out.data_ptr(), flat, slots)
     y = out.movedim(-1, ax).to(x.dtype)
     if grad is None:
         return y

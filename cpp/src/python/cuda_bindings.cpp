@@ -9,6 +9,7 @@
 
 #include "../cpu/run.h"
 #include "../cuda/device.h"  // plain C++: the broadcast rule is shared with builds without CUDA
+#include "cuda_errors.h"
 
 namespace nb = nanobind;
 
@@ -64,11 +65,10 @@ void bind_cuda(nb::module_& m) {
       err = nonlin::cuda::run_elementwise(op, nonlin::cuda::DType(dtype), std::ptrdiff_t(n), pin.data(),
                                           bc.data(), pout.data(), reinterpret_cast<void*>(stream));
     }
-    if (err) throw std::runtime_error(std::string("nonlin CUDA kernel ") + info.name + ": " + err);
+    nonlin::bindings::check_cuda(err, info.name);
 #else
     (void)stream;
-    throw std::runtime_error("nonlin was built without CUDA kernels (rebuild with nvcc on the "
-                             "PATH, or -Ccmake.define.NONLIN_CUDA=ON)");
+    nonlin::bindings::no_cuda_kernels();
 #endif
   }, nb::arg("op"), nb::arg("dtype"), nb::arg("n"), nb::arg("inputs"), nb::arg("div"),
      nb::arg("mod"), nb::arg("div2"), nb::arg("mod2"), nb::arg("outputs"), nb::arg("stream"));

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "nonlin/normalizing/registry.h"
+#include "cuda_errors.h"
 #if defined(NONLIN_WITH_CUDA)
 #include "../cuda/device.h"
 #endif
@@ -81,11 +82,10 @@ void run_cuda(int op, int dtype, bool backward, std::int64_t rows, std::int64_t 
                                 reinterpret_cast<const void*>(g), reinterpret_cast<void*>(out), p.data(),
                                 int(p.size()), grad_params.data(), reinterpret_cast<void*>(stream));
   }
-  if (err) throw std::runtime_error(std::string("nonlin CUDA kernel ") + normalizing::kEntries[op].meta.name + ": " + err);
+  nonlin::bindings::check_cuda(err, normalizing::kEntries[op].meta.name);
 #else
   (void)x, (void)g, (void)out, (void)stream;
-  throw std::runtime_error("nonlin was built without CUDA kernels (rebuild with nvcc on the "
-                           "PATH, or -Ccmake.define.NONLIN_CUDA=ON)");
+  nonlin::bindings::no_cuda_kernels();
 #endif
 }
 

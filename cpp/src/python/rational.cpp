@@ -12,6 +12,7 @@
 
 #include "contiguous_arrays.h"
 #include "../cpu/rational.h"
+#include "cuda_errors.h"
 #if defined(NONLIN_WITH_CUDA)
 #include "../cuda/device.h"
 #endif
@@ -121,11 +122,10 @@ void run_cuda(int mode, const std::string& version, int m, int n, std::ptrdiff_t
     };
     err = dtype == 2 ? call(0.0f) : call(0.0);
   }
-  if (err) throw std::runtime_error(std::string("nonlin CUDA kernel rational: ") + err);
+  nonlin::bindings::check_cuda(err, "rational");
 #else
   (void)x, (void)g, (void)out, (void)stream;
-  throw std::runtime_error("nonlin was built without CUDA kernels (rebuild with nvcc on the "
-                           "PATH, or -Ccmake.define.NONLIN_CUDA=ON)");
+  nonlin::bindings::no_cuda_kernels();
 #endif
 }
 

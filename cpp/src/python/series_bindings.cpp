@@ -10,6 +10,7 @@
 
 #include "contiguous_arrays.h"
 #include "../cpu/series.h"
+#include "cuda_errors.h"
 #if defined(NONLIN_WITH_CUDA)
 #include "../cuda/device.h"
 #endif
@@ -82,11 +83,10 @@ void run_cuda(int mode, int family, int degree, int dtype, std::size_t size, std
                                    reinterpret_cast<void*>(out), grad_params.data(),
                                    reinterpret_cast<void*>(stream));
   }
-  if (err) throw std::runtime_error(std::string("nonlin CUDA kernel series: ") + err);
+  nonlin::bindings::check_cuda(err, "series");
 #else
   (void)x, (void)g, (void)out, (void)stream;
-  throw std::runtime_error("nonlin was built without CUDA kernels (rebuild with nvcc on the "
-                           "PATH, or -Ccmake.define.NONLIN_CUDA=ON)");
+  nonlin::bindings::no_cuda_kernels();
 #endif
 }
 

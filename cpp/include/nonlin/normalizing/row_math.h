@@ -91,7 +91,10 @@ NONLIN_DEVICE V atan2_d(V y, V x) {
 template <class X, class T>
 NONLIN_DEVICE void mean_std(std::ptrdiff_t n, const T* x, double eps, double& mean, double& sd) {
   SumOf<X, T> s1, s2;
-  X::template stream<1>(n, {x}, static_cast<T*>(nullptr), [&](const auto* a) { s1.add(a[0]); return a[0]; });
+  X::template stream<1>(n, {x}, static_cast<T*>(nullptr), [&](const auto* a) {
+    s1.add(a[0]);
+    return a[0];
+  });
   mean = s1.value() / double(n);
   const double m = mean;
   X::template stream<1>(n, {x}, static_cast<T*>(nullptr), [&](const auto* a) {
@@ -114,8 +117,8 @@ struct PolyNorm {
   // e = 0 unless a power overflows (float64 rows beyond ~1e51, or high orders): PolyNorm is
   // invariant under x -> x/c, eps -> eps/c^2k, so such rows are computed as if it had not.
   template <bool Grad, class X, class T>
-  NONLIN_DEVICE static int sums(std::ptrdiff_t n, const T* g, const T* x, int r, SumOf<X, T>* S, SumOf<X, T>* D,
-                  SumOf<X, T>& G) {
+  NONLIN_DEVICE static int sums(std::ptrdiff_t n, const T* g, const T* x, int r, SumOf<X, T>* S,
+                                SumOf<X, T>* D, SumOf<X, T>& G) {
     int e = 0;
     for (int attempt = 0; attempt < 2; ++attempt) {
       const double c = std::ldexp(1.0, -e);
@@ -134,9 +137,11 @@ struct PolyNorm {
         return t;
       };
       if constexpr (Grad)
-        X::template stream<2>(n, {g, x}, static_cast<T*>(nullptr), [&](const auto* a) { return body(a[0], a[1]); });
+        X::template stream<2>(n, {g, x}, static_cast<T*>(nullptr),
+                              [&](const auto* a) { return body(a[0], a[1]); });
       else
-        X::template stream<1>(n, {x}, static_cast<T*>(nullptr), [&](const auto* a) { return body(a[0], a[0]); });
+        X::template stream<1>(n, {x}, static_cast<T*>(nullptr),
+                              [&](const auto* a) { return body(a[0], a[0]); });
       bool finite = true;
       for (int k = 0; k < r; ++k) finite = finite && std::isfinite(S[k].value() + D[k].value());
       if (finite || attempt == 1) break;
@@ -174,8 +179,8 @@ struct PolyNorm {
   }
 
   template <class X, class T>
-  NONLIN_DEVICE static void backward(std::ptrdiff_t n, const T* g, const T* x, T* gx, double* pg, Params p,
-                       double*) {
+  NONLIN_DEVICE static void backward(std::ptrdiff_t n, const T* g, const T* x, T* gx, double* pg,
+                                     Params p, double*) {
     const int r = p.np - 2;
     const double eps = p.p[r + 1];
     SumOf<X, T> S[kMaxOrder], D[kMaxOrder], G;
@@ -216,12 +221,13 @@ struct Ash {
     double mu, sd;
     mean_std<X>(n, x, p.p[2], mu, sd);
     const double thr = mu + z * sd;
-    X::template stream<1>(n, {x}, y, [&](const auto* a) { return a[0] * logistic<T>(alpha * (a[0] - thr)); });
+    X::template stream<1>(n, {x}, y,
+                          [&](const auto* a) { return a[0] * logistic<T>(alpha * (a[0] - thr)); });
   }
 
   template <class X, class T>
-  NONLIN_DEVICE static void backward(std::ptrdiff_t n, const T* g, const T* x, T* gx, double* pg, Params p,
-                       double* scratch) {
+  NONLIN_DEVICE static void backward(std::ptrdiff_t n, const T* g, const T* x, T* gx, double* pg,
+                                     Params p, double* scratch) {
     const double z = p.p[0], alpha = p.p[1];
     double mu, sd;
     mean_std<X>(n, x, p.p[2], mu, sd);
@@ -268,8 +274,8 @@ struct HardAsh {
   }
 
   template <class X, class T>
-  NONLIN_DEVICE static void backward(std::ptrdiff_t n, const T* g, const T* x, T* gx, double*, Params p,
-                       double*) {
+  NONLIN_DEVICE static void backward(std::ptrdiff_t n, const T* g, const T* x, T* gx, double*,
+                                     Params p, double*) {
     const double thr = threshold<X>(n, x, p), off = thr - thr;
     X::template stream<2>(n, {g, x}, gx, [&](const auto* a) { return select(a[1] >= thr, a[0], off); });
   }
@@ -323,7 +329,8 @@ struct Velu {
 
   NONLIN_DEVICE static Shape shape(Params p) { return {p.p[1], p.p[2], p.p[3]}; }
   template <class X, class T>
-  NONLIN_DEVICE static void stats(std::ptrdiff_t n, const T* x, Params p, double& m, double& sd, double& s) {
+  NONLIN_DEVICE static void stats(std::ptrdiff_t n, const T* x, Params p, double& m, double& sd,
+                                  double& s) {
     mean_std<X>(n, x, p.p[6], m, sd);
     s = 1.0 + p.p[4] * std::tanh(p.p[5] * sd);
   }
@@ -338,8 +345,8 @@ struct Velu {
   }
 
   template <class X, class T>
-  NONLIN_DEVICE static void backward(std::ptrdiff_t n, const T* g, const T* x, T* gx, double* pg, Params p,
-                       double* scratch) {
+  NONLIN_DEVICE static void backward(std::ptrdiff_t n, const T* g, const T* x, T* gx, double* pg,
+                                     Params p, double* scratch) {
     double m, sd, s;
     stats<X>(n, x, p, m, sd, s);
     const Shape sh = shape(p);

@@ -211,6 +211,25 @@ def test_empty_tensor_launches_nothing(fake_cuda):
     assert y.shape == (0, 3) and not fake_cuda
 
 
+def test_empty_arrays_need_no_device():
+    """The real series and normalising entry points return before touching the device for an
+    empty array (no GPU here): backward's parameter gradients are zeros. Builds without CUDA
+    kernels raise instead."""
+    grads, slots = np.full(4, np.nan), np.full(3, np.nan)  # hermite of degree 3; polynorm of order 2
+    calls = [lambda: _core._cuda_series(2, 0, 3, 2, 0, 0, 0, 0, np.ones(4), grads, 0),
+             lambda: _core._cuda_normalizing(0, 3, True, 0, 5, 0, 0, 0, [0.5, 0.5, 0.0, 1e-6], slots, 0),
+             lambda: _core._cuda_normalizing(0, 3, False, 4, 0, 0, 0, 0, [0.5, 0.5, 0.0, 1e-6], np.zeros(0), 0)]
+    for call in calls:
+        if _core._cuda_built:
+            call()
+        else:
+            with pytest.raises(RuntimeError, match="without CUDA"):
+                call()
+    if _core._cuda_built:
+        np.testing.assert_array_equal(grads, 0)
+        np.testing.assert_array_equal(slots, 0)
+
+
 def test_entry_point_errors():
     # The real entry point: with CUDA built and no device (this machine), or without CUDA in the
     # build, a launch raises a RuntimeError; bad operands raise ValueError first.

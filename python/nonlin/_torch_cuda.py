@@ -137,7 +137,7 @@ def series(torch, act, x, arrays, static, grad=None):
     (grad None) or (grad_x, [gradient of each array]). The flat parameter vector goes to the
     kernels through the host (prepared there as on the CPU); backward waits for the stream to
     return its gradient. float16/bfloat16 compute in float32."""
-    degree = act.degree_of([np.broadcast_to(np.empty((), bool), a.shape) for a in arrays])  # shapes only
+    degree = act.degree_of(arrays)
     cdt, xc, gc, out = _compute_operands(torch, x, grad)
     params = np.concatenate([_host(a, cdt).reshape(-1) for a in arrays])
     gp = np.zeros(params.size)
@@ -170,9 +170,10 @@ def normalizing(torch, act, x, arrays, static, grad=None):
     y = out.movedim(-1, ax).to(x.dtype)
     if grad is None:
         return y
-    data_dtype = np.float32 if x.dtype is torch.bfloat16 else np.dtype(str(x.dtype).removeprefix("torch."))
-    grads = act._gradients(slots, shapes, data_dtype)
-    return y, [_to_device(torch, grads[k], a) for k, a in zip(act.learnable, arrays)]
+    grads = act._gradients(slots, shapes, np.float64)
+    rounded = torch.float32 if x.dtype is torch.bfloat16 else x.dtype  # the CPU path's result dtype
+    return y, [torch.from_numpy(grads[k]).to(rounded).to(device=a.device, dtype=a.dtype)
+               for k, a in zip(act.learnable, arrays)]
 
 
 def array_kernel(act):

@@ -148,18 +148,12 @@ class SeriesActivation:
                                 f"(missing {', '.join(missing)})")
             given = self.initial()
         vals = {k: _arrays.real_array(given[k], k, self.name) for k in self.arrays}
-        degree = self._degree_from(vals)
-        for k, size in self._row["arrays"]:
-            v = vals[k]
-            if v.ndim > 1 or v.size != size(degree):
-                raise ValueError(f"{self.name}: '{k}' must be a 1-d array of {size(degree)} "
-                                 f"values for degree {degree}, got shape {v.shape}")
-        return vals, degree
+        return vals, self.degree_of([vals[k] for k in self.arrays])
 
-    def _degree_from(self, vals):
+    def _degree_from(self, shapes):
         # the degree that the first array of length > 1 implies (its length rule is d + c or d)
         for k, size in self._row["arrays"]:
-            n = vals[k].size
+            n = math.prod(shapes[k])
             if size(5) != size(6):  # this array's length depends on the degree
                 d = n - size(0)
                 lo, hi = self.degrees
@@ -218,13 +212,14 @@ class SeriesActivation:
         return self._row["family"]
 
     def degree_of(self, arrays):
-        """The degree that arrays (anything with .size, e.g. JAX tracers) imply, checked."""
-        vals = dict(zip(self.arrays, arrays))
-        degree = self._degree_from(vals)
+        """The degree that arrays imply, checked: from their shapes only (NumPy and JAX arrays,
+        JAX tracers, torch tensors on any device)."""
+        shapes = {k: tuple(np.shape(a)) for k, a in zip(self.arrays, arrays)}
+        degree = self._degree_from(shapes)
         for k, size in self._row["arrays"]:
-            if vals[k].ndim > 1 or vals[k].size != size(degree):
+            if len(shapes[k]) > 1 or math.prod(shapes[k]) != size(degree):
                 raise ValueError(f"{self.name}: '{k}' must be a 1-d array of {size(degree)} "
-                                 f"values for degree {degree}, got shape {vals[k].shape}")
+                                 f"values for degree {degree}, got shape {shapes[k]}")
         return degree
 
     # the adapters' array protocol (nonlin._adapters)

@@ -300,8 +300,6 @@ NONLIN_HD inline auto wide_lanes(const V* in) {
   return m;
 }
 
-// One element of Op in arithmetic T (scalar Vecs), with float_native_below's float64
-// recomputation: the per-element path of the CUDA kernels (and of their CPU check).
 // Op on one element of float32 operands in float64 (float_native_below's recomputation; the
 // CPU kernels call it for such lanes of a packet).
 template <class Op>
@@ -311,6 +309,8 @@ NONLIN_HD inline void eval_in_float64(const Vec<float>* x, Vec<float>* r) {
   Op::eval(xd, rd);
   for (int k = 0; k < Op::nout; ++k) r[k] = Vec<float>(float(rd[k].v));
 }
+// One element of Op in arithmetic T (scalar Vecs), with float_native_below's float64
+// recomputation: the per-element path of the CUDA kernels (and of their CPU check).
 template <class Op, class T>
 NONLIN_HD inline void eval_element(const Vec<T>* x, Vec<T>* r) {
   Op::eval(x, r);

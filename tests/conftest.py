@@ -47,15 +47,18 @@ def require_nonlin():
 _KIND_NAMES = {"fwd": "forward", "deriv": "derivative", "bwd": "backward"}
 
 
+def documented_ulp(name, kind, dtype):
+    """The max ULP the catalogue documents for this function and kind (python/nonlin/
+    accuracy.json, shown by nl.<name>.accuracy and in the README; None if it has none). kind is
+    fwd, deriv, bwd or a parameter-gradient kind (d_<param>, gd_<param>, param_grad)."""
+    act = getattr(require_nonlin(), name)
+    return (getattr(act, "accuracy", {}).get(dtype) or {}).get(_KIND_NAMES.get(kind, "param_grad"))
+
+
 def documented_bound(name, kind, dtype, target):
-    """The design target, or the larger max ULP the catalogue documents for this function
-    and kind (python/nonlin/accuracy.json, shown by nl.<name>.accuracy and in the README):
-    the documented numbers are claims, and the tests hold the library to them. kind is fwd,
-    deriv, bwd or a parameter-gradient kind (d_<param>, gd_<param>, param_grad)."""
-    lib = require_nonlin()
-    act = getattr(lib, name)
-    key = _KIND_NAMES.get(kind, "param_grad")
-    documented = (getattr(act, "accuracy", {}).get(dtype) or {}).get(key)
+    """The design target, or the larger documented max ULP: the documented numbers are claims,
+    and the tests hold the library to them."""
+    documented = documented_ulp(name, kind, dtype)
     return max(target, documented) if documented is not None else target
 
 
@@ -133,7 +136,8 @@ def overflow_threshold(dtype):
 
 def ulp_errors(y, hi, lo, scale, dtype):
     """Error of y against the reference hi + lo*2^ulp64_exp(hi), in ULPs of the dtype at
-    max(|ref|, scale). NaN outputs and wrong overflow behaviour give inf.
+    max(|ref|, scale) (scale capped at the dtype's largest finite number). NaN outputs and wrong
+    overflow behaviour give inf, so no error is NaN.
 
     * reference beyond the dtype's range (rounds to +-inf): y must be the same infinity
       (error 0) else inf.
@@ -144,7 +148,8 @@ def ulp_errors(y, hi, lo, scale, dtype):
     y = np.asarray(y).astype(np.float64)
     hi = np.asarray(hi, dtype=np.float64)
     lo = np.asarray(lo, dtype=np.float64)
-    scale = np.asarray(scale, dtype=np.float64)
+    # a term of the formula beyond float64 (x near the top of the range) counts at the top binade
+    scale = np.minimum(np.asarray(scale, dtype=np.float64), np.finfo(dtype).max)
     ovf = np.abs(hi) >= overflow_threshold(dtype)
     hi_f = np.where(ovf, 0.0, hi)
     lo_f = np.where(ovf, 0.0, lo)

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "array_range.h"
+#include "ml_gated_routes.h"
 #include "chunked_sum.h"
 #include "dispatch.h"
 #include "nonlin/mittag_leffler/evaluate.h"
@@ -21,28 +22,13 @@ namespace {
 
 const GatedKernels* active() { return NONLIN_ACTIVE_TABLE(gated_kernels); }
 
-// How one factor part is evaluated over a chunk: a vector closed form, the plan's kernel, or
-// element by element.
-struct Route {
-  double a = 0, b = 0;
-  Part part = Part::value;
-  bool is_closed = false;
-  GatedClosed kind = GatedClosed::constant;
-  double c0 = 0;
-  std::shared_ptr<const Plan> plan;
-  PlanView view;
-};
-
 // The range of the two factors' arguments over the array: the maps at the ends of x's range
 // (and at 0 inside it; every map is monotone on either side of 0), NaNs ignored.
 struct ArgRange {
   double flo = 0, fhi = 0, glo = 0, ghi = 0;
 };
 
-template <class T>
-ArgRange arg_range(const GatedKernels& k, const GatedForm& form, std::ptrdiff_t n, const T* x) {
-  const char* base = reinterpret_cast<const char*>(x);
-  const double lo = range_end<T, true>(base, sizeof(T), n), hi = range_end<T, false>(base, sizeof(T), n);
+ArgRange arg_range(const GatedKernels& k, const GatedForm& form, double lo, double hi) {
   ArgRange r;
   if (!(lo <= hi)) return r;  // no numbers
   GatedChunk c;
@@ -109,10 +95,6 @@ void evaluate(const GatedKernels& k, const Route& r, const double* z, const doub
   for (int i = 0; i < n; ++i) out[i] = mittag_leffler_part(z[i], r.a, r.b, r.part, shift[i]);
 }
 
-struct Routes {
-  Route ea, eb, da, db, pa1, pb1, pa2, pb2;
-};
-
 template <class T>
 void run_chunk(const GatedKernels& k, const GatedForm& form, const GatedParams& p, const Routes& r,
                GatedMode mode, std::ptrdiff_t total, std::ptrdiff_t begin, std::ptrdiff_t end,
@@ -162,17 +144,17 @@ const char* gated_check(const GatedForm& form, const GatedParams& p) {
   return nullptr;
 }
 
-template <class T>
-void gated_run(const GatedForm& form, const GatedParams& p, GatedMode mode, std::ptrdiff_t n,
-               const T* x, const T* g, T* out, double* sums, unsigned need) {
-  const GatedKernels& k = *active();
-  const bool f32 = sizeof(T) == 4;
-  std::optional<ArgRange> z;  // the pre-pass over x runs only when some part needs a plan
+Routes gated_routes(const GatedForm& form, const GatedParams& p, GatedMode mode, unsigned need,
+                    std::ptrdiff_t n, bool float32, const std::function<std::pair<double, double>()>& x_range) {
+  std::optional<ArgRange> z;  // the range of the factors' arguments, only when a part needs a plan
   auto route = [&](GateMap map, double a, double b, Part part, bool first_factor) {
     Route r = closed_route(map, a, b, part);
     if (!r.is_closed) {
-      if (!z) z = arg_range(k, form, n, x);
-      attach_plan(r, n, f32, first_factor ? z->flo : z->glo, first_factor ? z->fhi : z->ghi);
+      if (!z) {
+        const auto [lo, hi] = x_range();
+        z = arg_range(*active(), form, lo, hi);
+      }
+      attach_plan(r, n, float32, first_factor ? z->flo : z->glo, first_factor ? z->fhi : z->ghi);
     }
     return r;
   };
@@ -192,6 +174,17 @@ void gated_run(const GatedForm& form, const GatedParams& p, GatedMode mode, std:
     r.pa2 = need & 4 ? second(Part::d_alpha) : zero;
     r.pb2 = need & 8 ? second(Part::d_beta) : zero;
   }
+  return r;
+}
+
+template <class T>
+void gated_run(const GatedForm& form, const GatedParams& p, GatedMode mode, std::ptrdiff_t n,
+               const T* x, const T* g, T* out, double* sums, unsigned need) {
+  const GatedKernels& k = *active();
+  const Routes r = gated_routes(form, p, mode, need, n, sizeof(T) == 4, [&] {
+    const char* base = reinterpret_cast<const char*>(x);
+    return std::pair(range_end<T, true>(base, sizeof(T), n), range_end<T, false>(base, sizeof(T), n));
+  });
   if (mode == GatedMode::params) {
     const std::vector<double> s = chunked_sum(n, 4, true, [&](std::ptrdiff_t b, std::ptrdiff_t e, double* row) {
       run_chunk(k, form, p, r, mode, n, b, e, x, g, out, row);

@@ -215,13 +215,14 @@ def test_training_loop_matches_jax_nn():
 
 def test_cuda_targets_cover_the_array_targets():
     """A build with CUDA kernels registers the XLA targets nonlin.jax calls for the CUDA
-    platform too (the elementwise ops, the rational, series and normalising activations; the device code is
-    compile-checked here, there is no GPU); a build without them registers none."""
+    platform too (the elementwise ops, the rational, series, normalising and Mittag-Leffler gated
+    activations; the device code is compile-checked here, there is no GPU); a build without them
+    registers none."""
     from nonlin import _core
     cuda = set(_core._jax_ffi_cuda_targets())
     if _core._cuda_built:
         assert cuda == {"nonlin_call", "nonlin_rational", "nonlin_rational_vjp", "nonlin_series",
-                        "nonlin_series_vjp", "nonlin_norm", "nonlin_norm_vjp"}
+                        "nonlin_series_vjp", "nonlin_norm", "nonlin_norm_vjp", "nonlin_ml_gated"}
         assert cuda <= set(_core._jax_ffi_targets())
     else:
         assert cuda == set()

@@ -23,6 +23,7 @@ nl = require_nonlin()
 import nonlin.torch as nt  # noqa: E402
 from nonlin import _adapters, _core, _torch_cuda  # noqa: E402
 from nonlin.activation import _OP_INDEX  # noqa: E402
+from nonlin.ml_activations import _INNER_CODES as _ML_INNER, _MAP_CODES as _ML_MAP  # noqa: E402
 
 ACTS = _adapters.activations()
 ELEMENTWISE = sorted(n for n, a in ACTS.items() if _adapters.is_elementwise(a))
@@ -113,6 +114,18 @@ def fake_normalizing(op, dtype, backward, rows, n, x, g, out, params, grad_param
         grad_params[...] = per_row.sum(axis=0)
 
 
+def fake_ml_gated(mode, gamma, inner, f, g, c, a1, b1, a2, b2, need, dtype, size, x, grad, out, stream):
+    """The Mittag-Leffler gated entry point's contract: device x, grad, out of `size` elements
+    (out unused for mode 3), scalar parameters; returns the four parameter sums (mode 3)."""
+    assert dtype in (2, 3) and mode in (0, 1, 2, 3) and need == 0xF
+    calls.append(("ml_gated", dtype, (mode, gamma, inner, f, g)))
+    xv, gv = _view(x, size, dtype), _view(grad, size, dtype)
+    ov = _view(out, size, dtype) if mode != 3 else np.empty(0, xv.dtype)
+    sums = np.zeros(4)
+    _core._ml_gated(mode, gamma, inner, f, g, c, a1, b1, a2, b2, xv, gv, ov, sums)
+    return list(sums)
+
+
 @pytest.fixture
 def fake_cuda(monkeypatch):
     monkeypatch.setattr(_torch_cuda, "check_device", lambda name, tensors: "cuda")
@@ -120,6 +133,7 @@ def fake_cuda(monkeypatch):
     monkeypatch.setattr(_core, "_cuda_rational", fake_rational)
     monkeypatch.setattr(_core, "_cuda_series", fake_series)
     monkeypatch.setattr(_core, "_cuda_normalizing", fake_normalizing)
+    monkeypatch.setattr(_core, "_cuda_ml_gated", fake_ml_gated)
     monkeypatch.setattr(torch.cuda, "device", lambda d: contextlib.nullcontext())
     monkeypatch.setattr(torch.cuda, "current_stream", lambda d=None: types.SimpleNamespace(cuda_stream=0))
     calls.clear()
@@ -216,7 +230,9 @@ def test_empty_arrays_need_no_device():
     empty array (no GPU here): backward's parameter gradients are zeros. Builds without CUDA
     kernels raise instead."""
     grads, slots = np.full(4, np.nan), np.full(3, np.nan)  # hermite of degree 3; polynorm of order 2
+    ml_sums = []
     calls = [lambda: _core._cuda_series(2, 0, 3, 2, 0, 0, 0, 0, np.ones(4), grads, 0),
+             lambda: ml_sums.append(_core._cuda_ml_gated(3, 1, 0, 1, 1, 1.0, 1.5, 1, 2, 1, 0xF, 3, 0, 0, 0, 0, 0)),
              lambda: _core._cuda_normalizing(0, 3, True, 0, 5, 0, 0, 0, [0.5, 0.5, 0.0, 1e-6], slots, 0),
              lambda: _core._cuda_normalizing(0, 3, False, 4, 0, 0, 0, 0, [0.5, 0.5, 0.0, 1e-6], np.zeros(0), 0)]
     for call in calls:
@@ -228,6 +244,7 @@ def test_empty_arrays_need_no_device():
     if _core._cuda_built:
         np.testing.assert_array_equal(grads, 0)
         np.testing.assert_array_equal(slots, 0)
+        assert ml_sums == [[0.0] * 4]
 
 
 def test_entry_point_errors():
@@ -256,6 +273,15 @@ def test_entry_point_errors():
         _core._cuda_series(0, 0, 3, 0, 8, 0, 0, 0, params, grads, 0)
     with pytest.raises(ValueError, match="grad_params"):
         _core._cuda_series(2, 0, 3, 2, 8, 0, 0, 0, params, np.zeros(3), 0)
+    ml = (1, 0, 1, 1, 1.0, 1.5, 1.0, 2.0, 1.0, 0xF)  # gamma, inner, f, g, c, alpha1..beta2, need
+    with pytest.raises(RuntimeError, match="CUDA"):
+        _core._cuda_ml_gated(0, *ml, 2, 8, 0, 0, 0, 0)
+    with pytest.raises(ValueError, match="mode"):
+        _core._cuda_ml_gated(5, *ml, 2, 8, 0, 0, 0, 0)
+    with pytest.raises(ValueError, match="dtype"):
+        _core._cuda_ml_gated(0, *ml, 1, 8, 0, 0, 0, 0)
+    with pytest.raises(ValueError, match="alpha2"):
+        _core._cuda_ml_gated(0, *ml[:7], -1.0, *ml[8:], 2, 8, 0, 0, 0, 0)
     ash = [0.0, 1.0, 1e-5]  # z, alpha, eps: one learnable slot (z)
     with pytest.raises(RuntimeError, match="CUDA"):
         _core._cuda_normalizing(1, 2, True, 2, 4, 0, 0, 0, ash, np.zeros(1), 0)
@@ -279,11 +305,29 @@ def test_device_check():
             _torch_cuda.check_device("gelu", [types.SimpleNamespace(device=torch.device("cuda:0"))])
 
 
-@pytest.mark.parametrize("name", ["ml_silu", "ml_tanh"])
-def test_activations_without_cuda_kernels_say_so(name, fake_cuda):
+ML = sorted(n for n in ACTS if n.startswith("ml_"))
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16])
+@pytest.mark.parametrize("name", ML)
+def test_ml_gated_match_cpu_path(name, dtype, fake_cuda):
+    act = ACTS[name]
+    x = torch.linspace(-4, 3, 21, dtype=torch.float64).to(dtype)
+    pdt = torch.float32 if dtype is torch.float16 else dtype
+    # scalar parameters near the defaults (0-d tensors: learnable)
+    arrays = [torch.tensor(v * 1.05 + 0.02, dtype=pdt) for v in act.params.values()]
+
+    _assert_same_on_device_and_cpu(lambda xs, *ps: getattr(nt, name)(xs, **dict(zip(act.params, ps))), x, arrays)
+    code = 3 if dtype is torch.float64 else 2  # float16 computes in float32
+    form = (act.gamma, *(c[k] for c, k in ((_ML_INNER, act.inner), (_ML_MAP, act.f), (_ML_MAP, act.g))))
+    assert fake_cuda == [("ml_gated", code, (0, *form)), ("ml_gated", code, (2, *form)),
+                         ("ml_gated", code, (3, *form))]
+
+
+def test_ml_gated_per_element_parameters_say_so(fake_cuda):
     x = torch.linspace(-2, 2, 8, dtype=torch.float64, requires_grad=True)
-    with pytest.raises(RuntimeError, match="CPU tensors only"):
-        getattr(nt, name)(x)
+    with pytest.raises(RuntimeError, match="scalar parameters"):
+        nt.ml_tanh(x, beta2=torch.full((8,), 1.5, dtype=torch.float64))
 
 
 @pytest.mark.parametrize("xshape, wshape, bcast", [

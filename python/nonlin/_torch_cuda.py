@@ -1,6 +1,6 @@
 """CUDA tensors for nonlin.torch: the registry's elementwise ops, the gated units, the rational,
-coefficient-vector (series) and normalising activations run by nonlin's CUDA kernels (src/cuda)
-on the tensors' device memory, on torch's current stream.
+coefficient-vector (series), normalising and Mittag-Leffler gated activations run by nonlin's
+CUDA kernels (src/cuda) on the tensors' device memory, on torch's current stream.
 
 Operands broadcast NumPy-style without copies where the kernels can index them directly: full
 size, one value, or (per-channel parameters, batched or not) non-broadcast dimensions forming
@@ -100,7 +100,7 @@ def _to_device(torch, g, like):
 def _launch(torch, device, entry, *args):
     """entry(*args, stream) with `device` current and torch's current stream on it."""
     with torch.cuda.device(device):
-        entry(*args, torch.cuda.current_stream(device).cuda_stream)
+        return entry(*args, torch.cuda.current_stream(device).cuda_stream)
 
 
 def rational(torch, act, x, arrays, static, grad=None):
@@ -174,6 +174,41 @@ def normalizing(torch, act, x, arrays, static, grad=None):
     rounded = torch.float32 if x.dtype is torch.bfloat16 else x.dtype  # the CPU path's result dtype
     return y, [torch.from_numpy(grads[k]).to(rounded).to(device=a.device, dtype=a.dtype)
                for k, a in zip(act.learnable, arrays)]
+
+
+_ML_MODES = {"forward": 0, "derivative": 1, "backward": 2, "params": 3}
+
+
+def ml_gated(torch, act, kind, x, ps, grad=None):
+    """nonlin.torch's Mittag-Leffler gated activations (nonlin.ml_activations) on CUDA tensors:
+    kind 'forward', 'derivative' or 'backward' (grad = dLoss/dy) gives a tensor like x; 'params'
+    the four parameter gradients (float64 sums, then tensors like the parameters; None for
+    numbers). The fused kernel's case only: scalar parameters. Waits for the stream (the
+    factors' plans are fitted on the host to x's range). float16/bfloat16 compute in float32."""
+    from .ml_activations import _INNER_CODES, _MAP_CODES
+
+    if not act.has_fused_kernel or any(isinstance(p, torch.Tensor) and p.numel() != 1 for p in ps):
+        raise RuntimeError(f"nonlin.torch.{act.name}: CUDA tensors take scalar parameters (per-element "
+                           f"parameters run on CPU tensors)")
+    values = [float(p) for p in ps]
+    cdt, xc, gc, out = _compute_operands(torch, x, grad)
+    if kind == "params":
+        out = out.new_empty(0)
+    sums = _launch(torch, x.device, _core._cuda_ml_gated, _ML_MODES[kind], act.gamma, _INNER_CODES[act.inner],
+                   _MAP_CODES[act.f], _MAP_CODES[act.g], float(act.c), *values, 0xF, _DTYPE_CODE[str(cdt)],
+                   xc.numel(), xc.data_ptr(), gc.data_ptr(), out.data_ptr())
+    if kind != "params":
+        return out.to(x.dtype)
+    return [torch.tensor(s, dtype=torch.float64).to(device=p.device, dtype=p.dtype).reshape(p.shape)
+            if isinstance(p, torch.Tensor) else None for s, p in zip(sums, ps)]
+
+
+def protocol_kernel(act):
+    """The CUDA implementation f(torch, act, kind, x, ps, grad=None) of an elementwise activation
+    object outside the kernel table (ml_gated's signature), or None where it has none."""
+    from .ml_activations import MittagLefflerActivation
+
+    return ml_gated if isinstance(act, MittagLefflerActivation) else None
 
 
 def array_kernel(act):

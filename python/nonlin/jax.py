@@ -4,7 +4,8 @@
 Every activation runs nonlin's C++ kernels through one XLA FFI custom-call target (no Python
 callback: it works under ``jit`` and inside compiled XLA programs on CPU, and on CUDA GPUs where
 nonlin was built with its CUDA kernels: the elementwise activations, gated units, rational,
-coefficient-vector (series) and normalising activations). Differentiation is a
+coefficient-vector (series), normalising and Mittag-Leffler gated activations, the latter with
+scalar parameters). Differentiation is a
 ``custom_jvp`` calling the derivative kernel, so ``grad``, ``jvp``, ``vmap`` (nested),
 ``jacfwd``/``jacrev`` all work; learnable parameters are ordinary arguments and get gradients
 (e.g. ``jax.grad(lambda w: nonlin.jax.prelu(x, weight=w).sum())(w)``). Parameters broadcast

@@ -13,9 +13,10 @@ or numbers broadcasting against x NumPy-style; learnable ones get gradients (red
 shape). Double backward (``gradgradcheck``, Hessian-vector products) in x uses the activation's
 ``derivative2`` kernel; where that is missing, in the parameters, and for gated units it raises
 a RuntimeError saying so. CUDA tensors run on nonlin's CUDA kernels (elementwise activations,
-gated units, the rational activations such as ``PAU``, the coefficient-vector (series) and the
-normalising ones, on torch's current stream; ``nonlin._torch_cuda``) where nonlin was built
-with them, and raise a RuntimeError saying so otherwise; the Mittag-Leffler ones are CPU-only.
+gated units, the rational activations such as ``PAU``, the coefficient-vector (series), the
+normalising and the Mittag-Leffler gated ones (scalar parameters), on torch's current stream;
+``nonlin._torch_cuda``) where nonlin was built with them, and raise a RuntimeError saying so
+otherwise.
 
 Everything is generated from the registry (see ``nonlin._adapters``): no per-activation code.
 """
@@ -204,6 +205,8 @@ class _Elementwise:
 
     def _run(self, kind, suffix, x, ps, *grad):
         if _on_cuda(self.name, x, *grad, *ps):
+            if kernel := _torch_cuda.protocol_kernel(self.act):
+                return kernel(torch, self.act, kind, x, ps, *grad)
             return _torch_cuda.run(torch, self.name + suffix, [*grad, x, *ps], x.dtype, data=1 + len(grad))[0]
         write = self._write[kind]
         return _into(_empty_result(x, *grad, *ps),
@@ -211,6 +214,9 @@ class _Elementwise:
 
     def _param_backward_impl(self, g, x, *ps):
         if _on_cuda(self.name, g, x, *ps):
+            if kernel := _torch_cuda.protocol_kernel(self.act):
+                grads = kernel(torch, self.act, "params", x, ps, g)
+                return [t for t, lrn in zip(grads, self.learn) if lrn]
             learnable = [p for p, lrn in zip(ps, self.learn) if lrn]
             terms = _torch_cuda.run(torch, f"{self.name}_param_grad", [g, x, *ps], x.dtype, data=2,
                                     nout=len(learnable))

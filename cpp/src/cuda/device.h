@@ -9,6 +9,7 @@
 
 #include "../cpu/rational.h"
 #include "../cpu/series.h"
+#include "nonlin/mittag_leffler/gated.h"
 #include "nonlin/normalizing/kernels.h"
 
 namespace nonlin::cuda {
@@ -108,6 +109,15 @@ const char* run_series(const series::Problem& p, DType dtype, series::Mode mode,
 const char* run_normalizing(normalizing::Op op, DType dtype, bool backward, std::ptrdiff_t rows, std::ptrdiff_t n,
                             const void* x, const void* g, void* out, const double* params, int np,
                             double* grad_params, void* stream);
+
+// The fused Mittag-Leffler gated activation (nonlin/mittag_leffler/gated.h, scalar parameters)
+// on n contiguous elements of device arrays x, g (backward and params) and out (n elements;
+// 4 n for param_parts; unused for params) of float32 or float64; out may alias x or g exactly.
+// params writes the four sums to `sums` (host). Synchronises the stream (the factors' plans are
+// fitted on the host to x's range; elements no plan covers are computed by the CPU driver).
+const char* run_ml_gated(const ml::GatedForm& form, const ml::GatedParams& p, ml::GatedMode mode, unsigned need,
+                         DType dtype, std::ptrdiff_t n, const void* x, const void* g, void* out, double* sums,
+                         void* stream);
 
 // Parameters in device memory (nonlin.jax's XLA buffers of float32 or float64): `count` values
 // at src as host doubles (synchronising the stream), and host doubles rounded to dtype and

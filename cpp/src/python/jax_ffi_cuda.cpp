@@ -82,10 +82,12 @@ XLA_FFI_DEFINE_HANDLER_SYMBOL(nonlin_xla_call_cuda, nonlin::call_cuda,
 #endif
 
 // _core._jax_ffi_cuda_targets(): {target name: capsule} for the CUDA platform (empty without
-// CUDA kernels in the build), the rational, series and normalising targets included.
+// CUDA kernels in the build), the rational, series, normalising and Mittag-Leffler gated targets
+// included.
 void jax_ffi_rational_cuda_targets(nb::dict& d);     // jax_ffi_rational.cpp
 void jax_ffi_series_cuda_targets(nb::dict& d);       // jax_ffi_series.cpp
 void jax_ffi_normalizing_cuda_targets(nb::dict& d);  // jax_ffi_normalizing.cpp
+void jax_ffi_ml_gated_cuda_targets(nb::dict& d);     // jax_ffi_ml_gated.cpp
 
 void register_jax_ffi_cuda(nb::module_& m) {
   m.def("_jax_ffi_cuda_targets", [] {
@@ -96,7 +98,8 @@ void register_jax_ffi_cuda(nb::module_& m) {
     jax_ffi_rational_cuda_targets(d);
     jax_ffi_series_cuda_targets(d);
     jax_ffi_normalizing_cuda_targets(d);
+    jax_ffi_ml_gated_cuda_targets(d);
     return d;
   }, "XLA FFI handler capsules for the CUDA platform (nonlin_call: every registry op; "
-     "nonlin_rational[_vjp], nonlin_series[_vjp], nonlin_norm[_vjp]).");
+     "nonlin_rational[_vjp], nonlin_series[_vjp], nonlin_norm[_vjp], nonlin_ml_gated).");
 }

@@ -138,7 +138,7 @@ NONLIN_HD inline void block(const ml::PlanView& pv, const V* z, const V* shift, 
     bool one = true;
     for (int j = 0; j < B; ++j) one = one && all<V>(idx[j] == V(first));
     const double* rec0 = pv.data + std::ptrdiff_t(first) * pv.stride;
-    V rec[B], t2[B], b1[B], b2[B];
+    V rec[B]{}, t2[B], b1[B], b2[B];  // rec zeroed: nvcc cannot see that field() reads it after
     auto field = [&](int j, int f) { return one ? V(rec0[f]) : gather(pv.data, rec[j] + double(f)); };
     for (int j = 0; j < B; ++j) {
       rec[j] = idx[j] * double(pv.stride);

@@ -73,7 +73,10 @@ void check(const Preset& s, const GatedParams& p, const char* type) {
   std::vector<T> g(x.size());
   for (std::ptrdiff_t i = 0; i < n; ++i) g[i] = T(std::cos(0.37 * double(i)));
   double lo = INFINITY, hi = -INFINITY;
-  for (T v : x) lo = std::fmin(lo, double(v)), hi = std::fmax(hi, double(v));
+  for (T v : x) {  // comparisons (NaN skipped): gcc 12's aarch64 vectoriser crashes on fmin/fmax loops
+    lo = std::min(lo, double(v));
+    hi = std::max(hi, double(v));
+  }
   for (GatedMode mode : kModes) {
     const bool parts = mode == GatedMode::param_parts || mode == GatedMode::params;
     std::vector<T> ref(parts ? 4 * x.size() : x.size());

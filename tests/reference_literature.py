@@ -291,7 +291,8 @@ ACTS = [
         [{"lambda1": -0.6, "lambda2": 1.5, "d": 0.3}], kinks=lambda p: [0.0, p["d"], -p["d"]],
         table=LIT),
     Act("elephant", elephant, {"a": 1.0, "d": 4.0, "h": 1.0}, ("a", "h"),
-        [{"a": 0.1, "d": 2.5, "h": 2.0}], kinks=lambda p: [0.0, p["a"], -p["a"]], table=LIT),
+        [{"a": 0.1, "d": 2.5, "h": 2.0}, {"a": -0.7, "d": 2.0, "h": 1.5}],
+        kinks=lambda p: [0.0, p["a"], -p["a"]], table=LIT),
     # periodic: fwd grows like x (Snake) or has no limit; derivatives have none
     Act("snake", snake, {"a": 1.0}, ("a",), [{"a": 0.3}], table=LIT,
         limits=lambda p: {"fwd": (math.inf, -math.inf), "deriv": (math.nan, math.nan),

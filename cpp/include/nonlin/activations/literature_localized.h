@@ -162,6 +162,7 @@ struct Elephant {
   template <class V>
   struct Parts {
     V frac, g_x, g_a;  // 1/(1+u), h d g/|x|, h d g/|a|
+    Parts() = default;
     NONLIN_HD Parts(V x, V a, V d, V h) {
       const Fraction<V> f(x, a, d);
       frac = f.frac;
@@ -181,8 +182,59 @@ struct Elephant {
       return fma(q, t_lo, q);
     }
   };
-  template <class V> NONLIN_DEVICE static V forward(V x, V a, V d, V h) { return h * Fraction<V>(x, a, d).frac; }
-  template <class V> NONLIN_DEVICE static Parts<V> parts(V x, V a, V d, V h) { return Parts<V>(x, a, d, h); }
+  // d = 2 or 4 (the authors' values) and |x/a| in [2^-100, 2^100] (u, 1/(1+u)^2 and the low
+  // parts far from the subnormals): u =
+  // |x/a|^d from exact products, t = |x/a| a pair by the division's residual, then 1/(1+u) and
+  // g = u/(1+u)^2 as pairs: no logarithm or exponential (~4x faster). `ok`: the lanes it serves.
+  template <class V>
+  struct Power {
+    V frac, frac_lo, g, g_lo;
+    Mask<typename V::Packet> ok;
+    NONLIN_HD Power(V x, V a, V d) {
+      const V q = x / a, q_lo = fms_exact(q, a, x) / a;  // x/a = q + q_lo
+      V s, s_lo, v, v_lo;
+      two_prod(q, q, s, s_lo);
+      s_lo = fma(2 * q, q_lo, s_lo);  // t^2
+      two_prod(s, s, v, v_lo);
+      v_lo = fma(2 * s, s_lo, v_lo);  // t^4
+      const auto four = d == V(4.0);
+      const V u = select(four, v, s), u_lo = select(four, v_lo, s_lo);
+      V dh, dl;
+      two_sum(V(1), u, dh, dl);
+      divide_pair(V(1), V(0), dh, dl + u_lo, frac, frac_lo);
+      V f2, f2_lo;
+      two_prod(frac, frac, f2, f2_lo);
+      f2_lo = fma(2 * frac, frac_lo, f2_lo);
+      two_prod(u, f2, g, g_lo);
+      g_lo = fma(u, f2_lo, fma(u_lo, f2, g_lo));
+      const V t = abs(q);
+      ok = (four | (d == V(2.0))) & (t >= V(0x1p-100)) & (t <= V(0x1p100));
+    }
+    // k g / l for the exact product k = h d (d = 2, 4) and l > 0, rounded once
+    NONLIN_HD V over(V k, V l) const {
+      V n, n_lo;
+      two_prod(k, g, n, n_lo);
+      return divided(n, fma(k, g_lo, n_lo), l, V(0));
+    }
+  };
+  template <class V> NONLIN_DEVICE static V forward(V x, V a, V d, V h) {
+    const Power<V> p(x, a, d);
+    return fast_except(~p.ok, fma(h, p.frac, h * p.frac_lo), [&] { return h * Fraction<V>(x, a, d).frac; });
+  }
+  template <class V> NONLIN_DEVICE static Parts<V> parts(V x, V a, V d, V h) {
+    const Power<V> p(x, a, d);
+    const V k = h * d;
+    Parts<V> r;
+    r.frac = p.frac + p.frac_lo;
+    r.g_x = p.over(k, abs(x));
+    r.g_a = p.over(k, abs(a));
+    if (!any(~p.ok)) return r;
+    const Parts<V> general(x, a, d, h);
+    r.frac = select(p.ok, r.frac, general.frac);
+    r.g_x = select(p.ok, r.g_x, general.g_x);
+    r.g_a = select(p.ok, r.g_a, general.g_a);
+    return r;
+  }
   template <class Q, class V> NONLIN_DEVICE static V derivative_of(const Q& p, V x, V, V, V) {
     return copysign(p.g_x, -x);
   }

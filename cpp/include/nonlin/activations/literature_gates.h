@@ -400,15 +400,17 @@ struct ApaParts {
       z2s = select(G.small, corrected_by(mul_exp(zz, -G.y), finite_or_zero(zz_lo / zz) - G.y_lo), z2s);
     }
     // M(t) = sum_k u^k / (k + 2) / (1 + t)^2 with u = t / (1 + t) (log1p(t) = -log(1 - u)):
-    // positive terms, 56 of them reach 2^-56 for u <= 1/2; beyond, the direct form cancels by
-    // at most a factor 3.6, so log1p(t) and u are carried as pairs there.
+    // positive terms, 19 of them reach 2^-57 for u <= 1/8 (t <= 1/7); beyond, the direct form
+    // (log1p(t) - u) / t^2 cancels by at most a factor 16, and log1p(t) (~2^-70 absolute) and
+    // u are carried as pairs there.
     V u, u_lo;
     divide_pair(G.t, G.t_lo, o, o_lo, u, u_lo);
-    V m(0.0);
-    for (int j = 55; j >= 0; --j) m = fma(m, u, V(1.0 / double(j + 2)));
-    // t <= 1: w^2 M(t) = m (w / (1 + t))^2; beyond, (log1p(t) - t/(1+t)) / lambda^2 (or
+    // t <= 1/7: w^2 M(t) = m (w / (1 + t))^2; beyond, (log1p(t) - t/(1+t)) / lambda^2 (or
     // log(lambda) - kappa z - 1 where w overflows)
-    const auto near = (G.t <= V(1)) & ~G.big;
+    const auto near = (G.t <= V(1.0 / 7)) & ~G.big;
+    V m(0.0);
+    if (any(near))
+      for (int j = 18; j >= 0; --j) m = fma(m, u, V(1.0 / double(j + 2)));
     const V far = ((G.g - select(G.big, V(1), u)) + (G.g_lo - select(G.big, V(0), u_lo))) / (l * l);
     const V w2m = select(near, m * fma(r, r, 2 * r * r_lo), far);
     dl = G.times(w2m);

@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "array_range.h"
-#include "ml_gated_routes.h"
 #include "chunked_sum.h"
 #include "dispatch.h"
+#include "ml_gated_routes.h"
 #include "nonlin/mittag_leffler/evaluate.h"
 #include "nonlin/mittag_leffler/plan_cache.h"
 #include "thread_pool.h"

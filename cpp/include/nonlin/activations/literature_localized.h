@@ -183,9 +183,9 @@ struct Elephant {
     }
   };
   // d = 2 or 4 (the authors' values) and |x/a| in [2^-100, 2^100] (u, 1/(1+u)^2 and the low
-  // parts far from the subnormals): u =
-  // |x/a|^d from exact products, t = |x/a| a pair by the division's residual, then 1/(1+u) and
-  // g = u/(1+u)^2 as pairs: no logarithm or exponential (~4x faster). `ok`: the lanes it serves.
+  // parts far from the subnormals): u = |x/a|^d from exact products, t = |x/a| a pair by the
+  // division's residual, then 1/(1+u) and g = u/(1+u)^2 as pairs: no logarithm or exponential
+  // (~6x faster). `ok`: the lanes it serves; the others take Fraction / Parts above.
   template <class V>
   struct Power {
     V frac, frac_lo, g, g_lo;

@@ -63,8 +63,8 @@ import pytest
 
 import reference_formulas as rf
 import series_formulas
-from conftest import (BOUNDS, DTYPES, documented_bound, documented_ulp, load_table, ref_arrays, require_nonlin, ulp_errors,
-                      ulp_report)
+from conftest import (BOUNDS, DTYPES, documented_bound, documented_ulp, load_table, ref_arrays, require_nonlin,
+                      ulp_errors, ulp_report)
 
 # --------------------------------------------------------------------------------- cases
 

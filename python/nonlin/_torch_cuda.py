@@ -190,7 +190,9 @@ def ml_gated(torch, act, kind, x, ps, grad=None):
     if not act.has_fused_kernel or any(isinstance(p, torch.Tensor) and p.numel() != 1 for p in ps):
         raise RuntimeError(f"nonlin.torch.{act.name}: CUDA tensors take scalar parameters (per-element "
                            f"parameters run on CPU tensors)")
-    values = [float(p) for p in ps]
+    tensors = [p.detach().reshape(()).double() for p in ps if isinstance(p, torch.Tensor)]
+    host = iter(torch.stack(tensors).cpu().tolist() if tensors else [])  # one copy, not one per value
+    values = [next(host) if isinstance(p, torch.Tensor) else float(p) for p in ps]
     cdt, xc, gc, out = _compute_operands(torch, x, grad)
     if kind == "params":
         out = out.new_empty(0)

@@ -101,6 +101,7 @@ void run_chunk(const GatedKernels& k, const GatedForm& form, const GatedParams& 
                const T* x, const T* g, T* out, double* sums) {
   GatedChunk c;
   alignas(64) double gd[kGatedChunk], od[4 * kGatedChunk];
+  const bool params = mode == GatedMode::params || mode == GatedMode::param_parts;
   for (std::ptrdiff_t i0 = begin; i0 < end; i0 += kGatedChunk) {
     c.n = int(std::min<std::ptrdiff_t>(kGatedChunk, end - i0));
     const int m = (c.n + 7) / 8 * 8;  // whole packets of every ISA; the padding is x = g = 0
@@ -112,8 +113,15 @@ void run_chunk(const GatedKernels& k, const GatedForm& form, const GatedParams& 
     k.prepare(form, p.alpha1, p.alpha2, c);
     evaluate(k, r.ea, c.fz, c.shift, c.ea, m);
     evaluate(k, r.eb, c.gz, c.shift, c.eb, m);
-    for (int q = 0; q < gated_more_parts(mode); ++q)
-      evaluate(k, r.more[q], gated_more_on_a(mode, q) ? c.fz : c.gz, c.shift, c.more[q], m);
+    if (mode == GatedMode::derivative || mode == GatedMode::backward) {
+      evaluate(k, r.da, c.fz, c.shift, c.da, m);
+      evaluate(k, r.db, c.gz, c.shift, c.db, m);
+    } else if (params) {
+      evaluate(k, r.pa1, c.fz, c.shift, c.pa1, m);
+      evaluate(k, r.pb1, c.fz, c.shift, c.pb1, m);
+      evaluate(k, r.pa2, c.gz, c.shift, c.pa2, m);
+      evaluate(k, r.pb2, c.gz, c.shift, c.pb2, m);
+    }
     k.combine(form, mode, c, gd, od, sums);
     if (mode == GatedMode::param_parts) {
       for (int q = 0; q < 4; ++q)
@@ -155,12 +163,16 @@ Routes gated_routes(const GatedForm& form, const GatedParams& p, GatedMode mode,
   Routes r;
   r.ea = first(Part::value);
   r.eb = second(Part::value);
-  const bool slopes = gated_more_parts(mode) == 2;
-  for (int q = 0; q < 4; ++q) {
-    r.more[q].is_closed = true;  // the constant 0: unused, or a parameter nobody asked for
-    if (q >= gated_more_parts(mode) || (!slopes && !(need >> q & 1))) continue;
-    const Part part = slopes ? Part::d_z : q % 2 == 0 ? Part::d_alpha : Part::d_beta;
-    r.more[q] = gated_more_on_a(mode, q) ? first(part) : second(part);
+  if (mode == GatedMode::derivative || mode == GatedMode::backward) {
+    r.da = first(Part::d_z);
+    r.db = second(Part::d_z);
+  } else if (mode == GatedMode::params || mode == GatedMode::param_parts) {
+    Route zero;  // a parameter nobody asked for: its part is the constant 0
+    zero.is_closed = true;
+    r.pa1 = need & 1 ? first(Part::d_alpha) : zero;
+    r.pb1 = need & 2 ? first(Part::d_beta) : zero;
+    r.pa2 = need & 4 ? second(Part::d_alpha) : zero;
+    r.pb2 = need & 8 ? second(Part::d_beta) : zero;
   }
   return r;
 }

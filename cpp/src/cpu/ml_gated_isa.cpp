@@ -50,13 +50,18 @@ void combine(const GatedForm& form, GatedMode mode, const GatedChunk& c, const d
     const ml_element::Point<V> p{load(c.u + i), load(c.dh + i), load(c.fz + i), load(c.dfz + i),
                                  load(c.gz + i), load(c.dgz + i), load(c.shift + i)};
     ml_element::Factors<V> e{load(c.ea + i), load(c.eb + i)};
-    for (int q = 0; q < ml::gated_more_parts(mode); ++q) e.more[q] = load(c.more[q] + i);
     if (mode == GatedMode::value) {
       store(out + i, ml_element::value(form, x, p, e));
     } else if (mode != GatedMode::params && mode != GatedMode::param_parts) {
+      e.da = load(c.da + i);
+      e.db = load(c.db + i);
       const V d = ml_element::derivative(form, x, p, e);
       store(out + i, mode == GatedMode::backward ? load(g + i) * d : d);
     } else {
+      e.pa1 = load(c.pa1 + i);
+      e.pb1 = load(c.pb1 + i);
+      e.pa2 = load(c.pa2 + i);
+      e.pb2 = load(c.pb2 + i);
       V part[4];
       ml_element::param_parts(form, x, p, e, part);
       if (mode == GatedMode::param_parts) {

@@ -27,11 +27,11 @@ struct Route {
   PlanView view;
 };
 
-// The parts a mode needs: E_A, E_B and the more parts in gated.h's order (gated_more_parts);
-// a parameter derivative whose bit is not set in `need`, and unused slots, are the closed
-// constant 0.
+// The parts a mode needs (the others stay default: closed constants 0): E_A, E_B always;
+// dE/dz of both for derivative and backward; the parameter derivatives whose bit is set in
+// `need` for params and param_parts.
 struct Routes {
-  Route ea, eb, more[4];
+  Route ea, eb, da, db, pa1, pb1, pa2, pb2;
 };
 
 // x_range() gives the smallest and largest number in x (lo > hi if there are none); it is

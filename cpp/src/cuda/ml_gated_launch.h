@@ -33,7 +33,14 @@ void device_launch(const GatedForm& form, const GatedParams& p, GatedMode mode, 
   L.a2 = p.alpha2;
   part(r.ea, L.ea);
   part(r.eb, L.eb);
-  for (int q = 0; q < 4; ++q) part(r.more[q], L.more[q]);
+  const bool slopes = mode == GatedMode::derivative || mode == GatedMode::backward;
+  const Route* more[4] = {&r.da, &r.db, &r.pa1, &r.pb1};  // slopes: da, db; params: pa1 .. pb2
+  if (!slopes) more[0] = &r.pa1, more[1] = &r.pb1, more[2] = &r.pa2, more[3] = &r.pb2;
+  const int count = slopes ? 2 : mode == GatedMode::value ? 0 : 4;
+  for (int k = 0; k < 4; ++k) {
+    if (k < count) part(*more[k], L.more[k]);
+    else L.more[k] = DevicePart{};
+  }
 }
 
 }  // namespace nonlin::ml

@@ -35,15 +35,6 @@ struct GatedParams {
 // params: the four gradients summed over the array; param_parts: per element (for JVPs)
 enum class GatedMode : int { value = 0, derivative = 1, backward = 2, params = 3, param_parts = 4 };
 
-// Besides E_A and E_B, a mode needs gated_more_parts(mode) factor parts, in this order (the
-// "more" slots of the routes, the chunk columns and the kernels): derivative / backward
-// dE_A/dz, dE_B/dz; params / param parts dE_A/da1, dE_A/db1, dE_B/da2, dE_B/db2.
-constexpr int gated_more_parts(GatedMode m) {
-  return m == GatedMode::value ? 0 : m == GatedMode::derivative || m == GatedMode::backward ? 2 : 4;
-}
-// slot k is a part of the first factor E_A (else of E_B)
-constexpr bool gated_more_on_a(GatedMode m, int k) { return gated_more_parts(m) == 2 ? k == 0 : k < 2; }
-
 // nullptr if the form and parameters are valid, else a message naming the offending one.
 const char* gated_check(const GatedForm& form, const GatedParams& p);
 
@@ -67,8 +58,9 @@ struct GatedChunk {
   alignas(64) double x[kGatedChunk], u[kGatedChunk], dh[kGatedChunk];
   alignas(64) double fz[kGatedChunk], dfz[kGatedChunk], gz[kGatedChunk], dgz[kGatedChunk];
   alignas(64) double shift[kGatedChunk];
-  // factor parts times e^{-shift}: E_A, E_B and the mode's more parts (gated_more_parts)
-  alignas(64) double ea[kGatedChunk], eb[kGatedChunk], more[4][kGatedChunk];
+  // factor parts times e^{-shift}: E_A, E_B, E_A', E_B', dE_A/da1, dE_A/db1, dE_B/da2, dE_B/db2
+  alignas(64) double ea[kGatedChunk], eb[kGatedChunk], da[kGatedChunk], db[kGatedChunk];
+  alignas(64) double pa1[kGatedChunk], pb1[kGatedChunk], pa2[kGatedChunk], pb2[kGatedChunk];
 };
 
 // The vector closed forms (the constants c0 come from the driver): out = ... e^{-shift}

@@ -25,7 +25,7 @@ struct DevicePart {
   PlanView view;
 };
 
-// A launch: E_A, E_B, then the mode's more parts (gated.h gated_more_parts).
+// A launch: E_A, E_B, then the mode's other parts (dE/dz of A and B, or dE/da1, db1, da2, db2).
 struct Launch {
   GatedForm form;
   GatedMode mode;
@@ -68,12 +68,20 @@ NONLIN_HD inline bool element(const Launch& L, double x, double g, double* out) 
   ml_element::Factors<V> e;
   e.ea = part_at(L.ea, p.fz, p.shift, covered);
   e.eb = part_at(L.eb, p.gz, p.shift, covered);
-  for (int q = 0; q < ml::gated_more_parts(L.mode); ++q)
-    e.more[q] = part_at(L.more[q], ml::gated_more_on_a(L.mode, q) ? p.fz : p.gz, p.shift, covered);
+  const bool slopes = L.mode == GatedMode::derivative || L.mode == GatedMode::backward;
+  if (slopes) {
+    e.da = part_at(L.more[0], p.fz, p.shift, covered);
+    e.db = part_at(L.more[1], p.gz, p.shift, covered);
+  } else if (L.mode != GatedMode::value) {
+    e.pa1 = part_at(L.more[0], p.fz, p.shift, covered);
+    e.pb1 = part_at(L.more[1], p.fz, p.shift, covered);
+    e.pa2 = part_at(L.more[2], p.gz, p.shift, covered);
+    e.pb2 = part_at(L.more[3], p.gz, p.shift, covered);
+  }
   if (!covered) return false;
   if (L.mode == GatedMode::value) {
     out[0] = ml_element::value(L.form, xv, p, e).v;
-  } else if (ml::gated_more_parts(L.mode) == 2) {
+  } else if (slopes) {
     const V d = ml_element::derivative(L.form, xv, p, e);
     out[0] = L.mode == GatedMode::backward ? (V(g) * d).v : d.v;
   } else {

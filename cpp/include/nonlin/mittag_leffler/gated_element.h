@@ -146,11 +146,11 @@ NONLIN_HD inline void prefactor(const GatedForm& form, V x, V u, V dh, V& pre, V
   }
 }
 
-// The factor parts at one point (times e^{-shift}): E_A, E_B and the mode's more parts
-// (gated.h gated_more_parts; those a mode does not use are left alone)
+// The factor parts at one point (times e^{-shift}): E_A, E_B, dE_A/dz, dE_B/dz,
+// dE_A/da1, dE_A/db1, dE_B/da2, dE_B/db2 (those a mode does not use are left alone)
 template <class V>
 struct Factors {
-  V ea, eb, more[4];
+  V ea, eb, da, db, pa1, pb1, pa2, pb2;
 };
 
 template <class V>
@@ -165,7 +165,7 @@ NONLIN_HD inline V derivative(const GatedForm& form, V x, const Point<V>& p, con
   V pre, dpre;
   prefactor(form, x, p.u, p.dh, pre, dpre);
   const V ratio = e.ea / e.eb;
-  const V dA = prod(p.dfz, e.more[0]), dB = prod(p.dgz, e.more[1]);
+  const V dA = prod(p.dfz, e.da), dB = prod(p.dgz, e.db);
   const V dratio = dA / e.eb - ratio * dB / e.eb;
   return dpre * ratio + prod(pre * p.dh, dratio);
 }
@@ -176,10 +176,10 @@ NONLIN_HD inline void param_parts(const GatedForm& form, V x, const Point<V>& p,
   V pre, dpre;
   prefactor(form, x, p.u, p.dh, pre, dpre);
   const V q = pre * (e.ea / e.eb);
-  part[0] = pre * e.more[0] / e.eb;
-  part[1] = pre * e.more[1] / e.eb;
-  part[2] = -q * e.more[2] / e.eb;
-  part[3] = -q * e.more[3] / e.eb;
+  part[0] = pre * e.pa1 / e.eb;
+  part[1] = pre * e.pb1 / e.eb;
+  part[2] = -q * e.pa2 / e.eb;
+  part[3] = -q * e.pb2 / e.eb;
 }
 
 }  // namespace ml_element

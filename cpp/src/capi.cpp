@@ -19,8 +19,8 @@ int run(int op, ptrdiff_t n, const T* const* in, const ptrdiff_t* in_strides, T*
   if (!valid(op) || n < 0 || (n > 0 && (!in || !out || !in_strides || !out_strides)))
     return NONLIN_EINVAL;
   const OpInfo& info = op_infos()[op];
-  char* args[8];
-  ptrdiff_t strides[8];
+  char* args[kMaxOpOperands];
+  ptrdiff_t strides[kMaxOpOperands];
   for (int k = 0; k < info.nin; ++k) {
     args[k] = reinterpret_cast<char*>(const_cast<T*>(in[k]));
     strides[k] = in_strides[k];

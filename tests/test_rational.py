@@ -127,6 +127,44 @@ def test_sign_zero_convention(dtype):
     assert gb[1] == 0.0 and gb[0] != 0 and gb[2] != 0
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_denominator_zero_cases(dtype):
+    """h = 0 in the denominator 1 + |h| (B) or 0.1 + |h| (C). B: h = x h1(x) underflows to 0
+    at the smallest subnormal x while x != 0: the derivative and coefficient gradients there
+    are the one-sided ones from x's side (|h| = sign(x) sign(h1) h). C: an exact root of h is
+    a kink, whose dQ/dx is 0 by the convention (the mean of the one-sided derivatives)."""
+    import mpmath
+    a = np.array([0.2, 0.7, 0.1, 0.05], dtype)
+    b = np.array([0.3, -0.4], dtype)  # B: h = 0.3 x - 0.4 x^2, h1(0) = 0.3 > 0
+    fa, fb = [float(v) for v in a], [float(v) for v in b]
+    tiny = float(np.finfo(dtype).smallest_subnormal)
+    x = np.array([tiny, -tiny], dtype)
+    assert np.all(dtype(0.3) * x == 0)  # h underflows
+    d = nl.rational.derivative(x, a, b, "B")
+    gx, ga, gb = nl.rational.backward(np.ones(1, dtype), x[:1], a, b, "B")
+    for xv, dv, side in zip(x, d, (1, -1)):
+        # one-sided at 0 (x is 0 to any precision that matters): P'(0) - P(0) Q'(0 side)
+        want = fa[1] - fa[0] * side * fb[0]
+        assert dv == pytest.approx(want, rel=1e-6), (xv, dv, want)
+    assert gx[0] == d[0]
+    assert gb[0] == pytest.approx(-fa[0] * 1 * tiny, abs=2 * tiny)  # -P s x, s = +1
+    # C: h = b0 + b1 x + b2 x^2 with an exact root at x = 0.5 (b0 = -0.5 b1 - 0.25 b2)
+    bc = np.array([-0.3125, 0.5, 0.25], dtype)
+    fc = [float(v) for v in bc]
+    r = 0.5
+    assert fc[0] + fc[1] * r + fc[2] * r * r == 0
+
+    def F(t):
+        ps = R.parts("C", t, fa, fc, float(dtype(0.1)))
+        return ps[1] / ps[3]
+    right, left = mpmath.diff(F, r, direction=1), mpmath.diff(F, r, direction=-1)
+    assert abs(right - left) > 0.01  # a real kink
+    dc = nl.rational.derivative(np.array([r], dtype), a, bc, "C")
+    assert dc[0] == pytest.approx(float((left + right) / 2), rel=1e-6)
+    _, _, gbc = nl.rational.backward(np.ones(1, dtype), np.array([r], dtype), a, bc, "C")
+    assert np.all(gbc == 0)  # s = sign0(h) = 0: no denominator-coefficient gradient
+
+
 # ----------------------------------------------------------------------------- large |x|
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

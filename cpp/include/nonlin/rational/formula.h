@@ -84,11 +84,12 @@ NONLIN_HD inline V den_slope(V x, V h, V dh, V& s) {
     s = V(1);
     return dh;
   } else {
-    s = sign0(h);
-    if constexpr (Vn == Version::B) {
-      // h = x h1(x) may underflow to 0 for x != 0: its sign is then sign(x) sign(h1), and
-      // h1(x) ~ dh there.
-      s = select(h == 0, sign0(x) * sign0(dh), s);
+    s = copysign(V(1), h);  // sign0(h) where h != 0 (bit operations, no compares)
+    const auto zero = h == 0;
+    if (any(zero)) {
+      // B: h = x h1(x) may underflow to 0 for x != 0: its sign is then sign(x) sign(h1), and
+      // h1(x) ~ dh there. C: the kink of |h|, 0.
+      s = select(zero, Vn == Version::B ? sign0(x) * sign0(dh) : V(0), s);
     }
     return s * dh;
   }

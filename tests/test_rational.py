@@ -84,6 +84,41 @@ def test_accuracy(simd_level, name, version, dtype):
         assert err.max() <= 4, err
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("version", "ABCN")
+@pytest.mark.parametrize("m,n", [(7, 2), (11, 6), (20, 18)])
+def test_degree_paths_live(m, n, version, dtype):
+    """Degrees the stored tables do not cover, one per kernel path (bounded by 8, bounded by
+    16, beyond 16: a plain loop), against mpmath: values, derivatives and the coefficient
+    gradients summed over the points."""
+    rng = np.random.default_rng(m * 100 + n)
+    nb = n + (version == "C")
+    a = (rng.uniform(-1, 1, m + 1) * 0.7 ** np.arange(m + 1)).astype(dtype)
+    b = (rng.uniform(-1, 1, nb) * 0.7 ** np.arange(nb)).astype(dtype)
+    if version == "N":
+        b = np.abs(b) * (np.arange(nb) % 2 == 1)  # b_k x^k for even k >= 2 only: Q >= 1
+    x = np.linspace(-2, 2, 37).astype(dtype)
+    fa, fb = [float(v) for v in a], [float(v) for v in b]
+    u = UNIT[dtype]
+    y = nl.rational(x, a, b, version)
+    d = nl.rational.derivative(x, a, b, version)
+    gx, ga, gb = nl.rational.backward(np.ones_like(x), x, a, b, version)
+    sums_a, sums_b = np.zeros(m + 1), np.zeros(nb)
+    scale_a, scale_b = np.zeros(m + 1), np.zeros(nb)
+    for i, xv in enumerate(x):
+        r = R.evaluate(version, float(xv), fa, fb, float(np.dtype(dtype).type(0.1)))
+        (F, sF), (dF, sdF) = r["fwd"], r["deriv"]
+        assert abs(y[i] - float(F)) <= 4 * u * float(sF), (xv, y[i], float(F))
+        assert abs(d[i] - float(dF)) <= 8 * u * float(sdF), (xv, d[i], float(dF))
+        assert abs(gx[i] - float(dF)) <= 8 * u * float(sdF), (xv, gx[i], float(dF))
+        sums_a += [float(v) for v in r["da"]]
+        sums_b += [float(v) for v in r["db"]]
+        scale_a += [abs(float(v)) * float(r["ca"]) for v in r["da"]]
+        scale_b += [abs(float(v)) * float(r["cb"]) for v in r["db"]]
+    assert np.all(np.abs(ga - sums_a) <= 16 * u * scale_a + 1e-300), (ga, sums_a)
+    assert np.all(np.abs(gb - sums_b) <= 16 * u * scale_b + 1e-300), (gb, sums_b)
+
+
 def test_float16():
     t = ref()
     key = "mixed54/A/float32"

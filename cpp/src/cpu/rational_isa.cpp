@@ -31,6 +31,7 @@ struct Loop {
   using V = Vec<P>;
   static constexpr int W = V::size;
   static constexpr int NA = Deg::max_m + 1, NC = Deg::max_n + 1;
+  static constexpr int Max = Deg::max_m > Deg::max_n ? Deg::max_m : Deg::max_n;
   static constexpr int k0 = Vn == Version::C ? 0 : 1;  // c_0 is a coefficient only in C
 
   const Args<T>& p;
@@ -42,44 +43,45 @@ struct Loop {
     V a[NA], c[NC];
   };
   NONLIN_HD static void zero(Block& s, Deg deg) {
-    for (int j = 0; j <= deg.m(); ++j) s.a[j] = V(0);
-    for (int k = k0; k <= deg.n(); ++k) s.c[k] = V(0);
+    descending<Deg::max_m>(deg.m(), 0, [&](int j) { s.a[j] = V(0); });
+    descending<Deg::max_n>(deg.n(), k0, [&](int k) { s.c[k] = V(0); });
   }
 
   // Adds the block sums to the float64 lane sums and clears them.
   NONLIN_HD static void flush(Block& s, double (*la)[W], double (*lc)[W], Deg deg) {
     alignas(64) T buf[W];
-    for (int j = 0; j <= deg.m(); ++j) {
+    descending<Deg::max_m>(deg.m(), 0, [&](int j) {
       ei::pstoreu(buf, s.a[j].v);
       for (int l = 0; l < W; ++l) la[j][l] += double(buf[l]);
-    }
-    for (int k = k0; k <= deg.n(); ++k) {
+    });
+    descending<Deg::max_n>(deg.n(), k0, [&](int k) {
       ei::pstoreu(buf, s.c[k].v);
       for (int l = 0; l < W; ++l) lc[k][l] += double(buf[l]);
-    }
+    });
     zero(s, deg);
   }
 
   // One packet: returns the output; backward adds g dF/da_j and the c_k terms to the block.
   NONLIN_HD V packet(V x, V g, const T* a, const T* c, Block& s) const {
     const int m = deg.m(), n = deg.n();
-    if constexpr (Md == Mode::forward) return forward<Vn>(x, a, m, c, n);
-    else if constexpr (Md == Mode::derivative) return derivative<Vn>(x, a, m, c, n);
+    if constexpr (Md == Mode::forward) return forward<Vn, Max>(x, a, m, c, n);
+    else if constexpr (Md == Mode::derivative) return derivative<Vn, Max>(x, a, m, c, n);
     else {
       V wa, wb;
-      const V gx = backward<Vn>(g, x, a, m, c, n, wa, wb);
+      const V gx = backward<Vn, Max>(g, x, a, m, c, n, wa, wb);
       // g dF/da_j = wa x^j and the c_k terms wb z^k from one table of powers of x (z = |x| in
       // version A: |x^k|, exact).
-      constexpr int KP = Deg::max_m > Deg::max_n ? Deg::max_m : Deg::max_n;
       const int K = m > n ? m : n;
-      V pw[KP + 1];
+      V pw[Max + 1];
       pw[1] = x;
-      for (int j = 2; j <= K; ++j) pw[j] = pw[j - 1] * x;
+      for (int j = 2; j <= Max; ++j)  // ascending: each power from the one before
+        if (j <= K) pw[j] = pw[j - 1] * x;
       s.a[0] += wa;
-      for (int j = 1; j <= m; ++j) s.a[j] = fma(wa, pw[j], s.a[j]);
+      descending<Deg::max_m>(m, 1, [&](int j) { s.a[j] = fma(wa, pw[j], s.a[j]); });
       if constexpr (k0 == 0) s.c[0] += wb;
-      for (int k = 1; k <= n; ++k)
+      descending<Deg::max_n>(n, 1, [&](int k) {
         s.c[k] = fma(wb, Vn == Version::A && (k & 1) ? abs(pw[k]) : pw[k], s.c[k]);
+      });
       return gx;
     }
   }
@@ -198,6 +200,10 @@ template <Version Vn, Mode Md, class T>
 void run_mode(const Args<T>& p, std::ptrdiff_t begin, std::ptrdiff_t end, double* acc) {
   if (p.m == 5 && p.n == 4) {  // the default degrees (PAU, KAT): fully unrolled
     Loop<Vn, Md, T, FixedDegrees<5, 4>>{p, {}}.run(begin, end, acc);
+  } else if (p.m <= 8 && p.n <= 8) {  // bounded: unrolled, registers
+    Loop<Vn, Md, T, BoundedDegrees<8>>{p, {p.m, p.n}}.run(begin, end, acc);
+  } else if (p.m <= 16 && p.n <= 16) {
+    Loop<Vn, Md, T, BoundedDegrees<16>>{p, {p.m, p.n}}.run(begin, end, acc);
   } else {
     Loop<Vn, Md, T, RuntimeDegrees>{p, {p.m, p.n}}.run(begin, end, acc);
   }

@@ -23,12 +23,21 @@ NONLIN_HD inline V sign0(V v) {
   return select(v > 0, V(1), select(v < 0, V(-1), V(0)));
 }
 
-// Degrees known at compile time (fully unrolled, accumulators in registers) or at run time.
+// Degrees known at compile time (fully unrolled, accumulators in registers), bounded at
+// compile time (unrolled to the bound, the steps beyond the degrees skipped by branches that
+// predict perfectly: the accumulators stay in registers too), or known only at run time.
 template <int M, int N>
 struct FixedDegrees {
   static constexpr int m() { return M; }
   static constexpr int n() { return N; }
   static constexpr int max_m = M, max_n = N;
+};
+template <int B>
+struct BoundedDegrees {
+  int m_, n_;
+  int m() const { return m_; }
+  int n() const { return n_; }
+  static constexpr int max_m = B, max_n = B;
 };
 struct RuntimeDegrees {
   int m_, n_;
@@ -37,14 +46,30 @@ struct RuntimeDegrees {
   static constexpr int max_m = kMaxDegree, max_n = kMaxDegree;
 };
 
-// sum_{k=0..n} c_k z^k by Horner; with its derivative in the same pass.
-template <class V, class T>
+// f(k) for k = top, top - 1, ..., lo: a plain loop, or with Max (a compile-time bound on top)
+// unrolled from Max down, skipping k > top.
+template <int Max, class F>
+NONLIN_HD inline void descending(int top, int lo, F&& f) {
+  if constexpr (Max < kMaxDegree) {
+#if !defined(__CUDACC__)
+#pragma GCC unroll 32
+#endif
+    for (int k = Max; k >= lo; --k)
+      if (k <= top) f(k);
+  } else {
+    for (int k = top; k >= lo; --k) f(k);
+  }
+}
+
+// sum_{k=0..n} c_k z^k by Horner (Max: a compile-time bound on n); with its derivative in the
+// same pass.
+template <int Max = kMaxDegree, class V, class T>
 NONLIN_HD inline V horner(V z, const T* c, int n) {
   V h(c[n]);
-  for (int k = n - 1; k >= 0; --k) h = fma(h, z, V(c[k]));
+  descending<Max>(n - 1, 0, [&](int k) { h = fma(h, z, V(c[k])); });
   return h;
 }
-template <class V, class T>
+template <int Max = kMaxDegree, class V, class T>
 NONLIN_HD inline V horner_d(V z, const T* c, int n, V& dh) {
   if (n == 0) {
     dh = V(0);
@@ -53,10 +78,10 @@ NONLIN_HD inline V horner_d(V z, const T* c, int n, V& dh) {
   // The first step of the usual loop (dh = 0 z + c_n) done exactly: one fma less.
   dh = V(c[n]);
   V h = fma(dh, z, V(c[n - 1]));
-  for (int k = n - 2; k >= 0; --k) {
+  descending<Max>(n - 2, 0, [&](int k) {
     dh = fma(dh, z, h);
     h = fma(h, z, V(c[k]));
-  }
+  });
   return h;
 }
 
@@ -95,28 +120,28 @@ NONLIN_HD inline V den_slope(V x, V h, V dh, V& s) {
   }
 }
 
-template <Version Vn, class V, class T>
+template <Version Vn, int Max = kMaxDegree, class V, class T>
 NONLIN_HD inline V forward(V x, const T* a, int m, const T* c, int n) {
-  const V p = horner(x, a, m);
-  return p / den_value<Vn>(horner(den_base<Vn>(x), c, n));
+  const V p = horner<Max>(x, a, m);
+  return p / den_value<Vn>(horner<Max>(den_base<Vn>(x), c, n));
 }
 
-template <Version Vn, class V, class T>
+template <Version Vn, int Max = kMaxDegree, class V, class T>
 NONLIN_HD inline V derivative(V x, const T* a, int m, const T* c, int n) {
   V dp, dh, s;
-  const V p = horner_d(x, a, m, dp);
-  const V h = horner_d(den_base<Vn>(x), c, n, dh);
+  const V p = horner_d<Max>(x, a, m, dp);
+  const V h = horner_d<Max>(den_base<Vn>(x), c, n, dh);
   const V q = den_value<Vn>(h), dq = den_slope<Vn>(x, h, dh, s);
   const V y = p / q;
   return fma(-y, dq, dp) / q;  // (P' - (P/Q) Q') / Q
 }
 
 // grad_x = g F'(x); wa = g / Q (g dF/da_j = wa x^j); wb = -g P s / Q^2 (the c_k term is wb z^k).
-template <Version Vn, class V, class T>
+template <Version Vn, int Max = kMaxDegree, class V, class T>
 NONLIN_HD inline V backward(V g, V x, const T* a, int m, const T* c, int n, V& wa, V& wb) {
   V dp, dh, s;
-  const V p = horner_d(x, a, m, dp);
-  const V h = horner_d(den_base<Vn>(x), c, n, dh);
+  const V p = horner_d<Max>(x, a, m, dp);
+  const V h = horner_d<Max>(den_base<Vn>(x), c, n, dh);
   const V q = den_value<Vn>(h), dq = den_slope<Vn>(x, h, dh, s);
   const V r = recip(q);  // rcp14 + Newton on AVX-512 (~2^-26 relative), else a division
   const V y = p * r;

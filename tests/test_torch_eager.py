@@ -177,3 +177,24 @@ def test_array_activations_eager_and_registered_paths_agree():
     (d,) = torch.autograd.grad(pau(x).sum(), x, create_graph=True)
     with pytest.raises(RuntimeError, match="second derivatives"):
         d.sum().backward()
+
+
+def test_numpy_and_list_parameters_keep_the_input_dtype():
+    """NumPy scalars (np.float64 is a float subclass NumPy does not treat as a weak scalar),
+    lists and arrays as parameters: float32 in, float32 out, with and without autograd, equal
+    to torch's own op (a model mixing them with torch layers must not see float64)."""
+    x = torch.from_numpy(np.random.default_rng(3).standard_normal((4, 3)).astype(np.float32))
+    m = torch.nn.Sequential(nt.LeakyReLU(np.float64(0.2)), torch.nn.Linear(3, 2))
+    assert m(x).dtype == torch.float32
+    w = [0.1, 0.2, 0.3]
+    want = torch.nn.functional.prelu(x, torch.tensor(w))
+    for weight in (w, np.array(w), np.array(w, np.float64)):
+        for grad in (False, True):
+            y = nt.prelu(x.clone().requires_grad_(grad), weight=weight)
+            assert y.dtype == torch.float32
+            torch.testing.assert_close(y.detach(), want)
+    y = nt.leaky_relu(x, negative_slope=np.float64(0.2))
+    assert y.dtype == torch.float32
+    torch.testing.assert_close(y, torch.nn.functional.leaky_relu(x, 0.2))
+    with pytest.raises(TypeError, match="weight"):
+        nt.prelu(x, weight=["a", "b", "c"])

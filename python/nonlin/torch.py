@@ -46,6 +46,24 @@ def _check_input(name, x, argname="x"):
                         f"float64, got {x.dtype}")
 
 
+def _param_value(name, pname, v, dtype, device):
+    """A parameter as the kernels take it: tensors in the compute dtype, real scalars (also
+    NumPy's, which would promote float32 results to float64) as Python floats, arrays and
+    lists as tensors of the compute dtype; anything else is left to the activation's own
+    validation."""
+    if isinstance(v, torch.Tensor):
+        _check_input(name, v, pname)
+        return v.to(dtype)
+    if isinstance(v, (np.floating, np.integer, np.bool_)):
+        return float(v)
+    if isinstance(v, (list, tuple, np.ndarray)):
+        a = np.asarray(v)
+        if a.dtype.kind not in "biuf":
+            raise TypeError(f"nonlin.torch.{name}: parameter '{pname}' must be real numbers, got {a.dtype}")
+        return torch.as_tensor(a, dtype=dtype, device=device)
+    return v
+
+
 def _on_cuda(name, *tensors):
     """False for CPU tensors, True for CUDA tensors with CUDA kernels built; raises otherwise."""
     return _torch_cuda.check_device(name, [t for t in tensors if isinstance(t, torch.Tensor)]) == "cuda"
@@ -326,11 +344,7 @@ class _Elementwise:
                                     f"'{k}' (parameters: {', '.join(pnames) or 'none'})")
             # parameters in the compute dtype (bfloat16 inputs are computed in float32)
             pdt = torch.float32 if x.dtype is torch.bfloat16 else x.dtype
-            values = [params.get(p, act.params[p]) for p in pnames]
-            for p, v in zip(pnames, values):
-                if isinstance(v, torch.Tensor):
-                    _check_input(name, v, p)
-            values = [v.to(pdt) if isinstance(v, torch.Tensor) else v for v in values]
+            values = [_param_value(name, p, params.get(p, act.params[p]), pdt, x.device) for p in pnames]
             if _eager(x, values):  # numbers stay numbers: no tensor per parameter per call
                 if _needs_grad(x, *values):
                     return function.apply(x, *values)

@@ -98,6 +98,35 @@ def test_polynorm_rows_whose_powers_overflow(dtype, scale, weight):
         np.testing.assert_allclose(pg["weight"][i], float(ref), rtol=1e-5)
 
 
+@pytest.mark.parametrize("name", ["ash", "hard_ash", "velu"])
+@pytest.mark.parametrize("scale", [1e155, 1e300, 1e-300])
+def test_rows_whose_variance_overflows(name, scale):
+    """float64 rows beyond ~1e154 (the sum of squares overflows) or tiny: the statistics are
+    computed scaled by a power of two, so the row is right, not NaN."""
+    nl = require_nonlin()
+    p = params_of(name)
+    x = rn.sample("float64", 2, 7, seed=5) * scale
+    y = nl.__dict__[name](x, **p)
+    assert np.all(np.isfinite(y))
+    for xr, yr in zip(x, y):
+        assert rn.ulps(yr, *rn.forward(name, xr, p), "float64").max() <= bound(name, "float64", "forward")
+    gx, _ = nl.__dict__[name].grads(np.ones_like(x), x, **p)
+    for xr, gxr in zip(x, gx):
+        assert rn.ulps(gxr, *rn.grad_x(name, xr, np.ones_like(xr), p), "float64").max() <= \
+            bound(name, "float64", "backward")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_many_empty_rows_return_at_once(name):
+    """2^34 rows of length 0: nothing to compute, no per-row work or memory."""
+    nl = require_nonlin()
+    act, p = getattr(nl, name), params_of(name)
+    x = np.broadcast_to(np.zeros((1, 0)), (2**34, 0))
+    assert act(x, **p).shape == x.shape
+    gx, pg = act.grads(x, x, **p)
+    assert gx.shape == x.shape and all(np.all(v == 0) for v in pg.values())
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_axis_and_strides(name):
     nl = require_nonlin()

@@ -107,7 +107,8 @@ class NormalizingActivation:
         flat, _ = self._values(params)
         x2, how = self._rows(x, axis)
         y2 = np.empty_like(x2)
-        _core._norm_forward(self._op, x2, y2, flat)
+        if x2.size:  # empty rows (n = 0) have nothing to normalise, however many there are
+            _core._norm_forward(self._op, x2, y2, flat)
         return self._restore(y2, how)
 
     def grads(self, grad_out, x, axis=-1, **params):
@@ -124,8 +125,9 @@ class NormalizingActivation:
                              f"broadcast to x's shape {np.shape(x)}") from None
         g2 = np.ascontiguousarray(np.moveaxis(g, how[1], -1), dtype=x2.dtype).reshape(x2.shape)
         gx2 = np.empty_like(x2)
-        pg = np.zeros((x2.shape[0], self._slots(flat)))
-        _core._norm_backward(self._op, g2, x2, gx2, pg, flat)
+        pg = np.zeros((x2.shape[0] if x2.size else 0, self._slots(flat)))
+        if x2.size:
+            _core._norm_backward(self._op, g2, x2, gx2, pg, flat)
         pgrads = self._gradients(pg.sum(axis=0), shapes, how[2])  # float64, fixed order
         return self._restore(gx2, how), pgrads
 

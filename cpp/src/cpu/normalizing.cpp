@@ -14,6 +14,7 @@ constexpr std::ptrdiff_t kParallelElements = 1 << 15;
 
 template <class F>
 void over_rows(std::ptrdiff_t rows, std::ptrdiff_t n, F&& f) {
+  if (n <= 0) return;  // empty rows: nothing to do however many (outputs and sums stay as given)
   if (rows < 2 || rows * n < kParallelElements) return f(std::ptrdiff_t(0), rows);
   parallel_for(rows, 1, f);
 }

@@ -87,22 +87,44 @@ NONLIN_DEVICE V atan2_d(V y, V x) {
   return select(x < 0.0, select(y < 0.0, V(-3.141592653589793), V(3.141592653589793)) - r, r);
 }
 
-// Row mean and sqrt(population variance + eps), two passes (no cancellation).
+// Row mean and sqrt(population variance + eps) of x times `scale`, two passes (no
+// cancellation); eps is taken as is.
 template <class X, class T>
-NONLIN_DEVICE void mean_std(std::ptrdiff_t n, const T* x, double eps, double& mean, double& sd) {
+NONLIN_DEVICE void mean_std_scaled(std::ptrdiff_t n, const T* x, double eps, double scale,
+                                   double& mean, double& sd) {
   SumOf<X, T> s1, s2;
   X::template stream<1>(n, {x}, static_cast<T*>(nullptr), [&](const auto* a) {
-    s1.add(a[0]);
+    s1.add(a[0] * scale);
     return a[0];
   });
   mean = s1.value() / double(n);
   const double m = mean;
   X::template stream<1>(n, {x}, static_cast<T*>(nullptr), [&](const auto* a) {
-    const auto d = a[0] - m;
+    const auto d = a[0] * scale - m;
     s2.add(d * d);
     return d;
   });
   sd = std::sqrt(s2.value() / double(n) + eps);
+}
+
+// Row mean and sqrt(population variance + eps). A finite float64 row whose sums overflow
+// (|x| beyond ~1e154) is redone scaled by a power of two that brings max |x| below 1.
+template <class X, class T>
+NONLIN_DEVICE void mean_std(std::ptrdiff_t n, const T* x, double eps, double& mean, double& sd) {
+  mean_std_scaled<X>(n, x, eps, 1.0, mean, sd);
+  if (std::isfinite(sd)) return;
+  double big = 0;  // (an overflowing compensated sum gives NaN, not inf)
+  for (std::ptrdiff_t i = 0; i < n; ++i) {  // comparisons (gcc 12's aarch64 fmax loop ICEs)
+    const double v = std::fabs(double(x[i]));
+    if (!(v <= 1.7976931348623157e308)) return;  // a NaN or infinite element: a NaN row
+    big = v > big ? v : big;
+  }
+  int e;
+  std::frexp(big, &e);
+  const double scale = std::ldexp(1.0, -e);  // max |x| scale < 1
+  mean_std_scaled<X>(n, x, eps * scale * scale, scale, mean, sd);
+  mean /= scale;
+  sd /= scale;
 }
 
 // PolyNorm (Zhuo et al. 2024, arXiv:2411.03884): y = sum_k c_k s_k x^k + b, k = 1..r,

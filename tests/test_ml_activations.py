@@ -118,3 +118,18 @@ def test_backward_and_protocol():
         act(x, alpha1=-1.0)
     with pytest.raises(TypeError):
         act(x, gamma=2.0)
+
+
+@pytest.mark.parametrize("call,word", [
+    (lambda a, x: a(x + 1j), "'x'"),  # NumPy would drop the imaginary part with a warning
+    (lambda a, x: a("abc"), "'x'"),
+    (lambda a, x: a(x, alpha1="a"), "alpha1"),
+    (lambda a, x: a(x, beta2=1j), "beta2"),
+    (lambda a, x: a.derivative(x.astype(object)), "'x'"),
+    (lambda a, x: a.backward("a", x), "grad_out"),
+    (lambda a, x: a.param_backward(x + 1j, x), "grad_out"),
+    (lambda a, x: a.param_backward(x, x + 1j, beta1=np.ones(5)), "'x'"),
+])
+def test_non_real_operands_are_type_errors_naming_them(call, word):
+    with pytest.raises(TypeError, match=word):
+        call(nl.ml_tanh, np.linspace(-2, 2, 5))

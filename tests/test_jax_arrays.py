@@ -108,3 +108,12 @@ def test_normalizing(name, axis):
                                   act(x, axis, **params))
     with pytest.raises(TypeError, match="unexpected keyword argument 'epsilon'"):
         fn(jnp.asarray(x), epsilon=1.0)
+
+
+def test_rational_polynomial_without_denominator():
+    """n = 0 (empty denominator): equal to the NumPy path, with coefficient gradients."""
+    x = np.linspace(-2, 2, 9)
+    a, b = np.array([0.25, 1.0, 0.5, -0.125]), np.zeros(0)
+    np.testing.assert_array_equal(nj.rational(jnp.asarray(x), a, b), nl.rational(x, a, b))
+    ga = jax.grad(lambda c: nj.rational(jnp.asarray(x), c, b).sum())(jnp.asarray(a))
+    np.testing.assert_allclose(ga, nl.rational.backward(np.ones_like(x), x, a, b)[1], rtol=1e-15)

@@ -119,6 +119,26 @@ def test_degree_paths_live(m, n, version, dtype):
     assert np.all(np.abs(gb - sums_b) <= 16 * u * scale_b + 1e-300), (gb, sums_b)
 
 
+@pytest.mark.parametrize("version", "ABDN")
+def test_polynomial_without_denominator(version):
+    """n = 0 (an empty denominator, Q = 1): the plain polynomial, its derivative and gradients
+    (were a reshape error in the NumPy and torch paths, a ZeroDivisionError in JAX)."""
+    x = np.linspace(-2, 2, 9)
+    a = np.array([0.25, 1.0, 0.5, -0.125])
+    b = np.zeros(0)
+    want = np.polynomial.polynomial.polyval(x, a)
+    np.testing.assert_allclose(nl.rational(x, a, b, version), want, rtol=1e-15, atol=1e-15)
+    np.testing.assert_allclose(nl.rational.derivative(x, a, b, version),
+                               np.polynomial.polynomial.polyval(x, [1.0, 1.0, -0.375]), rtol=1e-15, atol=1e-15)
+    gx, ga, gb = nl.rational.backward(np.ones_like(x), x, a, b, version)
+    np.testing.assert_allclose(ga, [np.sum(x**j) for j in range(4)], rtol=1e-14, atol=1e-14)
+    assert gb.shape == (0,)
+    fit = nl.fit_rational("gelu", degrees=(5, 0), interval=(-3, 3), version=version)
+    t = np.linspace(-3, 3, 601)
+    err = np.abs(nl.rational(t, fit.numerator, fit.denominator, version) - nl.gelu(t)).max()
+    assert fit.denominator.shape == (0,) and err == pytest.approx(fit.max_error, rel=0.05)
+
+
 def test_float16():
     t = ref()
     key = "mixed54/A/float32"

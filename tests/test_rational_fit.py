@@ -102,6 +102,7 @@ def test_callable_and_degrees():
     (dict(fn="gelu", degrees=(-1, 2)), ValueError), (dict(fn="gelu", degrees="ab"), TypeError),
     (dict(fn="gelu", interval=(3, -3)), ValueError), (dict(fn="gelu", method="best"), ValueError),
     (dict(fn="gelu", version="Q"), ValueError), (dict(fn=np.sqrt, interval=(-1, 1)), ValueError),
+    (dict(fn="gelu", interval=(0, 1e-300)), ValueError),  # coefficients overflow (were inf/NaN)
 ])
 def test_bad_arguments(kwargs, exc):
     with pytest.raises(exc):

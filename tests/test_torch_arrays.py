@@ -126,3 +126,14 @@ def test_float32_bfloat16_and_no_grad_of_grad():
     (g,) = torch.autograd.grad(nt.hermite(xt).sum(), xt, create_graph=True)
     with pytest.raises(RuntimeError, match="second derivatives"):
         g.sum().backward()
+
+
+def test_rational_polynomial_without_denominator():
+    """n = 0 (empty denominator): equal to the NumPy path, with coefficient gradients."""
+    x = np.linspace(-2, 2, 9)
+    a, b = np.array([0.25, 1.0, 0.5, -0.125]), np.zeros(0)
+    at = torch.tensor(a, requires_grad=True)
+    y = nt.rational(torch.from_numpy(x), at, torch.from_numpy(b))
+    np.testing.assert_array_equal(y.detach().numpy(), nl.rational(x, a, b))
+    y.sum().backward()
+    np.testing.assert_allclose(at.grad.numpy(), nl.rational.backward(np.ones_like(x), x, a, b)[1], rtol=1e-15)

@@ -115,8 +115,9 @@ class _Layout(Geometry):
         G = self.groups
         self.num = np.ascontiguousarray(np.broadcast_to(num.reshape(-1, self.m + 1), (G, self.m + 1)),
                                         dtype=self.cdtype)
-        nb = den.shape[-1]
-        self.den = np.ascontiguousarray(np.broadcast_to(den.reshape(-1, nb), (G, nb)), dtype=self.cdtype)
+        nb = den.shape[-1]  # 0: a polynomial (n = 0, Q = 1)
+        self.den = np.ascontiguousarray(np.broadcast_to(den.reshape(den.shape[0] if den.ndim == 2 else 1, nb),
+                                                        (G, nb)), dtype=self.cdtype)
         self.x = np.ascontiguousarray(x, dtype=self.cdtype)
         self.training, self.seed = noise_options(training, seed)
 

@@ -279,8 +279,13 @@ def fit_rational(fn, degrees=(5, 4), interval=(-3.0, 3.0), version="A", method="
     score = (lambda e: np.max(np.abs(e))) if minimax else (lambda e: np.sqrt(np.sum(w0 * e * e)))
     th = min((_polish(form, t, S, fx, minimax, polish_iterations, w0) for t in starts),
              key=lambda t: score(form.value(t, S) - fx))
-    num = th[: m + 1] / scale ** np.arange(m + 1)
-    den = th[m + 1:] / scale ** np.arange(form.k0, n + 1)
+    with np.errstate(all="ignore"):
+        num = th[: m + 1] / scale ** np.arange(m + 1)
+        den = th[m + 1:] / scale ** np.arange(form.k0, n + 1)
+    if not (np.all(np.isfinite(num)) and np.all(np.isfinite(den))):
+        raise ValueError(f"fit_rational: the coefficients of degrees {(m, n)} on {interval!r} "
+                         f"overflow float64 (the interval's scale {scale:g} raised to the degree); "
+                         f"fit on a wider interval or with lower degrees")
     real_poles = np.array([])
     if version == "N" and n > 0:
         r = np.roots(np.concatenate([den[::-1], [1.0]]))

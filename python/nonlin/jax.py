@@ -258,7 +258,8 @@ def _rational(act):
                  ("groups", geo.groups), ("run", geo.run), ("training", int(training)), ("seed", seed))
         G = geo.groups
         num_t = jnp.broadcast_to(num.reshape(-1, num.shape[-1]), (G, num.shape[-1])).reshape(-1)
-        den_t = jnp.broadcast_to(den.reshape(-1, den.shape[-1]), (G, den.shape[-1])).reshape(-1)
+        rows = den.shape[0] if den.ndim == 2 else 1  # (n = 0: no coefficients, Q = 1)
+        den_t = jnp.broadcast_to(den.reshape(rows, den.shape[-1]), (G, den.shape[-1])).reshape(-1)
         return _array_call("nonlin_rational", attrs, x.astype(dt), num_t, den_t).astype(orig)
 
     fn.__name__ = fn.__qualname__ = "rational"

@@ -108,6 +108,20 @@ def test_plot_parameters(tmp_path, capsys):
     assert code == 2 and "unknown activation" in err
 
 
+def test_plot_output_paths(tmp_path, capsys):
+    """An unwritable path is a clean error (exit 2, no traceback); a name without suffix is
+    written as PNG under exactly that name (the message names the file that exists)."""
+    require_nonlin()
+    code, _, err = run_main(["plot", "gelu", "-o", str(tmp_path / "no_such_dir" / "x.png")], capsys)
+    assert code == 2 and "cannot write" in err and "Traceback" not in err
+    out = tmp_path / "noext"
+    code, text, err = run_main(["plot", "gelu", "-o", str(out)], capsys)
+    assert code == 0 and f"wrote {out} " in text, err
+    _png_checks(out)
+    code, _, err = run_main(["plot", "gelu", "-o", str(tmp_path / "x.nosuchformat")], capsys)
+    assert code == 2 and "nosuchformat" in err
+
+
 def test_plot_names_added_later_and_missing_matplotlib(tmp_path, monkeypatch, capsys):
     require_nonlin()
     from nonlin import plot

@@ -11,6 +11,7 @@ its `derivative` (or `backward`) if it has one. Needs matplotlib (pip install "n
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 import numpy as np
@@ -125,8 +126,10 @@ def plot(names, out, derivative=False, lo=-5.0, hi=5.0, params=None, points=801,
     fig.suptitle("nonlin: " + (", ".join(drawn) if len(drawn) <= 6 else f"{len(drawn)} activations"))
     legend_height = (0.16 * legend_rows + 0.1) / (4.8 + 0.22 * legend_rows) if many else 0.0
     fig.tight_layout(rect=(0, legend_height, 1, 1))
-    fig.savefig(out, dpi=110)
-    plt.close(fig)
+    try:  # exactly the file asked for (matplotlib would append .png to a name without suffix)
+        fig.savefig(out, dpi=110, format=os.path.splitext(str(out))[1][1:].lower() or "png")
+    finally:
+        plt.close(fig)
     return drawn
 
 
@@ -145,6 +148,9 @@ def main(argv=None):
                      parse_params(a.param), max(a.points, 2))
     except (ValueError, TypeError, RuntimeError) as exc:
         print(f"nonlin plot: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"nonlin plot: cannot write {a.output}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     print(f"wrote {a.output} ({', '.join(drawn)})")
     return 0

@@ -181,6 +181,25 @@ def test_second_derivative_and_bad_input_are_reported():
     assert nj.gelu(1.0).shape == ()
 
 
+@pytest.mark.parametrize("call,exc,word", [
+    (lambda x: nj.softplus(x, beta=0.0), ValueError, "'beta' must be nonzero"),
+    (lambda x: nj.softplus(x, beta=jnp.zeros(3)), ValueError, "'beta' must be nonzero"),
+    (lambda x: nj.hardtanh(x, min_val=1.0, max_val=-1.0), ValueError, "'max_val'"),
+    (lambda x: nj.celu(x, alpha=np.float32(0)), ValueError, "'alpha'"),
+    (lambda x: nj.apa(x, lambd=-1.0), ValueError, "'lambd'"),
+    (lambda x: nj.ml_tanh(x, alpha1=-1.0), ValueError, "'alpha1'"),
+    (lambda x: nj.prelu(x, weight=np.array(["a"])), TypeError, "'weight'"),
+])
+def test_concrete_parameters_are_checked_as_in_numpy(call, exc, word):
+    """Concrete parameter values break the same registry constraints as in the NumPy path;
+    traced ones (inside the caller's jit or grad) pass unchecked."""
+    x = jnp.linspace(-2, 2, 3)
+    with pytest.raises(exc, match=word):
+        call(x)
+    assert bool(jnp.all(jnp.isinf(jax.jit(lambda b: nj.softplus(x, beta=b))(0.0))))
+    assert float(jax.grad(lambda b: nj.softplus(x, beta=b).sum())(2.0)) < 0
+
+
 def test_training_loop_matches_jax_nn():
     """An MLP on a synthetic regression task, plain SGD in float64: the loss curve with
     nonlin.jax.gelu equals the one with jax.nn.gelu to rounding."""

@@ -20,7 +20,7 @@ Everything here is generated from the registry (see ``nonlin._adapters``).
 from __future__ import annotations
 
 import contextlib
-from functools import cache, partial
+from functools import cache, partial, wraps
 
 import numpy as np
 
@@ -35,7 +35,7 @@ for _target, _capsule in _core._jax_ffi_targets().items():
     jax.ffi.register_ffi_target(_target, _capsule, platform="cpu")
 for _target, _capsule in _core._jax_ffi_cuda_targets().items():  # builds with CUDA kernels
     jax.ffi.register_ffi_target(_target, _capsule, platform="CUDA")
-from .activation import _OP_INDEX  # noqa: E402  (op name -> row of the kernel tables)
+from .activation import _OP_INDEX, _check  # noqa: E402  (_OP_INDEX: op name -> kernel table row)
 from .ml_activations import _INNER_CODES, _MAP_CODES, MittagLefflerActivation  # noqa: E402
 
 
@@ -154,7 +154,39 @@ def _elementwise(act):
         orig, x, ps = _operands(act, x, params)
         return forward(x, *ps).astype(orig)
 
-    return _describe(fn, act, _adapters.signature(act), ())
+    return _checked(act, _describe(fn, act, _adapters.signature(act), ()))
+
+
+def _checked(act, jitted):
+    """jitted(x, **params) after the activation's parameter constraints are checked on the
+    values that are concrete (numbers, NumPy or JAX arrays): a ValueError naming the parameter,
+    as in the NumPy and torch paths. Traced values (inside the caller's jit or grad) cannot be
+    checked and pass as they are."""
+    name = f"nonlin.jax.{act.name}"
+    rows = getattr(act, "_param_rows", None)
+
+    def concrete(v):
+        return not isinstance(v, jax.core.Tracer)
+
+    def check(params):
+        if rows is None:  # Mittag-Leffler gated: the activation's own check, all values concrete
+            if all(concrete(v) for v in params.values()):
+                act._params({k: np.asarray(v) for k, v in params.items()})
+            return
+        previous = None
+        for pname, default, _learnable, _doc, constraint in rows:
+            v = params.get(pname, default)
+            v = np.asarray(v) if isinstance(v, jax.Array) and concrete(v) else v
+            if concrete(v) and (previous is None or concrete(previous[1])):
+                _check(name, pname, v, constraint, previous)
+            previous = (pname, v)
+
+    @wraps(jitted)
+    def call(x, **params):
+        check(params)
+        return jitted(x, **params)
+
+    return call
 
 
 def _gated(act):
@@ -376,7 +408,7 @@ def _ml_gated(act):
         orig, x, ps = _operands(act, x, params)
         return forward(x, *ps).astype(orig)
 
-    return _describe(fn, act, _adapters.signature(act), ())
+    return _checked(act, _describe(fn, act, _adapters.signature(act), ()))
 
 
 def _normalizing(act):

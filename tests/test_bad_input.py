@@ -190,6 +190,22 @@ def test_shapes_that_do_not_broadcast():
         nl.prelu.param_backward(np.ones((2, 3)), np.ones((2, 3)), weight=np.ones(4))
 
 
+@pytest.mark.parametrize("call,named", [
+    (lambda: nl.leaky_relu(np.ones(3), negative_slope=np.ones(4)), ["x (3,)", "negative_slope (4,)"]),
+    (lambda: nl.prelu.derivative(np.ones((2, 3)), weight=np.ones(4)), ["x (2, 3)", "weight (4,)"]),
+    (lambda: nl.silu.backward(np.ones(4), np.ones(3), beta=1.5), ["grad_out (4,)", "x (3,)"]),
+    (lambda: nl.prelu.param_backward(np.ones((2, 3)), np.ones((2, 2)), weight=np.ones(2)),
+     ["grad_out (2, 3)", "x (2, 2)"]),
+    (lambda: nl.softplus.derivative2(np.ones((2, 3)), beta=np.ones((3, 1))), ["beta (3, 1)"]),
+])
+def test_broadcast_errors_name_the_operands(call, named):
+    """Activations with parameters name each operand and its shape (NumPy's message names
+    none; the parameter-free ones are the raw ufuncs, whose message lists the shapes)."""
+    with pytest.raises(ValueError, match="do not broadcast") as e:
+        call()
+    assert all(n in str(e.value) for n in named), str(e.value)
+
+
 def test_read_only_out():
     out = np.empty(5)
     out.flags.writeable = False

@@ -132,27 +132,41 @@ class Activation:
             values.append(value)
         return values
 
+    def _run(self, ufunc, lead, args, **kw):
+        """ufunc(*lead.values(), *args, **kw); operands that do not broadcast are a ValueError
+        naming each one with its shape (NumPy's message names none)."""
+        try:
+            return ufunc(*lead.values(), *args, **kw)
+        except ValueError as e:
+            if "broadcast" not in str(e):
+                raise
+            shapes = [f"{k} {np.shape(v)}" for k, v in lead.items()]
+            shapes += [f"{p} {np.shape(v)}" for p, v in zip(self.params, args) if np.ndim(v)]
+            raise ValueError(f"{self.name}: operands do not broadcast together: "
+                             f"{', '.join(shapes)}") from None
+
     def __call__(self, x, *, out=None, where=True, **params):
         x = _as_operand(x, "x", self.name)
-        return self.ufunc(x, *self._args(params), out=out, **_where(where))
+        return self._run(self.ufunc, {"x": x}, self._args(params), out=out, **_where(where))
 
     def derivative(self, x, *, out=None, where=True, **params):
         """f'(x), elementwise."""
         x = _as_operand(x, "x", self.name)
-        return self.derivative_ufunc(x, *self._args(params), out=out, **_where(where))
+        return self._run(self.derivative_ufunc, {"x": x}, self._args(params), out=out, **_where(where))
 
     def derivative2(self, x, *, out=None, where=True, **params):
         """f''(x), elementwise (0 for piecewise-linear activations, also at their kinks)."""
         if self.derivative2_ufunc is None:
             raise NotImplementedError(f"{self.name} has no second derivative kernel")
         x = _as_operand(x, "x", self.name)
-        return self.derivative2_ufunc(x, *self._args(params), out=out, **_where(where))
+        return self._run(self.derivative2_ufunc, {"x": x}, self._args(params), out=out, **_where(where))
 
     def backward(self, grad_out, x, *, out=None, where=True, **params):
         """grad_out * f'(x) in one fused pass."""
         x = _as_operand(x, "x", self.name)
         grad_out = _as_operand(grad_out, "grad_out", self.name)
-        return self.backward_ufunc(grad_out, x, *self._args(params), out=out, **_where(where))
+        return self._run(self.backward_ufunc, {"grad_out": grad_out, "x": x}, self._args(params),
+                         out=out, **_where(where))
 
     def param_backward(self, grad_out, x, **params):
         """Gradients of the learnable parameters, each reduced to that parameter's shape."""
@@ -175,7 +189,7 @@ class Activation:
         fused = self._fused(grad_out, x, args, with_grad_x=True) if self.learnable else None
         if fused is not None:
             return fused
-        grad_x = self.backward_ufunc(grad_out, x, *args)
+        grad_x = self._run(self.backward_ufunc, {"grad_out": grad_out, "x": x}, args)
         return grad_x, (self._reduced_param_grads(grad_out, x, args) if self.learnable else {})
 
     def _fused(self, grad_out, x, args, with_grad_x):
@@ -205,7 +219,7 @@ class Activation:
         return grad_x, grads
 
     def _reduced_param_grads(self, grad_out, x, args):
-        grads = self.param_grad_ufunc(grad_out, x, *args)
+        grads = self._run(self.param_grad_ufunc, {"grad_out": grad_out, "x": x}, args)
         if not isinstance(grads, tuple):
             grads = (grads,)
         shapes = {pname: np.shape(v) for (pname, *_), v in zip(self._param_rows, args)}

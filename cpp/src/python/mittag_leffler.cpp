@@ -27,8 +27,9 @@ using nonlin::ml::Part;
 template <class T>
 void ml_loop(char** args, const npy_intp* dims, const npy_intp* steps, void* data) {
   const MlKernel& k = *static_cast<const MlKernel*>(data);
-  std::ptrdiff_t st[5];
-  for (int j = 0; j < 5; ++j) st[j] = std::ptrdiff_t(steps[j]);
+  std::ptrdiff_t st[5] = {};
+  const int nargs = k.fourth == Fourth::none ? 4 : 5;  // NumPy passes one step per operand
+  for (int j = 0; j < nargs; ++j) st[j] = std::ptrdiff_t(steps[j]);
   nonlin::ml::ml_run<T>(k, std::ptrdiff_t(dims[0]), args, st);
 }
 

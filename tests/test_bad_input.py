@@ -301,6 +301,7 @@ CRASH_SCRIPT = textwrap.dedent(r"""
         lambda: nl.set_simd_level(None),
         lambda: nl.set_num_threads(0),
         lambda: nl.set_num_threads(-5),
+        lambda: nl.set_num_threads(100_000),  # beyond the pool's 1024: thread creation would fail
         lambda: nl.set_num_threads(10**12),
         lambda: nl.set_num_threads(2**70),
         lambda: nl.gelu(np.ones((2, 2))[:, :, None][:, :, ::-1], out=np.ones((2, 2, 1))[::-1]),

@@ -18,7 +18,12 @@ int run(int op, ptrdiff_t n, const T* const* in, const ptrdiff_t* in_strides, T*
         const ptrdiff_t* out_strides) {
   if (!valid(op) || n < 0 || (n > 0 && (!in || !out || !in_strides || !out_strides)))
     return NONLIN_EINVAL;
+  if (n == 0) return NONLIN_OK;  // nothing is read or written (the arrays may be NULL)
   const OpInfo& info = op_infos()[op];
+  for (int k = 0; k < info.nin; ++k)
+    if (!in[k]) return NONLIN_EINVAL;
+  for (int k = 0; k < info.nout; ++k)
+    if (!out[k]) return NONLIN_EINVAL;
   char* args[kMaxOpOperands];
   ptrdiff_t strides[kMaxOpOperands];
   for (int k = 0; k < info.nin; ++k) {
@@ -83,7 +88,7 @@ int nonlin_set_simd_level(const char* level) {
 int nonlin_get_num_threads(void) { return get_num_threads(); }
 
 int nonlin_set_num_threads(int n) {
-  if (n < 1) return NONLIN_EINVAL;
+  if (n < 1 || n > kMaxThreads) return NONLIN_EINVAL;
   set_num_threads(n);
   return NONLIN_OK;
 }

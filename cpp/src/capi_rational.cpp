@@ -1,4 +1,7 @@
 // The C API of the rational activations (nonlin.h) over the driver in cpu/rational.h.
+#include <new>
+#include <stdexcept>
+
 #include "cpu/rational.h"
 #include "nonlin/nonlin.h"
 
@@ -26,14 +29,31 @@ bool problem(const nonlin_rational* r, ptrdiff_t n, Problem& p) {
   return check(p) == nullptr;
 }
 
+// f() -> NONLIN_OK, or the error code of what it threw: no C++ exception crosses the C API
+// (a huge `groups` makes the coefficient tables unallocatable).
+template <class F>
+int guarded(F&& f) {
+  try {
+    f();
+    return NONLIN_OK;
+  } catch (const std::bad_alloc&) {
+    return NONLIN_ENOMEM;
+  } catch (const std::length_error&) {
+    return NONLIN_ENOMEM;
+  } catch (...) {
+    return NONLIN_EINVAL;
+  }
+}
+
 template <class T>
 int elementwise(bool deriv, const nonlin_rational* r, ptrdiff_t n, const T* x, const T* num,
                 const T* den, T* out) {
   Problem p;
   if (!problem(r, n, p) || (n > 0 && (!x || !num || !den || !out))) return NONLIN_EINVAL;
-  if (deriv) derivative(p, x, num, den, out);
-  else forward(p, x, num, den, out);
-  return NONLIN_OK;
+  return guarded([&] {
+    if (deriv) derivative(p, x, num, den, out);
+    else forward(p, x, num, den, out);
+  });
 }
 
 template <class T>
@@ -42,8 +62,7 @@ int back(const nonlin_rational* r, ptrdiff_t n, const T* g, const T* x, const T*
   Problem p;
   if (!problem(r, n, p) || !num || !den || !gnum || !gden || (n > 0 && (!g || !x || !gx)))
     return NONLIN_EINVAL;
-  backward(p, g, x, num, den, gx, gnum, gden);
-  return NONLIN_OK;
+  return guarded([&] { backward(p, g, x, num, den, gx, gnum, gden); });
 }
 
 }  // namespace

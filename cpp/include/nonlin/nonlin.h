@@ -17,6 +17,7 @@ extern "C" {
 
 #define NONLIN_OK 0
 #define NONLIN_EINVAL (-1)
+#define NONLIN_ENOMEM (-3) /* a buffer the call needs could not be allocated */
 
 /* Ops are numbered 0 .. nonlin_num_ops()-1; names as the NumPy ufuncs ("gelu",
  * "gelu_derivative", "gelu_backward", "prelu_param_grad", "swiglu", ...). */
@@ -29,8 +30,10 @@ int nonlin_op_arity(int op, int* nin, int* nout);
 /* Parameter `k` of the activation behind `op`: its name and default (NULL if out of range). */
 const char* nonlin_op_param(int op, int k, double* default_value);
 
-/* Evaluate op over n elements. Strides are in bytes (0 broadcasts a scalar). Outputs may alias
- * inputs exactly (in place). Thread-safe; large calls use the internal thread pool. */
+/* Evaluate op over n elements (n = 0: nothing is read, the arrays may be NULL; else every
+ * in[k] and out[k] must be non-NULL: NONLIN_EINVAL). Strides are in bytes (0 broadcasts a
+ * scalar). Outputs may alias inputs exactly (in place). Thread-safe; large calls use the
+ * internal thread pool. */
 int nonlin_run_f32(int op, ptrdiff_t n, const float* const* in, const ptrdiff_t* in_strides,
                    float* const* out, const ptrdiff_t* out_strides);
 int nonlin_run_f64(int op, ptrdiff_t n, const double* const* in, const ptrdiff_t* in_strides,
@@ -40,7 +43,7 @@ int nonlin_run_f64(int op, ptrdiff_t n, const double* const* in, const ptrdiff_t
 const char* nonlin_simd_level(void);
 int nonlin_set_simd_level(const char* level);
 int nonlin_get_num_threads(void);
-int nonlin_set_num_threads(int n);
+int nonlin_set_num_threads(int n); /* 1 .. 1024, else NONLIN_EINVAL */
 
 /* Rational (Pade) activations F(x) = P(x) / Q(x) with learnable coefficients (versions 'A' (safe,
  * default), 'B', 'C', 'D' (B with coefficient noise in training), 'N' (unsafe); see README).
@@ -48,7 +51,9 @@ int nonlin_set_num_threads(int n);
  * (channels-last KAT: run = channels / groups). num: [groups][num_degree + 1]; den:
  * [groups][den_degree] (version 'C': den_degree + 1). Outputs may alias inputs exactly.
  * Backward writes grad_x and the coefficient gradients (float64, shaped like num and den),
- * reduced deterministically (the same for any number of threads). d|v|/dv at v = 0 is 0. */
+ * reduced deterministically (the same for any number of threads). d|v|/dv at v = 0 is 0.
+ * Returns NONLIN_OK, NONLIN_EINVAL (bad descriptor or a NULL array with n > 0) or NONLIN_ENOMEM
+ * (the coefficient tables of `groups` cannot be allocated). */
 typedef struct nonlin_rational {
   char version;             /* 'A', 'B', 'C', 'D' or 'N' */
   int num_degree;           /* m, 0..32 */

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <mutex>
 #include <new>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -37,7 +38,7 @@ class Pool {
       const int v = std::atoi(env);
       if (v >= 1) n = v;
     }
-    threads_ = n;
+    threads_ = std::min(n, kMaxThreads);
     pthread_atfork(nullptr, nullptr, &Pool::after_fork_in_child);
   }
 
@@ -117,11 +118,17 @@ class Pool {
     }
   }
 
+  // (called with the job lock held) Where thread creation fails (a process or cgroup limit),
+  // the pool keeps the workers it got: the chunks are claimed by whoever runs.
   void start_workers(int count) {
     if (int(workers_->size()) == count) return;
     stop_workers();
     stopping_ = false;
-    for (int i = 0; i < count; ++i) workers_->emplace_back([this] { worker(); });
+    try {
+      for (int i = 0; i < count; ++i) workers_->emplace_back([this] { worker(); });
+    } catch (const std::system_error&) {
+      threads_ = int(workers_->size()) + 1;
+    }
   }
 
   void stop_workers() {
@@ -173,7 +180,7 @@ void Pool::after_fork_in_child() {
 
 int get_num_threads() { return pool().threads(); }
 
-void set_num_threads(int n) { pool().resize(std::max(1, n)); }
+void set_num_threads(int n) { pool().resize(std::clamp(n, 1, kMaxThreads)); }
 
 void parallel_for(std::ptrdiff_t n, std::ptrdiff_t align, const Fn& fn) { pool().run(n, align, fn); }
 

@@ -9,7 +9,9 @@
 
 namespace nonlin {
 
-// Total threads used for one call, including the caller (>= 1).
+// Total threads used for one call, including the caller (1 .. kMaxThreads; set_num_threads
+// clamps). Where the system refuses to start that many, the pool keeps the ones it got.
+inline constexpr int kMaxThreads = 1024;
 int get_num_threads();
 void set_num_threads(int n);
 

@@ -167,7 +167,8 @@ NB_MODULE(_core, m) {
   }, nb::arg("level"), "Force the kernels onto one instruction set (for testing).");
   m.def("get_num_threads", &get_num_threads, "Threads used for one large call.");
   m.def("set_num_threads", [](int n) {
-    if (n < 1) throw nb::value_error("n: the number of threads must be >= 1");
+    if (n < 1 || n > kMaxThreads)
+      throw nb::value_error(("n: the number of threads must be in [1, " + std::to_string(kMaxThreads) + "]").c_str());
     set_num_threads(n);
   }, nb::arg("n"), "Set the threads used for one large call (1 = single-threaded).");
   bind_rational(m);

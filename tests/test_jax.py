@@ -245,3 +245,17 @@ def test_cuda_targets_cover_the_array_targets():
         assert cuda <= set(_core._jax_ffi_targets())
     else:
         assert cuda == set()
+
+
+def test_bfloat16_parameters():
+    """bfloat16 parameters (mixed precision) are accepted like float16 / float32 ones (NumPy's
+    dtype kind of bfloat16 is 'V'), checked, and give the float32 parameters' results."""
+    x = jnp.linspace(-2, 2, 5)
+    for xs in (x.astype(jnp.bfloat16), x):
+        for name, kw in (("prelu", {"weight": 0.25}), ("snake", {"a": 0.5}), ("ml_gelu", {"alpha1": 0.5})):
+            f = getattr(nj, name)
+            got = f(xs, **{k: jnp.asarray(v, jnp.bfloat16) for k, v in kw.items()})
+            want = f(xs, **{k: jnp.asarray(v, jnp.float32) for k, v in kw.items()})
+            np.testing.assert_array_equal(np.asarray(got, np.float32), np.asarray(want, np.float32))
+    with pytest.raises(ValueError, match="'lambd'"):
+        nj.apa(x, lambd=jnp.asarray(-1.0, jnp.bfloat16))

@@ -78,7 +78,7 @@ def _operands(act, x, params):
     ps = []
     for p in pnames:
         v = jnp.asarray(params.get(p, act.params[p]))
-        if v.dtype.kind not in "biuf":
+        if not (v.dtype.kind in "biu" or jnp.issubdtype(v.dtype, jnp.floating)):  # (bfloat16's kind is V)
             raise TypeError(f"nonlin.jax.{name}: parameter '{p}' must be a real number or array")
         ps.append(v.astype(dt))
     rank = max([x.ndim, *(p.ndim for p in ps)])
@@ -168,15 +168,19 @@ def _checked(act, jitted):
     def concrete(v):
         return not isinstance(v, jax.core.Tracer)
 
+    def host(v):  # a concrete value as NumPy checks it (bfloat16, unknown to NumPy, widened)
+        a = np.asarray(v)
+        return a.astype(np.float32) if jnp.issubdtype(a.dtype, jnp.floating) and a.dtype.kind == "V" else a
+
     def check(params):
         if rows is None:  # Mittag-Leffler gated: the activation's own check, all values concrete
             if all(concrete(v) for v in params.values()):
-                act._params({k: np.asarray(v) for k, v in params.items()})
+                act._params({k: host(v) for k, v in params.items()})
             return
         previous = None
         for pname, default, _learnable, _doc, constraint in rows:
             v = params.get(pname, default)
-            v = np.asarray(v) if isinstance(v, jax.Array) and concrete(v) else v
+            v = host(v) if isinstance(v, jax.Array) and concrete(v) else v
             if concrete(v) and (previous is None or concrete(previous[1])):
                 _check(name, pname, v, constraint, previous)
             previous = (pname, v)

@@ -70,6 +70,37 @@ def test_opcheck_and_compile(name):
     torch.testing.assert_close(compiled(xt, *ats), fn(xt, *ats), rtol=0, atol=0)
 
 
+@pytest.mark.parametrize("name", ARRAY)
+def test_opcheck_and_compile_on_a_permuted_input(name):
+    """A transposed x: the kernels return contiguous outputs and the fake kernels say so (their
+    empty_like(x) promised x's permuted strides: torch.compile's stride assertion failed);
+    the defaults (hermite's initial coefficients) compile too."""
+    act, x, arrays = _case(name, seed=3)
+    fn = getattr(nt, name)
+    xt = torch.tensor(np.ascontiguousarray(x.T)).t()  # x's values, strides (1, 4)
+    assert not xt.is_contiguous()
+    ats = [torch.tensor(a) for a in arrays]
+    static = nt._options_json(tuple(sorted(act.static.items())))
+    torch.library.opcheck(getattr(torch.ops.nonlin, name).default, (xt, ats, static))
+    torch._dynamo.reset()
+    torch.testing.assert_close(torch.compile(fn, fullgraph=True)(xt, *ats), fn(xt, *ats), rtol=0, atol=0)
+    if name != "rational":
+        torch._dynamo.reset()
+        torch.testing.assert_close(torch.compile(fn, fullgraph=True)(xt), fn(xt), rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("name", ARRAY)
+def test_float16_keeps_float32_coefficients(name):
+    """float16 x: computed in float32 with float32 coefficients, as the NumPy path (the
+    coefficients were rounded to float16 first)."""
+    act, x, arrays = _case(name, seed=4)
+    x16 = np.asarray(x, np.float16)
+    a32 = [np.asarray(a, np.float32) for a in arrays]
+    y = getattr(nt, name)(torch.from_numpy(x16), *(torch.from_numpy(a) for a in a32))
+    assert y.dtype == torch.float16
+    np.testing.assert_array_equal(y.numpy(), act.apply(x16, a32, act.static))
+
+
 def test_pau_module_starts_at_the_preset_and_learns():
     m = nt.PAU(degrees=(5, 4), init="gelu")
     assert isinstance(m.numerator, torch.nn.Parameter) and m.numerator.shape == (6,)

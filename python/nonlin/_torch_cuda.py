@@ -167,7 +167,7 @@ def normalizing(torch, act, x, arrays, static, grad=None):
     slots = np.zeros(act._slots(flat) if grad is not None else 0)
     _launch(torch, x.device, _core._cuda_normalizing, act._op, _DTYPE_CODE[str(cdt)], grad is not None,
             rows, n, xm.data_ptr(), gm.data_ptr(), out.data_ptr(), flat, slots)
-    y = out.movedim(-1, ax).to(x.dtype)
+    y = out.movedim(-1, ax).to(x.dtype).contiguous()  # as the CPU path (and the fake kernel)
     if grad is None:
         return y
     grads = act._gradients(slots, shapes, np.float64)

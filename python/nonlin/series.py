@@ -37,7 +37,7 @@ def _factorial(k):
 _ROWS = [
     dict(name="hermite", family=0, arrays=(("coefficients", lambda d: d + 1),),
          degrees=(0, 32), default_degree=3,
-         init=lambda d: {"coefficients": np.r_[math.sqrt(1 - 1 / _factorial(d)), np.ones(d)]
+         init=lambda d: {"coefficients": np.concatenate([[math.sqrt(1 - 1 / _factorial(d))], np.ones(d)])
                          / math.sqrt(math.e)},
          formula="sum_k c_k He_k(x) / k!", derivative="sum_{k>=1} c_k He_{k-1}(x) / (k-1)!",
          properties={"smooth": True, "monotonic": False, "bounded": False,

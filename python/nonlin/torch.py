@@ -101,6 +101,10 @@ def _writer(fn):
     return lambda o, *a, **kw: np.copyto(o, fn(*a, **kw), casting="same_kind")
 
 
+def _contiguous_like(t):
+    return torch.empty(t.shape, dtype=t.dtype, device=t.device)
+
+
 def _empty_result(x, *others):
     others = [t for t in others if isinstance(t, torch.Tensor)]
     if all(t.ndim == 0 or t.shape == x.shape for t in others):  # the common case, fast
@@ -532,9 +536,10 @@ class _Arrays:
                                      schema="(Tensor x, Tensor[] arrays, str static) -> Tensor")
         self.backward = lib.custom_op(f"nonlin::{name}_vjp", self._vjp_impl, mutates_args=(),
                                       schema="(Tensor grad, Tensor x, Tensor[] arrays, str static) -> Tensor[]")
-        self.forward.register_fake(lambda x, arrays, static: torch.empty_like(x))
+        # the kernels return contiguous tensors whatever the layout of x (a permuted x included)
+        self.forward.register_fake(lambda x, arrays, static: _contiguous_like(x))
         self.backward.register_fake(
-            lambda g, x, arrays, static: [torch.empty_like(x), *(torch.empty_like(a) for a in arrays)])
+            lambda g, x, arrays, static: [_contiguous_like(x), *(_contiguous_like(a) for a in arrays)])
         self.forward.register_autograd(self._grad, setup_context=self._save)
         self.backward.register_autograd(self._no_grad_of_grad, setup_context=_no_context)
 
@@ -616,7 +621,9 @@ class _Arrays:
             values = dict(zip(act.arrays, arrays)) | named
             if not values:
                 values = act.initial()
-            pdt = torch.float32 if x.dtype is torch.bfloat16 else x.dtype
+            # the arrays in the compute dtype (float16 / bfloat16 inputs are computed in float32
+            # with float32 coefficients, as in the NumPy and JAX paths)
+            pdt = torch.float32 if x.dtype in (torch.float16, torch.bfloat16) else x.dtype
             ts = []
             for k in act.arrays:
                 v = values[k]

@@ -33,6 +33,19 @@ def _check(name, pname, value, constraint, previous):
         raise ValueError(f"{name}: parameter '{pname}' must be >= {previous[0]}")
 
 
+def check_params(name, rows, params, checkable=lambda v: True):
+    """The values of the registry parameter `rows` (given or default), each checked against its
+    constraint (ValueError / TypeError naming it) where it and the one before are checkable."""
+    values, previous = [], None
+    for pname, default, _learnable, _doc, constraint in rows:
+        value = params.get(pname, default)
+        if checkable(value) and (previous is None or checkable(previous[1])):
+            _check(name, pname, value, constraint, previous)
+        previous = (pname, value)
+        values.append(value)
+    return values
+
+
 def _as_operand(x, argname, name):
     if type(x) is np.ndarray and x.dtype.kind in "fiub":
         return x
@@ -123,14 +136,7 @@ class Activation:
         if unknown:
             raise TypeError(f"{self.name}() got an unexpected keyword argument '{sorted(unknown)[0]}'"
                             f" (parameters: {', '.join(self.params) or 'none'})")
-        values = []
-        previous = None
-        for pname, default, _learnable, _doc, constraint in self._param_rows:
-            value = params.get(pname, default)
-            _check(self.name, pname, value, constraint, previous)
-            previous = (pname, value)
-            values.append(value)
-        return values
+        return check_params(self.name, self._param_rows, params)
 
     def _run(self, ufunc, lead, args, **kw):
         """ufunc(*lead.values(), *args, **kw); operands that do not broadcast are a ValueError

@@ -35,7 +35,7 @@ for _target, _capsule in _core._jax_ffi_targets().items():
     jax.ffi.register_ffi_target(_target, _capsule, platform="cpu")
 for _target, _capsule in _core._jax_ffi_cuda_targets().items():  # builds with CUDA kernels
     jax.ffi.register_ffi_target(_target, _capsule, platform="CUDA")
-from .activation import _OP_INDEX, _check  # noqa: E402  (_OP_INDEX: op name -> kernel table row)
+from .activation import _OP_INDEX, check_params  # noqa: E402  (_OP_INDEX: op name -> kernel table row)
 from .ml_activations import _INNER_CODES, _MAP_CODES, MittagLefflerActivation  # noqa: E402
 
 
@@ -177,13 +177,8 @@ def _checked(act, jitted):
             if all(concrete(v) for v in params.values()):
                 act._params({k: host(v) for k, v in params.items()})
             return
-        previous = None
-        for pname, default, _learnable, _doc, constraint in rows:
-            v = params.get(pname, default)
-            v = host(v) if isinstance(v, jax.Array) and concrete(v) else v
-            if concrete(v) and (previous is None or concrete(previous[1])):
-                _check(name, pname, v, constraint, previous)
-            previous = (pname, v)
+        check_params(name, rows, {k: host(v) if isinstance(v, jax.Array) and concrete(v) else v
+                                  for k, v in params.items()}, checkable=concrete)
 
     @wraps(jitted)
     def call(x, **params):

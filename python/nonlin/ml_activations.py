@@ -17,6 +17,7 @@ import math
 import numpy as np
 
 from . import _core
+from ._arrays import real_array
 from .activation import _reduce_to_shape
 from .mittag_leffler import growth as _growth
 from .mittag_leffler import ufuncs as _u
@@ -94,19 +95,12 @@ class MittagLefflerActivation:
         unknown = set(params) - set(self.params)
         if unknown:
             raise TypeError(f"{self.name}() got an unexpected keyword argument '{sorted(unknown)[0]}'")
-        p = {k: self._real(params.get(k, v), f"parameter '{k}'") for k, v in self.params.items()}
+        # complex, strings, objects: TypeError naming them (NumPy would drop an imaginary part)
+        p = {k: real_array(params.get(k, v), k, self.name) for k, v in self.params.items()}
         for k in ("alpha1", "alpha2"):
             if np.any(np.asarray(p[k]) < 0):
                 raise ValueError(f"{self.name}: parameter '{k}' must be >= 0 (got {p[k]!r})")
         return p
-
-    def _real(self, v, what):
-        """v as a real (bool, integer or floating) array; complex, strings and objects are a
-        TypeError naming the argument (NumPy would drop an imaginary part with a warning)."""
-        a = np.asarray(v)
-        if a.dtype.kind not in "biuf":
-            raise TypeError(f"{self.name}: {what} must be real numbers, got {a.dtype}")
-        return v
 
     def _parts(self, x, p, need_derivative, need_params, be=_NumPy):
         """The pieces of act and its derivatives as arrays of backend `be` (_NumPy: float64)."""
@@ -179,27 +173,27 @@ class MittagLefflerActivation:
         return r.astype(dt if dt.kind == "f" else np.float64, copy=False)
 
     def __call__(self, x, **params):
-        x, p = self._real(x, "'x'"), self._params(params)
+        x, p = real_array(x, "x", self.name), self._params(params)
         r = self._fused("value", x, p)
         return r if r is not None else self._cast(self._parts(x, p, False, False)["value"], x)
 
     def derivative(self, x, **params):
         """d act / dx."""
-        x, p = self._real(x, "'x'"), self._params(params)
+        x, p = real_array(x, "x", self.name), self._params(params)
         r = self._fused("derivative", x, p)
         return r if r is not None else self._cast(self._parts(x, p, True, False)["derivative"], x)
 
     def backward(self, grad_out, x, **params):
         """grad_out * d act / dx."""
-        x, p = self._real(x, "'x'"), self._params(params)
-        grad_out = self._real(grad_out, "'grad_out'")
+        x, p = real_array(x, "x", self.name), self._params(params)
+        grad_out = real_array(grad_out, "grad_out", self.name)
         r = self._fused("backward", x, p, grad_out)
         return r if r is not None else self._cast(np.asarray(grad_out) * self._parts(x, p, True, False)["derivative"], x)
 
     def param_backward(self, grad_out, x, **params):
         """{alpha1, beta1, alpha2, beta2: gradient reduced to the parameter's shape}."""
-        x, p = self._real(x, "'x'"), self._params(params)
-        grad_out = self._real(grad_out, "'grad_out'")
+        x, p = real_array(x, "x", self.name), self._params(params)
+        grad_out = real_array(grad_out, "grad_out", self.name)
         r = self._fused("params", x, p, grad_out)
         if r is not None:
             return r

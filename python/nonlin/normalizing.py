@@ -107,8 +107,7 @@ class NormalizingActivation:
         flat, _ = self._values(params)
         x2, how = self._rows(x, axis)
         y2 = np.empty_like(x2)
-        if x2.size:  # empty rows (n = 0) have nothing to normalise, however many there are
-            _core._norm_forward(self._op, x2, y2, flat)
+        _core._norm_forward(self._op, x2, y2, flat)  # (rows of length 0 return at once)
         return self._restore(y2, how)
 
     def grads(self, grad_out, x, axis=-1, **params):
@@ -126,7 +125,7 @@ class NormalizingActivation:
         g2 = np.ascontiguousarray(np.moveaxis(g, how[1], -1), dtype=x2.dtype).reshape(x2.shape)
         gx2 = np.empty_like(x2)
         pg = np.zeros((x2.shape[0] if x2.size else 0, self._slots(flat)))
-        if x2.size:
+        if x2.size:  # no per-row sums to allocate for empty rows, however many
             _core._norm_backward(self._op, g2, x2, gx2, pg, flat)
         pgrads = self._gradients(pg.sum(axis=0), shapes, how[2])  # float64, fixed order
         return self._restore(gx2, how), pgrads

@@ -29,6 +29,7 @@ import json
 import numpy as np
 
 from . import _adapters, _torch_cuda
+from ._arrays import real_array
 
 torch = _adapters.require("torch", (2, 4), "torch",
                           lambda m: hasattr(m, "library") and hasattr(m.library, "custom_op"))
@@ -57,10 +58,7 @@ def _param_value(name, pname, v, dtype, device):
     if isinstance(v, (np.floating, np.integer, np.bool_)):
         return float(v)
     if isinstance(v, (list, tuple, np.ndarray)):
-        a = np.asarray(v)
-        if a.dtype.kind not in "biuf":
-            raise TypeError(f"nonlin.torch.{name}: parameter '{pname}' must be real numbers, got {a.dtype}")
-        return torch.as_tensor(a, dtype=dtype, device=device)
+        return torch.as_tensor(real_array(v, pname, f"nonlin.torch.{name}"), dtype=dtype, device=device)
     return v
 
 

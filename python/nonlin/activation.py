@@ -33,13 +33,14 @@ def _check(name, pname, value, constraint, previous):
         raise ValueError(f"{name}: parameter '{pname}' must be >= {previous[0]}")
 
 
-def check_params(name, rows, params, checkable=lambda v: True):
+def check_params(name, rows, params, checkable=None):
     """The values of the registry parameter `rows` (given or default), each checked against its
-    constraint (ValueError / TypeError naming it) where it and the one before are checkable."""
+    constraint (ValueError / TypeError naming it) where it and the one before are checkable
+    (all, without a `checkable` predicate)."""
     values, previous = [], None
     for pname, default, _learnable, _doc, constraint in rows:
         value = params.get(pname, default)
-        if checkable(value) and (previous is None or checkable(previous[1])):
+        if checkable is None or (checkable(value) and (previous is None or checkable(previous[1]))):
             _check(name, pname, value, constraint, previous)
         previous = (pname, value)
         values.append(value)
@@ -138,41 +139,48 @@ class Activation:
                             f" (parameters: {', '.join(self.params) or 'none'})")
         return check_params(self.name, self._param_rows, params)
 
-    def _run(self, ufunc, lead, args, **kw):
-        """ufunc(*lead.values(), *args, **kw); operands that do not broadcast are a ValueError
-        naming each one with its shape (NumPy's message names none)."""
-        try:
-            return ufunc(*lead.values(), *args, **kw)
-        except ValueError as e:
-            if "broadcast" not in str(e):
-                raise
-            shapes = [f"{k} {np.shape(v)}" for k, v in lead.items()]
-            shapes += [f"{p} {np.shape(v)}" for p, v in zip(self.params, args) if np.ndim(v)]
-            raise ValueError(f"{self.name}: operands do not broadcast together: "
-                             f"{', '.join(shapes)}") from None
+    def _named(self, error, lead, args):
+        """`error`, or where operands do not broadcast a ValueError naming each one with its
+        shape (NumPy's message names none). Only on the error path: the calls stay direct."""
+        if "broadcast" not in str(error):
+            return error
+        shapes = [f"{k} {np.shape(v)}" for k, v in lead.items()]
+        shapes += [f"{p} {np.shape(v)}" for p, v in zip(self.params, args) if np.ndim(v)]
+        return ValueError(f"{self.name}: operands do not broadcast together: {', '.join(shapes)}")
 
     def __call__(self, x, *, out=None, where=True, **params):
-        x = _as_operand(x, "x", self.name)
-        return self._run(self.ufunc, {"x": x}, self._args(params), out=out, **_where(where))
+        x, args = _as_operand(x, "x", self.name), self._args(params)
+        try:
+            return self.ufunc(x, *args, out=out, **_where(where))
+        except ValueError as e:
+            raise self._named(e, {"x": x}, args) from None
 
     def derivative(self, x, *, out=None, where=True, **params):
         """f'(x), elementwise."""
-        x = _as_operand(x, "x", self.name)
-        return self._run(self.derivative_ufunc, {"x": x}, self._args(params), out=out, **_where(where))
+        x, args = _as_operand(x, "x", self.name), self._args(params)
+        try:
+            return self.derivative_ufunc(x, *args, out=out, **_where(where))
+        except ValueError as e:
+            raise self._named(e, {"x": x}, args) from None
 
     def derivative2(self, x, *, out=None, where=True, **params):
         """f''(x), elementwise (0 for piecewise-linear activations, also at their kinks)."""
         if self.derivative2_ufunc is None:
             raise NotImplementedError(f"{self.name} has no second derivative kernel")
-        x = _as_operand(x, "x", self.name)
-        return self._run(self.derivative2_ufunc, {"x": x}, self._args(params), out=out, **_where(where))
+        x, args = _as_operand(x, "x", self.name), self._args(params)
+        try:
+            return self.derivative2_ufunc(x, *args, out=out, **_where(where))
+        except ValueError as e:
+            raise self._named(e, {"x": x}, args) from None
 
     def backward(self, grad_out, x, *, out=None, where=True, **params):
         """grad_out * f'(x) in one fused pass."""
         x = _as_operand(x, "x", self.name)
-        grad_out = _as_operand(grad_out, "grad_out", self.name)
-        return self._run(self.backward_ufunc, {"grad_out": grad_out, "x": x}, self._args(params),
-                         out=out, **_where(where))
+        grad_out, args = _as_operand(grad_out, "grad_out", self.name), self._args(params)
+        try:
+            return self.backward_ufunc(grad_out, x, *args, out=out, **_where(where))
+        except ValueError as e:
+            raise self._named(e, {"grad_out": grad_out, "x": x}, args) from None
 
     def param_backward(self, grad_out, x, **params):
         """Gradients of the learnable parameters, each reduced to that parameter's shape."""
@@ -195,7 +203,10 @@ class Activation:
         fused = self._fused(grad_out, x, args, with_grad_x=True) if self.learnable else None
         if fused is not None:
             return fused
-        grad_x = self._run(self.backward_ufunc, {"grad_out": grad_out, "x": x}, args)
+        try:
+            grad_x = self.backward_ufunc(grad_out, x, *args)
+        except ValueError as e:
+            raise self._named(e, {"grad_out": grad_out, "x": x}, args) from None
         return grad_x, (self._reduced_param_grads(grad_out, x, args) if self.learnable else {})
 
     def _fused(self, grad_out, x, args, with_grad_x):
@@ -225,7 +236,10 @@ class Activation:
         return grad_x, grads
 
     def _reduced_param_grads(self, grad_out, x, args):
-        grads = self._run(self.param_grad_ufunc, {"grad_out": grad_out, "x": x}, args)
+        try:
+            grads = self.param_grad_ufunc(grad_out, x, *args)
+        except ValueError as e:
+            raise self._named(e, {"grad_out": grad_out, "x": x}, args) from None
         if not isinstance(grads, tuple):
             grads = (grads,)
         shapes = {pname: np.shape(v) for (pname, *_), v in zip(self._param_rows, args)}

@@ -20,13 +20,13 @@ def real_array(value, argname, where):
     return arr
 
 
+_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
+_COMPUTE = {np.dtype(np.float16): (_F32, np.dtype(np.float16)), _F32: (_F32, _F32)}
+
+
 def compute_dtype(dtype):
     """(compute dtype, result dtype) for input of `dtype`."""
-    if dtype == np.float16:
-        return np.dtype(np.float32), np.dtype(np.float16)
-    if dtype == np.float32:
-        return np.dtype(np.float32), np.dtype(np.float32)
-    return np.dtype(np.float64), np.dtype(np.float64)
+    return _COMPUTE.get(dtype, (_F64, _F64))
 
 
 def output(out, shape, rdtype, cdtype, sources, where):

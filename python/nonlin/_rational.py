@@ -112,21 +112,30 @@ class _Layout(Geometry):
         num = _arrays.real_array(numerator, "numerator", "rational")
         den = _arrays.real_array(denominator, "denominator", "rational")
         super().__init__(x.shape, num.shape, den.shape, version, groups, axis)
-        G = self.groups
-        self.num = np.ascontiguousarray(np.broadcast_to(num.reshape(-1, self.m + 1), (G, self.m + 1)),
-                                        dtype=self.cdtype)
-        nb = den.shape[-1]  # 0: a polynomial (n = 0, Q = 1)
-        self.den = np.ascontiguousarray(np.broadcast_to(den.reshape(den.shape[0] if den.ndim == 2 else 1, nb),
-                                                        (G, nb)), dtype=self.cdtype)
+        # the gradients' dtypes: the coefficients' own (float64 for integer coefficients)
+        self.num_dtype, self.den_dtype = (a.dtype if a.dtype.kind == "f" else _arrays._F64 for a in (num, den))
+        self.num = self._table(num)
+        self.den = self._table(den)  # [G][0]: a polynomial (n = 0, Q = 1)
         self.x = np.ascontiguousarray(x, dtype=self.cdtype)
         self.training, self.seed = noise_options(training, seed)
+
+    def _table(self, coef):
+        """The coefficients as a contiguous [groups][count] table in the compute dtype (a 1-D
+        array repeated per group)."""
+        rows = coef.shape[0] if coef.ndim == 2 else 1
+        table = np.ascontiguousarray(coef, dtype=self.cdtype).reshape(rows, coef.shape[-1])
+        if table.shape[0] != self.groups:
+            table = np.repeat(table, self.groups, axis=0)
+        return table
 
     def args(self):
         return (self.version, self.m, self.n, self.groups, self.run, self.training, self.seed)
 
-    def grad_shape(self, g, shape):
-        """Sum the per-group gradient over groups where the coefficient array was shared."""
-        return g.sum(axis=0) if len(shape) == 1 else g
+    def grad_shape(self, g, shape, dtype):
+        """The per-group gradient table g in the coefficient array's shape and dtype (summed
+        over groups where one array was shared)."""
+        g = g.reshape(shape) if len(shape) == 2 or self.groups == 1 else g.sum(axis=0)
+        return g.astype(dtype, copy=False)
 
 
 _PRESETS = None
@@ -196,10 +205,11 @@ class Rational:
         accumulated in float64, identical for any number of threads."""
         L = _Layout(x, numerator, denominator, version, groups, axis, training, seed)
         g = _arrays.real_array(grad_out, "grad_out", "rational")
-        try:
-            g = np.broadcast_to(g, L.shape)
-        except ValueError:
-            raise ValueError(f"rational: grad_out of shape {g.shape} does not broadcast to x's shape {L.shape}") from None
+        if g.shape != L.shape:
+            try:
+                g = np.broadcast_to(g, L.shape)
+            except ValueError:
+                raise ValueError(f"rational: grad_out of shape {g.shape} does not broadcast to x's shape {L.shape}") from None
         g = np.ascontiguousarray(g, dtype=L.cdtype)
         buf, out = _arrays.output(out, L.shape, L.rdtype, L.cdtype, [L.x, g], "rational")
         gnum = np.empty(L.num.shape, np.float64)
@@ -207,12 +217,8 @@ class Rational:
         _core._rational_backward(*L.args(), g.reshape(-1), L.x.reshape(-1), L.num.reshape(-1),
                                  L.den.reshape(-1), buf.reshape(-1), gnum.reshape(-1), gden.reshape(-1))
 
-        def coef_dtype(a):
-            a = np.asarray(a)
-            return a.dtype if a.dtype.kind == "f" else np.dtype(np.float64)
-
-        grad_num = L.grad_shape(gnum, L.num_shape).astype(coef_dtype(numerator))
-        grad_den = L.grad_shape(gden, L.den_shape).astype(coef_dtype(denominator))
+        grad_num = L.grad_shape(gnum, L.num_shape, L.num_dtype)
+        grad_den = L.grad_shape(gden, L.den_shape, L.den_dtype)
         return _arrays.finish(buf, out, L.rdtype), grad_num, grad_den
 
     # the adapters' array protocol (nonlin._adapters)

@@ -47,17 +47,23 @@ struct Loop {
     descending<Deg::max_n>(deg.n(), k0, [&](int k) { s.c[k] = V(0); });
   }
 
+  // Adds one packet of block sums to its float64 lane sums (float: widened half by half).
+  NONLIN_HD static void add_lanes(V s, double* l) {
+    if constexpr (std::is_same_v<T, float>) {
+      using D = HalfDouble<P>;
+      constexpr int H = W / 2;
+      Vec<D> lo, hi;
+      widen(s, lo, hi);
+      ei::pstoreu(l, (Vec<D>(ei::ploadu<D>(l)) + lo).v);
+      ei::pstoreu(l + H, (Vec<D>(ei::ploadu<D>(l + H)) + hi).v);
+    } else {
+      ei::pstoreu(l, (V(ei::ploadu<P>(l)) + s).v);
+    }
+  }
   // Adds the block sums to the float64 lane sums and clears them.
   NONLIN_HD static void flush(Block& s, double (*la)[W], double (*lc)[W], Deg deg) {
-    alignas(64) T buf[W];
-    descending<Deg::max_m>(deg.m(), 0, [&](int j) {
-      ei::pstoreu(buf, s.a[j].v);
-      for (int l = 0; l < W; ++l) la[j][l] += double(buf[l]);
-    });
-    descending<Deg::max_n>(deg.n(), k0, [&](int k) {
-      ei::pstoreu(buf, s.c[k].v);
-      for (int l = 0; l < W; ++l) lc[k][l] += double(buf[l]);
-    });
+    descending<Deg::max_m>(deg.m(), 0, [&](int j) { add_lanes(s.a[j], la[j]); });
+    descending<Deg::max_n>(deg.n(), k0, [&](int k) { add_lanes(s.c[k], lc[k]); });
     zero(s, deg);
   }
 
@@ -69,19 +75,14 @@ struct Loop {
     else {
       V wa, wb;
       const V gx = backward<Vn, Max>(g, x, a, m, c, n, wa, wb);
-      // g dF/da_j = wa x^j and the c_k terms wb z^k from one table of powers of x (z = |x| in
-      // version A: |x^k|, exact).
-      const int K = m > n ? m : n;
-      V pw[Max + 1];
-      pw[1] = x;
-      for (int j = 2; j <= Max; ++j)  // ascending: each power from the one before
-        if (j <= K) pw[j] = pw[j - 1] * x;
+      // g dF/da_j = wa x^j and the c_k terms wb z^k as running products (z = |x| in version
+      // A): two registers instead of a table of powers (which spilled at degree 16).
+      V ta = wa, tb = wb;
+      const V z = den_base<Vn>(x);
       s.a[0] += wa;
-      descending<Deg::max_m>(m, 1, [&](int j) { s.a[j] = fma(wa, pw[j], s.a[j]); });
       if constexpr (k0 == 0) s.c[0] += wb;
-      descending<Deg::max_n>(n, 1, [&](int k) {
-        s.c[k] = fma(wb, Vn == Version::A && (k & 1) ? abs(pw[k]) : pw[k], s.c[k]);
-      });
+      ascending<Deg::max_m>(1, m, [&](int j) { ta = ta * x; s.a[j] += ta; });
+      ascending<Deg::max_n>(1, n, [&](int k) { tb = tb * z; s.c[k] += tb; });
       return gx;
     }
   }

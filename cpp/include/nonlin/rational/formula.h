@@ -61,6 +61,20 @@ NONLIN_HD inline void descending(int top, int lo, F&& f) {
   }
 }
 
+// f(k) for k = lo, lo + 1, ..., top, likewise.
+template <int Max, class F>
+NONLIN_HD inline void ascending(int lo, int top, F&& f) {
+  if constexpr (Max < kMaxDegree) {
+#if !defined(__CUDACC__)
+#pragma GCC unroll 32
+#endif
+    for (int k = lo; k <= Max; ++k)
+      if (k <= top) f(k);
+  } else {
+    for (int k = lo; k <= top; ++k) f(k);
+  }
+}
+
 // sum_{k=0..n} c_k z^k by Horner (Max: a compile-time bound on n); with its derivative in the
 // same pass.
 template <int Max = kMaxDegree, class V, class T>

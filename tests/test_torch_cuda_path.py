@@ -129,6 +129,7 @@ def fake_ml_gated(mode, gamma, inner, f, g, c, a1, b1, a2, b2, need, dtype, size
 @pytest.fixture
 def fake_cuda(monkeypatch):
     monkeypatch.setattr(_torch_cuda, "check_device", lambda name, tensors: "cuda")
+    monkeypatch.setattr(nt, "_eager", lambda x, values: False)  # device tensors take the ops
     monkeypatch.setattr(_core, "_cuda_elementwise", fake_elementwise)
     monkeypatch.setattr(_core, "_cuda_rational", fake_rational)
     monkeypatch.setattr(_core, "_cuda_series", fake_series)

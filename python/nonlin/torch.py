@@ -232,6 +232,12 @@ class _Elementwise:
         return _into(_empty_result(x, *grad, *ps),
                      lambda o: write(o, *map(_np, grad), _np(x), **self._kw(ps)))
 
+    def _eager_forward(self, x, ps):
+        """The forward on plain CPU tensors in eager mode (_eager): NumPy allocates, torch adopts."""
+        if x.ndim and x.dtype is not torch.bfloat16:
+            return torch.from_numpy(self.act(_np(x), **self._kw(ps)))
+        return self._forward_impl(x, *ps)
+
     def _param_backward_impl(self, g, x, *ps):
         if _on_cuda(self.name, g, x, *ps):
             if kernel := _torch_cuda.protocol_kernel(self.act):
@@ -264,7 +270,7 @@ class _Elementwise:
                                    f"(no gradient kernel); pass it as a number or detach it")
         need_params = any(need[1 + i] for i, lrn in enumerate(self.learn) if lrn)
         vjp = getattr(self.act, "vjp", None)
-        cpu = not _on_cuda(self.name, grad, x, *ps)
+        cpu = direct or not _on_cuda(self.name, grad, x, *ps)  # direct: plain CPU tensors
         if (direct and cpu and vjp is not None and need[0] and need_params and x.ndim
                 and grad.dtype is x.dtype is not torch.bfloat16):
             # one fused pass: grad_x and the parameter gradients (summed in the kernel where
@@ -303,7 +309,7 @@ class _Elementwise:
                 tensors = [p for p in ps if isinstance(p, torch.Tensor)]
                 ctx.save_for_backward(x, *tensors)
                 ctx.numbers = [None if isinstance(p, torch.Tensor) else p for p in ps]
-                return owner._forward_impl(x, *ps)
+                return owner._eager_forward(x, ps)
 
             @staticmethod
             def backward(ctx, grad):
@@ -336,7 +342,7 @@ class _Elementwise:
     # the public functional
     def functional(self):
         name, act, pnames = self.name, self.act, self.pnames
-        forward, function, forward_impl = self.forward, self._function(), self._forward_impl
+        forward, function, eager_forward = self.forward, self._function(), self._eager_forward
 
         def fn(x, **params):
             _check_input(name, x)
@@ -350,9 +356,7 @@ class _Elementwise:
             if _eager(x, values):  # numbers stay numbers: no tensor per parameter per call
                 if _needs_grad(x, *values):
                     return function.apply(x, *values)
-                if x.ndim and x.dtype is not torch.bfloat16:  # NumPy allocates, torch adopts
-                    return torch.from_numpy(act(_np(x), **dict(zip(pnames, map(_scalar_or_np, values)))))
-                return forward_impl(x, *values)
+                return eager_forward(x, values)
             ps = [v if isinstance(v, torch.Tensor) else torch.tensor(v, dtype=pdt, device=x.device)
                   for v in values]
             return forward(x, *ps)
@@ -366,30 +370,41 @@ class _Elementwise:
         return fn
 
     def module(self, functional):
-        act, learnable = self.act, self.act.learnable
+        act = self.act
         names = list(act.params)
-        # PyTorch's conventions: PReLU(num_parameters=1, init=0.25); LeakyReLU(negative_slope,
-        # inplace); learnable parameters have num_parameters channels (dim 1 of the input).
+        # PyTorch's conventions where torch.nn has the class: its parameters are fixed numbers
+        # except those torch learns (PReLU's weight); nonlin-only activations learn the paper's
+        # learnable parameters. learnable= overrides: True, False or the names to learn.
+        default_learn = _torch_learnable(_adapters.class_name(self.name), act.learnable)
+        # PReLU(num_parameters=1, init=0.25); learnable parameters have num_parameters channels
+        # (dim 1 of the input).
         sig = []
-        if learnable:
+        if act.learnable:
             sig.append(inspect.Parameter("num_parameters", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=1))
-            if len(learnable) == 1:
+            if len(act.learnable) == 1:
                 sig.append(inspect.Parameter("init", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None))
         sig += [inspect.Parameter(p, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=d) for p, d in act.params.items()]
         sig.append(inspect.Parameter("inplace", inspect.Parameter.KEYWORD_ONLY, default=False))
+        if act.learnable:
+            sig.append(inspect.Parameter("learnable", inspect.Parameter.KEYWORD_ONLY, default=default_learn))
         signature = inspect.Signature([inspect.Parameter("self", inspect.Parameter.POSITIONAL_ONLY), *sig])
+        cname = _adapters.class_name(self.name)
 
         def __init__(self, *args, **kwargs):
             nn.Module.__init__(self)
             bound = signature.bind(self, *args, **kwargs)
             bound.apply_defaults()
             a = bound.arguments
-            if len(learnable) == 1 and a.get("init") is not None:
-                a[learnable[0]] = a["init"]
+            if len(act.learnable) == 1 and a.get("init") is not None:
+                a[act.learnable[0]] = a["init"]
             self.inplace = a["inplace"]  # accepted for compatibility; nonlin never writes into x
+            learn = _learnable_names(cname, a.get("learnable", ()), act.learnable)
+            n = a.get("num_parameters", 1)
+            if n != 1 and not learn:
+                raise ValueError(f"{cname}: num_parameters={n} needs a learnable parameter "
+                                 f"(learnable= one of {', '.join(act.learnable)})")
             for p in names:
-                if p in learnable:
-                    n = a["num_parameters"]
+                if p in learn:
                     setattr(self, p, nn.Parameter(torch.full((n,), float(a[p]))))
                 else:
                     setattr(self, p, a[p])
@@ -398,22 +413,51 @@ class _Elementwise:
             params = {}
             for p in names:
                 v = getattr(self, p)
-                if p in learnable and v.numel() > 1 and x.ndim >= 2:
-                    v = v.view(-1, *([1] * (x.ndim - 2)))  # channels on dim 1, as torch.nn.PReLU
-                elif p in learnable and v.numel() == 1:
-                    v = v.view(())
+                if isinstance(v, torch.Tensor):
+                    if v.numel() > 1 and x.ndim >= 2:
+                        v = v.view(-1, *([1] * (x.ndim - 2)))  # channels on dim 1, as torch.nn.PReLU
+                    elif v.numel() == 1:
+                        v = v.view(())
                 params[p] = v
             return functional(x, **params)
 
         def extra_repr(self):
-            return ", ".join(f"{p}={getattr(self, p)!r}" for p in names if p not in learnable) or (
-                f"num_parameters={getattr(self, learnable[0]).numel()}" if learnable else "")
+            fixed = [f"{p}={getattr(self, p)!r}" for p in names if not isinstance(getattr(self, p), torch.Tensor)]
+            learned = [p for p in names if isinstance(getattr(self, p), torch.Tensor)]
+            if learned:
+                fixed.insert(0, f"num_parameters={getattr(self, learned[0]).numel()}, "
+                                f"learnable={tuple(learned)}")
+            return ", ".join(fixed)
 
         __init__.__signature__ = signature
-        return type(_adapters.class_name(self.name), (nn.Module,), {
+        return type(cname, (nn.Module,), {
             "__init__": __init__, "forward": forward, "extra_repr": extra_repr,
-            "__doc__": f"Module form of nonlin.torch.{self.name}.\n\n{act.__doc__ or ''}",
+            "__doc__": (f"Module form of nonlin.torch.{self.name}; learnable by default: "
+                        f"{', '.join(default_learn) or 'none'} (learnable= True, False or names)."
+                        f"\n\n{act.__doc__ or ''}"),
             "__module__": __name__})
+
+
+def _torch_learnable(cname, learnable):
+    """The parameters a module learns by default: where torch.nn has the class, those torch
+    learns (its nn.Parameters; PReLU's weight); else all of nonlin's learnable ones."""
+    torch_cls = getattr(nn, cname, None)
+    if torch_cls is None:
+        return tuple(learnable)
+    learned = {name for name, _ in torch_cls().named_parameters()}
+    return tuple(p for p in learnable if p in learned)
+
+
+def _learnable_names(cname, value, learnable):
+    """learnable= as a tuple of parameter names (True: all learnable ones, False: none)."""
+    if value is True or value is False:
+        return tuple(learnable) if value else ()
+    names = (value,) if isinstance(value, str) else tuple(value)
+    for p in names:
+        if p not in learnable:
+            raise ValueError(f"{cname}: learnable names '{p}', which is not a learnable parameter "
+                             f"(learnable ones: {', '.join(learnable) or 'none'})")
+    return names
 
 
 # --- gated linear units ------------------------------------------------------------------------
@@ -757,7 +801,9 @@ def _replacement(module):
         return cls(module.dim)
     # torch's attribute of the same name (nonlin uses torch's parameter names), else the default
     values = {p: getattr(module, p, d) for p, d in act.params.items()}
-    new = cls(**{p: v for p, v in values.items() if not isinstance(v, nn.Parameter)})
+    learned = tuple(p for p, v in values.items() if isinstance(v, nn.Parameter))
+    new = cls(**{p: v for p, v in values.items() if not isinstance(v, nn.Parameter)},
+              **({"learnable": learned} if act.learnable else {}))
     for p, v in values.items():
         if isinstance(v, nn.Parameter):
             setattr(new, p, v)  # the very same nn.Parameter (optimizer state kept)

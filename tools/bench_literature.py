@@ -3,7 +3,7 @@ from the papers (eager, autograd; tools/torch_literature.py), measured side by s
 also checks that both give the same values and gradients (float64) before timing.
 
     PYTHONPATH=tools python tools/bench_literature.py [--n 1000000] [--dtype float32]
-        [--threads 1] [--repeat 15] [NAME ...]
+        [--threads 1] [--repeat 15] [--trained] [NAME ...]
 """
 
 import argparse
@@ -23,6 +23,9 @@ def main(argv=None):
     ap.add_argument("--dtype", default="float32")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--repeat", type=int, default=15)
+    ap.add_argument("--trained", action="store_true",
+                    help="learnable parameters at 0.9 x their defaults (as after some training: "
+                         "APA / AGLU leave their lambd = 1 sigmoid shortcut)")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     nl.set_num_threads(a.threads)
@@ -37,7 +40,7 @@ def main(argv=None):
     print("|---|---|---|---|---|---|---|")
     for name in a.names:
         act = getattr(nl, name)
-        params = dict(act.params)
+        params = {k: v * 0.9 if a.trained and k in act.learnable else v for k, v in act.params.items()}
 
         def torch_fwd():
             with torch.no_grad():

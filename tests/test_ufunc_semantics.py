@@ -461,6 +461,36 @@ def test_partially_overlapping_out(name, shift):
     check(base, ref_fwd(name, orig[::-1]), np.float32)
 
 
+TWO_INPUT = sorted(k for k in dir(nl.ufuncs) if isinstance(getattr(nl.ufuncs, k), np.ufunc)
+                   and getattr(nl.ufuncs, k).nin == 2 and getattr(nl.ufuncs, k).nout == 1)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("name", TWO_INPUT)
+def test_reduce_accumulate_reduceat(name, dtype):
+    """ufunc.reduce / accumulate / reduceat chain each result into the next call (NumPy hands
+    the loop an output that is also an input, one element behind or with stride 0): equal to
+    a Python loop of single calls (were: the last element's value, uninitialised memory)."""
+    uf = getattr(nl.ufuncs, name)
+    x = np.array([0.75, -1.5, 0.5, 2.0, -0.25, 1.25, -3.0, 0.125] * 5, dtype)
+
+    def chain(v):
+        acc = [v[0]]
+        for b in v[1:]:
+            acc.append(uf(acc[-1], b))
+        return np.array(acc, dtype)
+
+    want = chain(x)
+    with np.errstate(all="ignore"):
+        np.testing.assert_array_equal(uf.accumulate(x), want)
+        np.testing.assert_array_equal(uf.reduce(x), want[-1])
+        np.testing.assert_array_equal(uf.reduceat(x, [0, 3, 17]),
+                                      [chain(x[0:3])[-1], chain(x[3:17])[-1], chain(x[17:])[-1]])
+        x2 = x.reshape(5, 8)
+        np.testing.assert_array_equal(uf.reduce(x2, axis=0), [chain(x2[:, j])[-1] for j in range(8)])
+        np.testing.assert_array_equal(uf.reduce(x2, axis=1), [chain(r)[-1] for r in x2])
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_where(name):
     x = sample(400, np.float32, seed=9).reshape(20, 20)

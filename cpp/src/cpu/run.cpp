@@ -76,6 +76,31 @@ inline void scatter(const C* src, char* p, std::ptrdiff_t s, std::ptrdiff_t m) {
   }
 }
 
+// True if an output overlaps an input other than element for element (the same address and
+// stride): ufunc.reduce keeps its running value in a stride-0 output that is also input 0,
+// accumulate reads the output one element behind. Each element then depends on the results
+// before it.
+inline bool chained(int nin, int nout, std::ptrdiff_t n, char* const* args,
+                    const std::ptrdiff_t* strides, std::ptrdiff_t size) {
+  auto range = [&](int k, const char*& lo, const char*& hi) {
+    const std::ptrdiff_t span = (n - 1) * strides[k];
+    lo = args[k] + std::min<std::ptrdiff_t>(span, 0);
+    hi = args[k] + std::max<std::ptrdiff_t>(span, 0) + size;
+  };
+  for (int o = nin; o < nin + nout; ++o) {
+    if (strides[o] == 0) return true;
+    const char *olo, *ohi;
+    range(o, olo, ohi);
+    for (int k = 0; k < nin; ++k) {
+      if (args[k] == args[o] && strides[k] == strides[o]) continue;
+      const char *ilo, *ihi;
+      range(k, ilo, ihi);
+      if (ilo < ohi && olo < ihi) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 template <class T>
@@ -83,6 +108,14 @@ void run_strided(const OpInfo& op, std::ptrdiff_t n, char* const* args, const st
   using C = typename Compute<T>::type;
   const int nin = op.nin, nout = op.nout;
   if (n <= 0) return;
+  if (n > 1 && chained(nin, nout, n, args, strides, sizeof(T))) {  // in order, one at a time
+    char* at[kMaxOperands];
+    for (std::ptrdiff_t i = 0; i < n; ++i) {
+      for (int k = 0; k < nin + nout; ++k) at[k] = args[k] + i * strides[k];
+      run_strided<T>(op, 1, at, strides);
+    }
+    return;
+  }
   if constexpr (std::is_same_v<T, C>) {
     bool direct = true;
     for (int k = 0; k < nin; ++k) direct &= strides[k] == 0 || strides[k] == sizeof(T);

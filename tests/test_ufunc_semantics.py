@@ -817,3 +817,22 @@ def test_glu_matches_torch_convention():
     for dim in (-1, 0):
         expected = torch.nn.functional.glu(torch.from_numpy(x), dim=dim).numpy()
         check(nl.glu(x, axis=dim), expected, np.float64)
+
+
+@pytest.mark.parametrize("name", ["glu", "swiglu", "geglu", "reglu"])
+def test_gated_backward_dtype_and_bad_grad(name):
+    """The gated units' backward returns the dtype NumPy gives g * f'(x) (a float64 grad_out
+    was rounded to float16 / float32) and names grad_out when its shape does not fit."""
+    a = getattr(nl, name)
+    x16 = np.array([[0.5, -1.0, 1.5, 2.0]], np.float16)
+    g64 = np.array([[1.0 + 2.0**-20, 0.3]])  # not representable in float16 / float32
+    got = a.backward(g64, x16)
+    assert got.dtype == np.float64
+    want = a.backward(g64, x16.astype(np.float64))
+    np.testing.assert_array_equal(got, want)
+    assert a.backward(g64.astype(np.float16), x16).dtype == np.float16
+    assert a.backward(g64.astype(np.float32), x16.astype(np.float32)).dtype == np.float32
+    with pytest.raises(ValueError, match="grad_out of shape"):
+        a.backward(np.ones((1, 4)), x16)
+    with pytest.raises(TypeError, match="grad_out"):
+        a.backward("g", x16)

@@ -6,7 +6,7 @@ import operator
 
 import numpy as np
 
-from . import _core
+from . import _arrays, _core
 
 __all__ = ["Activation", "GatedActivation"]
 
@@ -280,7 +280,16 @@ class GatedActivation:
     def backward(self, grad_out, x, axis=-1):
         """Gradient with respect to x (both halves), same shape as x."""
         x, a, b, axis = self._halves(x, axis)
-        grad = np.empty(np.broadcast_shapes(x.shape), dtype=np.result_type(x.dtype, np.float16))
+        g = _arrays.real_array(grad_out, "grad_out", self.name)
+        try:
+            ok = np.broadcast_shapes(g.shape, a.shape) == a.shape
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ValueError(f"{self.name}: grad_out of shape {g.shape} does not broadcast to the "
+                             f"output's shape {a.shape} (x {x.shape} halved along axis {axis})")
+        # the gradient in the dtype NumPy gives g * f'(x): a float64 grad_out is not rounded
+        grad = np.empty(x.shape, dtype=np.result_type(x.dtype, g.dtype, np.float16))
         ga, gb = np.split(grad, 2, axis=axis)
-        self.backward_ufunc(grad_out, a, b, out=(ga, gb))
+        self.backward_ufunc(g, a, b, out=(ga, gb))
         return grad

@@ -115,6 +115,25 @@ def test_limits_and_nan():
         assert np.isnan(gx[0]) and all(np.all(np.isnan(gr)) for gr in grads), name
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_tropical_nan_coefficient_anywhere(dtype):
+    """A NaN coefficient in any position makes the maxima NaN (torch.max's semantics), for
+    finite and infinite x (was: ignored unless it was the first line)."""
+    x = np.array([-2.0, 0.0, 0.7, 3.0, np.inf, -np.inf], dtype)
+    for k in range(3):
+        c = np.zeros(3)
+        c[k] = np.nan
+        assert np.all(np.isnan(nl.tropical(x, c))), k
+        for slot in range(4):
+            arrays = [np.array([0.0, 1.0]), np.zeros(2), np.array([0.0, -1.0]), np.zeros(2)]
+            arrays[slot][k % 2] = np.nan
+            assert np.all(np.isnan(nl.tropical_rational(x, *arrays))), (k, slot)
+    # torch agrees (the plain implementation's semantics)
+    torch = pytest.importorskip("torch")
+    lines = torch.tensor([0.0, np.nan, 0.0])[None, :] + torch.arange(3.0)[None, :] * torch.tensor([1.0])[:, None]
+    assert torch.isnan(lines.max(dim=1).values).all()
+
+
 def test_relu_kink_and_tropical_ties():
     # relu'(0) = 0; the first maximiser takes the gradient at a tie
     assert nl.polyrelu.derivative(0.0, [1.0, 1.0, 1.0], [0.0]) == 0.0

@@ -170,7 +170,8 @@ struct Fourier {
 
 // The maximum of the lines slope_k x + icpt_k (k = 0..n) and the first maximiser; a zero
 // slope contributes its intercept (no 0 * inf). At x = +-inf the line steepest in that
-// direction wins (ties: the larger intercept), so the limits come out right.
+// direction wins (ties: the larger intercept), so the limits come out right. A NaN line
+// makes the maximum NaN (as torch.max), wherever it stands.
 template <class V, class T>
 NONLIN_HD inline V max_of_lines(V x, const T* slope, const T* icpt, int n, V& arg) {
   V m(icpt[0]);
@@ -178,7 +179,7 @@ NONLIN_HD inline V max_of_lines(V x, const T* slope, const T* icpt, int n, V& ar
   arg = V(0);
   for (int k = 1; k <= n; ++k) {
     const V v = slope[k] != 0 ? fma(V(slope[k]), x, V(icpt[k])) : V(icpt[k]);
-    const auto take = v > m;
+    const auto take = (v > m) | isnan(v);  // a NaN line wins and stays (as torch.max)
     m = select(take, v, m);
     arg = select(take, V(T(k)), arg);
   }
@@ -209,7 +210,7 @@ struct Tropical {
     arg = V(0);
     for (int k = 1; k <= d; ++k) {
       const V v = fma(V(T(k)), x, V(a.p[k]));
-      const auto take = v > m;
+      const auto take = (v > m) | isnan(v);  // as max_of_lines
       m = select(take, v, m);
       arg = select(take, V(T(k)), arg);
     }
@@ -239,12 +240,12 @@ struct Tropical {
 
 // Tropical rational function: difference of two maxima of learnable lines.
 struct TropicalRational {
+  // The two maxima and their maximisers.
   template <class V, class T>
-  NONLIN_DEVICE static V value_args(V x, const Args<T>& a, V& i, V& j) {
+  NONLIN_DEVICE static void maxima(V x, const Args<T>& a, V& num, V& den, V& i, V& j) {
     const int n = a.degree, w = n + 1;
-    const V num = max_of_lines(x, a.p, a.p + w, n, i);
-    const V den = max_of_lines(x, a.p + 2 * w, a.p + 3 * w, n, j);
-    return num - den;
+    num = max_of_lines(x, a.p, a.p + w, n, i);
+    den = max_of_lines(x, a.p + 2 * w, a.p + 3 * w, n, j);
   }
   template <class V, class T>
   NONLIN_DEVICE static V pick(V idx, const T* v, int n) {
@@ -257,24 +258,26 @@ struct TropicalRational {
   // the difference of the winners is formed first: (p_i - q_j) x + (a_i - b_j).
   template <class V, class T>
   NONLIN_DEVICE static V value(V x, const Args<T>& a) {
-    V i, j;
-    const V y = value_args(x, a, i, j);
+    V num, den, i, j;
+    maxima(x, a, num, den, i, j);
+    const V y = num - den;
     const int n = a.degree, w = n + 1;
     const V dp = pick(i, a.p, n) - pick(j, a.p + 2 * w, n);
     const V da = pick(i, a.p + w, n) - pick(j, a.p + 3 * w, n);
-    return select(dp == V(0), da, select(abs(y) < V(INFINITY), y, fma(dp, x, da)));
+    const V r = select(dp == V(0), da, select(abs(y) < V(INFINITY), y, fma(dp, x, da)));
+    return select(isnan(num) | isnan(den), V(NAN), r);  // a NaN coefficient (or x)
   }
   template <class V, class T>
   NONLIN_DEVICE static V derivative(V x, const Args<T>& a) {
-    V i, j;
-    value_args(x, a, i, j);
+    V num, den, i, j;
+    maxima(x, a, num, den, i, j);
     const int n = a.degree;
     return pick(i, a.p, n) - pick(j, a.p + 2 * (n + 1), n);
   }
   template <class V, class T>
   NONLIN_DEVICE static V gradients(V x, const Args<T>& a, V* t) {
-    V i, j;
-    value_args(x, a, i, j);
+    V num, den, i, j;
+    maxima(x, a, num, den, i, j);
     const int n = a.degree, w = n + 1;
     for (int k = 0; k <= n; ++k) {
       const auto in = i == V(T(k)), jn = j == V(T(k));

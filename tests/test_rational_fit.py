@@ -134,3 +134,25 @@ def test_presets_match_stored_errors():
     assert nl.rational.preset("gelu", "B").max_error <= 4.5e-4
     with pytest.raises(ValueError, match="unknown"):
         nl.rational.preset("nope")
+
+
+def test_bad_functions_and_arguments_raise_clearly():
+    """A pole the Chebyshev points miss, an interval whose width overflows, a function that is
+    not elementwise or not real, non-integer degrees: errors naming the problem (were: a fit
+    with max_error = inf, TypeError 'NoneType', NumPy's axis-remapping message, silent
+    truncation to (5, 4), the imaginary part dropped)."""
+    with np.errstate(divide="ignore"):
+        with pytest.raises(ValueError, match="not finite on the interval"):
+            nl.fit_rational(lambda t: 1 / t, interval=(-1, 1))
+    with pytest.raises(ValueError, match="interval"):
+        nl.fit_rational("tanh", interval=(-1e308, 1e308))
+    with pytest.raises(ValueError, match="elementwise"):
+        nl.fit_rational(lambda t: t[:, None], interval=(-1, 1))
+    with pytest.raises(TypeError, match="real numbers"):
+        nl.fit_rational(lambda t: t + 0j, interval=(-1, 1))
+    with pytest.raises(TypeError, match="pair of integers"):
+        nl.fit_rational("gelu", degrees=(5.7, 4))
+    fit = nl.fit_rational(lambda t: np.tanh(t), degrees=(np.int64(3), 2))
+    assert fit.degrees == (3, 2) and fit.max_error < 1e-2
+    # a scalar-returning fn broadcasts (a constant function)
+    assert nl.fit_rational(lambda t: 2.0, degrees=(1, 1)).max_error < 1e-12

@@ -19,6 +19,7 @@ back; every version's form is invariant under that scaling.
 
 from __future__ import annotations
 
+import operator
 import time
 import warnings
 
@@ -58,10 +59,14 @@ def _target(fn):
         raise TypeError(f"fit_rational: fn must be a callable or an activation name, got {type(fn).__name__}")
 
     def f(x):
-        y = np.asarray(fn(x), dtype=np.float64)
-        if y.shape != x.shape:
-            y = np.broadcast_to(y, x.shape).copy()
-        return y
+        y = np.asarray(fn(x))
+        if y.dtype.kind not in "biuf":
+            raise TypeError(f"fit_rational: fn must return real numbers, got dtype {y.dtype}")
+        try:
+            return np.array(np.broadcast_to(y, x.shape), dtype=np.float64)
+        except ValueError:
+            raise ValueError(f"fit_rational: fn returned shape {y.shape} for points of shape "
+                             f"{x.shape} (it must work elementwise)") from None
     return f
 
 
@@ -235,14 +240,15 @@ def fit_rational(fn, degrees=(5, 4), interval=(-3.0, 3.0), version="A", method="
     t0 = time.perf_counter()
     version = _version(version)
     try:
-        m, n = (int(d) for d in degrees)
+        m, n = (operator.index(d) for d in degrees)
     except (TypeError, ValueError):
-        raise TypeError("fit_rational: degrees must be a pair of integers (m, n)") from None
+        raise TypeError(f"fit_rational: degrees must be a pair of integers (m, n), got {degrees!r}") from None
     if not (0 <= m <= 32 and 0 <= n <= 32) or (version == "C" and n < 0):
         raise ValueError("fit_rational: degrees must be in [0, 32]")
     lo, hi = (float(v) for v in interval)
-    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
-        raise ValueError(f"fit_rational: interval must be finite with lo < hi, got {interval!r}")
+    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi and np.isfinite(hi - lo)):
+        raise ValueError(f"fit_rational: interval must be finite with lo < hi (and hi - lo "
+                         f"finite), got {interval!r}")
     if method not in ("minimax", "lsq"):
         raise ValueError(f"fit_rational: method must be 'minimax' or 'lsq', got {method!r}")
     f = _target(fn)
@@ -297,7 +303,12 @@ def fit_rational(fn, degrees=(5, 4), interval=(-3.0, 3.0), version="A", method="
             warnings.warn(f"fit_rational: Q has real roots outside the interval at {real_poles}",
                           RuntimeWarning, stacklevel=2)
     grid = np.linspace(lo, hi, 20001)
-    err = rational(grid, num, den, version) - f(grid)
+    fg = f(grid)
+    if not np.all(np.isfinite(fg)):
+        bad = grid[~np.isfinite(fg)]
+        raise ValueError(f"fit_rational: fn is not finite on the interval (at x = {float(bad[0])!r}; "
+                         f"a pole or a singularity)")
+    err = rational(grid, num, den, version) - fg
     return RationalFit(numerator=num, denominator=den, version=version, degrees=(m, n),
                        interval=(lo, hi), method=method, max_error=float(np.max(np.abs(err))),
                        rms_error=float(np.sqrt(np.mean(err * err))), x=grid, error=err,

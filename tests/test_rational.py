@@ -363,6 +363,22 @@ def test_version_d_noise():
     np.testing.assert_allclose(gb, fb[0] * (g[:, None] * db).sum(0), rtol=1e-12)
 
 
+def test_version_d_noise_shared_coefficients_with_groups():
+    """A 1-D coefficient array shared by G groups: every group draws its own factors, and
+    noise(..., groups=G) returns them (was: no way to reproduce the noisy forward)."""
+    a, b = coefficients("mixed54", "B", "float64")
+    x = np.random.default_rng(4).standard_normal((5, 6, 3))
+    y = nl.rational(x, a, b, "D", groups=3, axis=1, training=True, seed=5)
+    fa, fb = nl.rational.noise(a, b, seed=5, groups=3)
+    assert fa.shape == (3, a.size) and fb.shape == (3, b.size)
+    assert not np.allclose(fa[0], fa[1])
+    # the forward is version B with each group's noisy coefficients, computed group by group
+    for grp in range(3):
+        xs = x[:, 2 * grp:2 * grp + 2]
+        F, _, _ = _numpy_ref("B", xs.ravel(), a * fa[grp], b * fb[grp])
+        np.testing.assert_allclose(y[:, 2 * grp:2 * grp + 2].ravel(), F, rtol=1e-13, atol=1e-15)
+
+
 @pytest.mark.parametrize("version", "ABCN")
 def test_finite_differences(version):
     """Gradients against central differences of the float64 forward (degrees (7, 6))."""

@@ -251,10 +251,16 @@ class Rational:
             num, den = np.tile(num, (groups, 1)), np.tile(den, (groups, 1))
         return {"numerator": num, "denominator": den}
 
-    def noise(self, numerator, denominator, seed=0):
+    def noise(self, numerator, denominator, seed=0, groups=None):
         """Version D's multiplicative factors (numerator, denominator) for `seed`, shaped like
-        the coefficient arrays (group tables: numerators of all groups first)."""
+        the coefficient arrays; with `groups=` G, shaped (G, m + 1) and (G, n): every group
+        draws its own factors, also where one 1-D array is shared by all groups (pass the
+        same `groups` as to the call)."""
         num, den = np.asarray(numerator), np.asarray(denominator)
+        if groups is not None:
+            G = _integer(groups, "groups")
+            num = np.broadcast_to(num.reshape(-1, num.shape[-1]), (G, num.shape[-1]))
+            den = np.broadcast_to(den.reshape(-1, den.shape[-1]), (G, den.shape[-1]))
         f = np.array([_core._rational_noise(operator.index(seed), i) for i in range(num.size + den.size)])
         return f[:num.size].reshape(num.shape), f[num.size:].reshape(den.shape)
 

@@ -270,3 +270,22 @@ def test_matches_torch_autograd_of_a_plain_implementation(name):
     assert set(pg) == set(learn)
     for k, t in learn.items():
         np.testing.assert_allclose(pg[k], t.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("scale", [1e-20, 1e-40, 1e-150, 1e-300])
+def test_polynorm_tiny_rows_without_eps(scale):
+    """eps = 0: PolyNorm is invariant under x -> c x (y) and x -> c x, g -> g (grad_x / c), so a
+    tiny row must give the unscaled row's results (were: 1e-5 off at 1e-20, inf/NaN at 1e-40:
+    the powers x^2k underflowed; only overflow was rescaled)."""
+    nl = require_nonlin()
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 6))
+    g = rng.standard_normal((2, 6))
+    w = tuple(rng.standard_normal(8))
+    ref = nl.polynorm(x, weight=w, eps=0.0)
+    np.testing.assert_allclose(nl.polynorm(scale * x, weight=w, eps=0.0), ref, rtol=1e-13, atol=1e-14)
+    gx_ref, gp_ref = nl.polynorm.grads(g, x, weight=w, eps=0.0)
+    gx, gp = nl.polynorm.grads(g, scale * x, weight=w, eps=0.0)
+    np.testing.assert_allclose(gx * scale, gx_ref, rtol=1e-12, atol=1e-12)
+    for k in gp_ref:
+        np.testing.assert_allclose(gp[k], gp_ref[k], rtol=1e-12, atol=1e-12)

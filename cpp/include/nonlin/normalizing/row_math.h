@@ -136,11 +136,12 @@ struct PolyNorm {
   NONLIN_DEVICE static int grads(Params p) { return p.np - 1; }
 
   // Row sums over u = x * 2^e of u^2k (S), and for the backward g u^k (D) and g (G); returns e.
-  // e = 0 unless a power overflows (float64 rows beyond ~1e51, or high orders): PolyNorm is
-  // invariant under x -> x/c, eps -> eps/c^2k, so such rows are computed as if it had not.
+  // e = 0 unless a power overflows (float64 rows beyond ~1e51, or high orders) or underflows
+  // (tiny rows; only where eps / 2^(2k e) stays finite, e.g. eps = 0): PolyNorm is invariant
+  // under x -> x/c, eps -> eps/c^2k, so such rows are computed as if it had not.
   template <bool Grad, class X, class T>
-  NONLIN_DEVICE static int sums(std::ptrdiff_t n, const T* g, const T* x, int r, SumOf<X, T>* S,
-                                SumOf<X, T>* D, SumOf<X, T>& G) {
+  NONLIN_DEVICE static int sums(std::ptrdiff_t n, const T* g, const T* x, int r, double eps,
+                                SumOf<X, T>* S, SumOf<X, T>* D, SumOf<X, T>& G) {
     int e = 0;
     for (int attempt = 0; attempt < 2; ++attempt) {
       const double c = std::ldexp(1.0, -e);
@@ -164,12 +165,17 @@ struct PolyNorm {
       else
         X::template stream<1>(n, {x}, static_cast<T*>(nullptr),
                               [&](const auto* a) { return body(a[0], a[0]); });
-      bool finite = true;
-      for (int k = 0; k < r; ++k) finite = finite && std::isfinite(S[k].value() + D[k].value());
-      if (finite || attempt == 1) break;
+      bool finite = true, tiny = false;
+      for (int k = 0; k < r; ++k) {
+        finite = finite && std::isfinite(S[k].value() + D[k].value());
+        tiny = tiny || S[k].value() < 0x1p-600;  // x^2k near or below the subnormal range
+      }
+      if ((finite && !tiny) || attempt == 1) break;
       const double m = X::max_abs(n, x);
-      if (!std::isfinite(m) || m == 0) break;  // inf/NaN rows stay NaN
-      e = std::ilogb(m) + 1;  // |u| < 1
+      if (!std::isfinite(m) || m == 0) break;  // inf/NaN rows stay NaN, zero rows zero
+      const int up = std::ilogb(m) + 1;  // |u| < 1
+      if (finite && (up >= 0 || !std::isfinite(std::ldexp(eps, -2 * r * up)))) break;
+      e = up;
       for (int k = 0; k < r; ++k) S[k] = D[k] = SumOf<X, T>{};
       G = SumOf<X, T>{};
     }
@@ -187,7 +193,7 @@ struct PolyNorm {
     const int r = p.np - 2;
     const double bias = p.p[r], eps = p.p[r + 1];
     SumOf<X, T> S[kMaxOrder], D[kMaxOrder], G;
-    const int e = sums<false, X>(n, x, x, r, S, D, G);
+    const int e = sums<false, X>(n, x, x, r, eps, S, D, G);
     const double c = std::ldexp(1.0, -e);
     double A[kMaxOrder];  // A[k-1] = c_k s_k
     for (int k = 1; k <= r; ++k) A[k - 1] = p.p[r - k] * rms_inv(S[k - 1], n, eps, k, e);
@@ -206,7 +212,7 @@ struct PolyNorm {
     const int r = p.np - 2;
     const double eps = p.p[r + 1];
     SumOf<X, T> S[kMaxOrder], D[kMaxOrder], G;
-    const int e = sums<true, X>(n, g, x, r, S, D, G);
+    const int e = sums<true, X>(n, g, x, r, eps, S, D, G);
     const double c = std::ldexp(1.0, -e);
     double dP[kMaxOrder], Q[kMaxOrder];  // coefficients of P'(u) and Q(u^2), index k-1
     for (int k = 1; k <= r; ++k) {

@@ -209,7 +209,7 @@ def test_replace_activations_keeps_parameters():
     expected = model(x)
     nt.replace_activations(model)
     kinds = [type(m).__name__ for m in model.modules()]
-    assert type(model[1]).__module__ == "nonlin.torch" and kinds.count("GELUTanh") == 1
+    assert type(model[1]).__module__ == "nonlin.torch" and model[1].approximate == "tanh"
     assert type(model[3]).__module__ == "nonlin.torch" and model[3].weight is prelu.weight
     assert type(model[4][1]).__module__ == "nonlin.torch" and model[4][1].negative_slope == 0.2
     assert all(type(m).__module__ == "nonlin.torch" for m in (model[5], model[6], model[7]))
@@ -373,3 +373,46 @@ def test_missing_torch_names_the_version():
             "try:\n import nonlin.torch\nexcept ImportError as e:\n print(e)")
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
     assert "needs torch >= 2.4" in out
+
+
+def test_gelu_module_is_a_class_that_pickles():
+    """nt.GELU is a real class: isinstance holds and models holding it pickle / torch.save (was
+    a factory returning a generated class of the same name: PicklingError)."""
+    import io
+    import pickle
+    m = nt.GELU("tanh")
+    assert isinstance(m, nt.GELU) and isinstance(nt.GELU(), nt.GELU)
+    x = torch.randn(7)
+    torch.testing.assert_close(pickle.loads(pickle.dumps(m))(x), F.gelu(x, approximate="tanh"))
+    model = nt.replace_activations(torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.GELU()))
+    buf = io.BytesIO()
+    torch.save(model, buf)
+    buf.seek(0)
+    back = torch.load(buf, weights_only=False)
+    torch.testing.assert_close(back(x[:2]), model(x[:2]))
+    with pytest.raises(ValueError, match="approximate"):
+        nt.GELU("fast")
+
+
+def test_replace_activations_shared_modules():
+    """A module used twice (in one container or two) is replaced everywhere by one module
+    (was: the second slot kept torch's, or the sharing was lost)."""
+    g = torch.nn.GELU()
+    m = torch.nn.Sequential(torch.nn.Linear(4, 4), g, torch.nn.Linear(4, 4), g)
+    nt.replace_activations(m)
+    assert type(m[3]).__module__ == "nonlin.torch" and m[1] is m[3]
+    p = torch.nn.PReLU()
+    m2 = torch.nn.Module()
+    m2.a, m2.b = torch.nn.Sequential(p), torch.nn.Sequential(p)
+    nt.replace_activations(m2)
+    assert m2.a[0] is m2.b[0] and m2.a[0].weight is p.weight
+
+
+def test_per_channel_module_checks_the_channel_count():
+    """num_parameters > 1 needs dim 1 of that size, as torch.nn.PReLU (was: broadcast into a
+    different output shape)."""
+    with pytest.raises(ValueError, match="num_parameters=3"):
+        nt.PReLU(3)(torch.randn(2, 1, 4))
+    with pytest.raises(ValueError, match="num_parameters=3"):
+        nt.PReLU(3)(torch.tensor(-1.0))
+    assert nt.PReLU(3)(torch.randn(2, 3, 4)).shape == (2, 3, 4)

@@ -168,3 +168,14 @@ def test_rational_polynomial_without_denominator():
     np.testing.assert_array_equal(y.detach().numpy(), nl.rational(x, a, b))
     y.sum().backward()
     np.testing.assert_allclose(at.grad.numpy(), nl.rational.backward(np.ones_like(x), x, a, b)[1], rtol=1e-15)
+
+
+def test_modules_compile_with_dynamic_shapes():
+    """torch.compile(fullgraph=True, dynamic=True): the modules' integer options are symbolic
+    there; they pass their options as a string built at construction (was: 'sort with
+    non-constant keys' / 'assume_constant_result argument conversion failed')."""
+    for m in (nt.PolyNorm(), nt.PAU(), nt.PAU(groups=2, axis=1), nt.Hermite()):
+        c = torch.compile(m, fullgraph=True, dynamic=True)
+        for n in (8, 12):
+            x = torch.randn(2, n)
+            torch.testing.assert_close(c(x), m(x))

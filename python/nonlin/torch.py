@@ -414,8 +414,12 @@ class _Elementwise:
             for p in names:
                 v = getattr(self, p)
                 if isinstance(v, torch.Tensor):
-                    if v.numel() > 1 and x.ndim >= 2:
-                        v = v.view(-1, *([1] * (x.ndim - 2)))  # channels on dim 1, as torch.nn.PReLU
+                    if v.numel() > 1:  # channels on dim 1, as torch.nn.PReLU (which checks too)
+                        if x.ndim < 2 or x.shape[1] != v.numel():
+                            raise ValueError(f"{type(self).__name__}: num_parameters={v.numel()} "
+                                             f"does not match the input's channel count (dim 1 of "
+                                             f"shape {tuple(x.shape)})")
+                        v = v.view(-1, *([1] * (x.ndim - 2)))
                     elif v.numel() == 1:
                         v = v.view(())
                 params[p] = v
@@ -648,21 +652,25 @@ class _Arrays:
                 raise TypeError(f"nonlin.torch.{self.name}() got an unexpected keyword argument "
                                 f"'{k}' (arrays: {', '.join(self.act.arrays)}; options: "
                                 f"{', '.join(self.act.static) or 'none'})")
-        return _options_json(tuple(sorted({**self.act.static, **given}.items())))
+        # sorted by name only: under torch.compile(dynamic=True) integer options are symbolic
+        return _options_json(tuple(sorted({**self.act.static, **given}.items(), key=lambda kv: kv[0])))
 
     def functional(self):
         name, act, forward = self.name, self.act, self.forward
         function, forward_impl = self._function(), self._forward_impl
 
         def fn(x, *arrays, **options):
-            _check_input(name, x)
             named = {k: options.pop(k) for k in act.arrays if k in options}
             if len(arrays) + len(named) not in (0, len(act.arrays)) or len(arrays) > len(act.arrays):
                 raise TypeError(f"nonlin.torch.{name}: pass all of {', '.join(act.arrays)} or none "
                                 f"(none: the initial values)")
             values = dict(zip(act.arrays, arrays)) | named
-            if not values:
-                values = act.initial()
+            return run(x, values or act.initial(), self._static(options))
+
+        def run(x, values, static):
+            """fn with the arrays by name and the options as their JSON string (modules build
+            it once: under torch.compile(dynamic=True) their integer options are symbolic)."""
+            _check_input(name, x)
             # the arrays in the compute dtype (float16 / bfloat16 inputs are computed in float32
             # with float32 coefficients, as in the NumPy and JAX paths)
             pdt = torch.float32 if x.dtype in (torch.float16, torch.bfloat16) else x.dtype
@@ -674,7 +682,6 @@ class _Arrays:
                     ts.append(v.to(pdt))
                 else:
                     ts.append(torch.as_tensor(np.asarray(v, np.float64), dtype=pdt, device=x.device))
-            static = self._static(options)
             if _eager(x, ts):  # no custom-op dispatch in plain eager mode
                 if _needs_grad(x, *ts):
                     return function.apply(x, static, *ts)
@@ -686,10 +693,11 @@ class _Arrays:
         fn.__doc__ = (f"{name}(x, {', '.join(act.arrays)}, **options)\n\nPyTorch version of "
                       f"nonlin.{name} (custom op torch.ops.nonlin.{name}); options: "
                       f"{act.static}.\n\n{act.__doc__ or ''}")
+        fn.run = run
         return fn
 
     def module(self, functional):
-        act = self.act
+        act, owner = self.act, self
         init_options = [p for p in inspect.signature(act.initial).parameters]
 
         def __init__(self, **kwargs):
@@ -700,13 +708,14 @@ class _Arrays:
                 raise TypeError(f"{type(self).__name__}() got an unexpected keyword argument "
                                 f"'{next(iter(kwargs))}' (initialisation: {', '.join(init_options) or 'none'}; "
                                 f"options: {', '.join(act.static) or 'none'})")
+            self._static = owner._static(self.options)  # validated here, once
             init_kw.update({k: v for k, v in self.options.items() if k in init_options})
             for k, v in act.initial(**init_kw).items():
                 setattr(self, k, nn.Parameter(torch.as_tensor(np.asarray(v, np.float64),
                                                               dtype=torch.get_default_dtype())))
 
         def forward(self, x):
-            return functional(x, *(getattr(self, k) for k in act.arrays), **self.options)
+            return functional.run(x, {k: getattr(self, k) for k in act.arrays}, self._static)
 
         def extra_repr(self):
             shapes = ", ".join(f"{k}={tuple(getattr(self, k).shape)}" for k in act.arrays)
@@ -737,12 +746,22 @@ def wrap(act):
 
 
 class GELU(nn.Module):
-    """torch.nn.GELU's interface: approximate='none' (nonlin.gelu) or 'tanh' (nonlin.gelu_tanh)."""
+    """torch.nn.GELU's interface: approximate='none' (nonlin.gelu) or 'tanh' (nonlin.gelu_tanh).
+    A class of its own (pickles, isinstance) rather than a factory of the generated ones."""
 
-    def __new__(cls, approximate="none"):
+    def __init__(self, approximate="none"):
+        super().__init__()
         if approximate not in ("none", "tanh"):
             raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
-        return _module_class("gelu_tanh" if approximate == "tanh" else "gelu")()
+        self.approximate = approximate
+
+    def forward(self, x):
+        name = "gelu_tanh" if self.approximate == "tanh" else "gelu"
+        fn = _wrapped[name][0] if name in _wrapped else wrap(_adapters.activations()[name])[0]
+        return fn(x)
+
+    def extra_repr(self):
+        return f"approximate={self.approximate!r}"
 
 
 def _module_class(name):
@@ -817,9 +836,14 @@ def replace_activations(model):
     top = _replacement(model)
     if top is not None:
         return top
-    for parent in model.modules():
-        for child_name, child in list(parent.named_children()):
-            new = _replacement(child)
+    done = {}  # id(torch's module) -> nonlin's: a module used in several places stays one module
+    for parent in list(model.modules()):
+        for child_name, child in list(parent._modules.items()):  # every slot, shared ones too
+            if child is None:
+                continue
+            if id(child) not in done:
+                done[id(child)] = (child, _replacement(child))
+            new = done[id(child)][1]
             if new is not None:
                 setattr(parent, child_name, new)
     return model

@@ -46,34 +46,25 @@ struct RuntimeDegrees {
   static constexpr int max_m = kMaxDegree, max_n = kMaxDegree;
 };
 
-// f(k) for k = top, top - 1, ..., lo: a plain loop, or with Max (a compile-time bound on top)
-// unrolled from Max down, skipping k > top.
-template <int Max, class F>
-NONLIN_HD inline void descending(int top, int lo, F&& f) {
+// f(k) for k from lo up to top (Up) or from top down to lo: a plain loop, or with Max (a
+// compile-time bound on top) unrolled over lo..Max, skipping k > top.
+template <int Max, bool Up, class F>
+NONLIN_HD inline void degree_loop(int lo, int top, F&& f) {
+  auto k = [&](int i, int last) { return Up ? lo + i : last - i; };
   if constexpr (Max < kMaxDegree) {
 #if !defined(__CUDACC__)
 #pragma GCC unroll 32
 #endif
-    for (int k = Max; k >= lo; --k)
-      if (k <= top) f(k);
+    for (int i = 0; i <= Max - lo; ++i)
+      if (k(i, Max) <= top) f(k(i, Max));
   } else {
-    for (int k = top; k >= lo; --k) f(k);
+    for (int i = 0; i <= top - lo; ++i) f(k(i, top));
   }
 }
-
-// f(k) for k = lo, lo + 1, ..., top, likewise.
 template <int Max, class F>
-NONLIN_HD inline void ascending(int lo, int top, F&& f) {
-  if constexpr (Max < kMaxDegree) {
-#if !defined(__CUDACC__)
-#pragma GCC unroll 32
-#endif
-    for (int k = lo; k <= Max; ++k)
-      if (k <= top) f(k);
-  } else {
-    for (int k = lo; k <= top; ++k) f(k);
-  }
-}
+NONLIN_HD inline void descending(int top, int lo, F&& f) { degree_loop<Max, false>(lo, top, f); }
+template <int Max, class F>
+NONLIN_HD inline void ascending(int lo, int top, F&& f) { degree_loop<Max, true>(lo, top, f); }
 
 // sum_{k=0..n} c_k z^k by Horner (Max: a compile-time bound on n); with its derivative in the
 // same pass.

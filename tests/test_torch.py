@@ -416,3 +416,68 @@ def test_per_channel_module_checks_the_channel_count():
     with pytest.raises(ValueError, match="num_parameters=3"):
         nt.PReLU(3)(torch.tensor(-1.0))
     assert nt.PReLU(3)(torch.randn(2, 3, 4)).shape == (2, 3, 4)
+
+
+def _swiglu_ref(v):
+    a, b = v.chunk(2, -1)
+    return a * F.silu(b)
+
+
+@pytest.mark.parametrize("ours,theirs", [(nt.gelu, F.gelu), (nt.silu, F.silu), (nt.elu, F.elu),
+                                         (nt.softplus, F.softplus), (nt.tanh, torch.tanh)])
+def test_torch_func_transforms(ours, theirs):
+    """torch.func: jvp, jacfwd, jacrev, hessian (= jacfwd(jacrev)), vmap of grad, and plain
+    forward-mode AD agree with torch's own activation (were: torch's internal 'must override
+    setup_context' error for reverse mode, zero tangents without an error for forward mode)."""
+    x = torch.linspace(-3, 2.5, 7, dtype=torch.float64)
+    t = torch.linspace(0.5, 1.5, 7, dtype=torch.float64)
+    fn = torch.func
+    torch.testing.assert_close(fn.jvp(ours, (x,), (t,))[1], fn.jvp(theirs, (x,), (t,))[1])
+    torch.testing.assert_close(fn.jacfwd(ours)(x), fn.jacfwd(theirs)(x))
+    torch.testing.assert_close(fn.jacrev(ours)(x), fn.jacrev(theirs)(x))
+    torch.testing.assert_close(fn.hessian(lambda v: ours(v).sum())(x), fn.hessian(lambda v: theirs(v).sum())(x))
+    torch.testing.assert_close(fn.vmap(fn.grad(lambda v: ours(v).sum()))(x.reshape(7, 1)),
+                               fn.vmap(fn.grad(lambda v: theirs(v).sum()))(x.reshape(7, 1)))
+    fa = torch.autograd.forward_ad
+    with fa.dual_level():
+        got = fa.unpack_dual(ours(fa.make_dual(x, t))).tangent
+        want = fa.unpack_dual(theirs(fa.make_dual(x, t))).tangent
+    torch.testing.assert_close(got, want)
+
+
+def test_torch_func_parameters_gated_and_arrays():
+    """Parameter gradients under torch.func (grad, per-sample with vmap), gated units (jvp,
+    grad), rational modules (grad through functional_call); what is not available raises
+    NotImplementedError instead of returning zeros."""
+    fn = torch.func
+    x = torch.linspace(-2, 2, 6, dtype=torch.float64)
+    w = torch.tensor([0.25], dtype=torch.float64)
+    torch.testing.assert_close(fn.grad(lambda w: nt.prelu(x, weight=w).sum())(w),
+                               fn.grad(lambda w: F.prelu(x, w).sum())(w))
+    per_sample = fn.vmap(fn.grad(lambda w, v: nt.prelu(v, weight=w).sum()), in_dims=(None, 0))
+    per_sample_ref = fn.vmap(fn.grad(lambda w, v: F.prelu(v, w).sum()), in_dims=(None, 0))
+    torch.testing.assert_close(per_sample(w, x.reshape(6, 1)), per_sample_ref(w, x.reshape(6, 1)))
+    xx = torch.randn(3, 4, dtype=torch.float64)
+    tt = torch.randn(3, 4, dtype=torch.float64)
+    torch.testing.assert_close(fn.jvp(nt.swiglu, (xx,), (tt,))[1], fn.jvp(_swiglu_ref, (xx,), (tt,))[1])
+    torch.testing.assert_close(fn.grad(lambda v: nt.swiglu(v).sum())(xx),
+                               fn.grad(lambda v: _swiglu_ref(v).sum())(xx))
+    m = nt.PAU().double()
+    p = dict(m.named_parameters())
+
+    def pau_ref(p, v):
+        a, b = p["numerator"], p["denominator"]
+        return (sum(a[j] * v ** j for j in range(a.numel()))
+                / (1 + sum(b[k].abs() * v.abs() ** (k + 1) for k in range(b.numel()))))
+    got = fn.grad(lambda p: fn.functional_call(m, p, (x,)).sum())(p)
+    want = fn.grad(lambda p: pau_ref(p, x).sum())(p)
+    for k in p:
+        torch.testing.assert_close(got[k], want[k])
+    with pytest.raises(NotImplementedError, match="parameters"):
+        fn.jvp(lambda w: nt.prelu(x, weight=w), (w,), (torch.ones_like(w),))
+    with pytest.raises(NotImplementedError, match="gated"):
+        fn.hessian(lambda v: nt.swiglu(v).sum())(xx)
+    with pytest.raises(NotImplementedError, match="forward-mode"):
+        fn.jvp(m, (x,), (torch.ones_like(x),))
+    with pytest.raises(NotImplementedError, match="second derivatives"):
+        fn.hessian(lambda v: nt.biper(v).sum())(x)

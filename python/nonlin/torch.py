@@ -146,6 +146,32 @@ def _eager(x, values):
     return _plain_eager_context()
 
 
+def _transform_path(*tensors):
+    """True under a torch.func transform (grad, vjp, jacrev, jvp, jacfwd, vmap) or forward-mode
+    AD with a tangent on an input, outside torch.compile: the ops then go through an
+    autograd.Function with setup_context, a jvp rule and a generated vmap rule (torch's own
+    autograd for custom ops supports neither functorch's grad nor forward mode)."""
+    if torch.compiler.is_compiling():
+        return False
+    if torch._C._are_functorch_transforms_active():
+        return True
+    fa = torch.autograd.forward_ad
+    return fa._current_level >= 0 and any(
+        isinstance(t, torch.Tensor) and fa.unpack_dual(t).tangent is not None for t in tensors)
+
+
+def _no_param_tangents(name, tangents):
+    if any(t is not None for t in tangents):
+        raise NotImplementedError(f"nonlin.torch.{name}: forward-mode derivatives in the "
+                                  f"parameters are not available (in x they are)")
+
+
+def _tensors(values, dtype, device):
+    """Parameters as tensors (numbers as 0-d tensors of the compute dtype), as the ops take them."""
+    return [v if isinstance(v, torch.Tensor) else torch.tensor(v, dtype=dtype, device=device)
+            for v in values]
+
+
 def _needs_grad(*tensors):
     return torch.is_grad_enabled() and any(
         isinstance(t, torch.Tensor) and t.requires_grad for t in tensors)
@@ -261,13 +287,16 @@ class _Elementwise:
         x, *ps = ctx.saved_tensors
         return self._grads(ctx.needs_input_grad, grad, x, ps, direct=False)
 
-    def _grads(self, need, grad, x, ps, direct):
-        """Gradients of (x, *ps) given grad = dL/dy. direct: call the kernels without the
-        custom-op dispatcher (eager, no create_graph); else the ops (differentiable again)."""
+    def _check_learnable(self, need):
         for i, (p, lrn) in enumerate(zip(self.pnames, self.learn)):
             if need[1 + i] and not lrn:
                 raise RuntimeError(f"nonlin.torch.{self.name}: parameter '{p}' is not learnable "
                                    f"(no gradient kernel); pass it as a number or detach it")
+
+    def _grads(self, need, grad, x, ps, direct):
+        """Gradients of (x, *ps) given grad = dL/dy. direct: call the kernels without the
+        custom-op dispatcher (eager, no create_graph); else the ops (differentiable again)."""
+        self._check_learnable(need)
         need_params = any(need[1 + i] for i, lrn in enumerate(self.learn) if lrn)
         vjp = getattr(self.act, "vjp", None)
         cpu = direct or not _on_cuda(self.name, grad, x, *ps)  # direct: plain CPU tensors
@@ -325,6 +354,133 @@ class _Elementwise:
         Fn.__name__ = Fn.__qualname__ = f"{self.name}_function"
         return Fn
 
+    def _transform_function(self):
+        """The torch.func / forward-mode path: the registered ops inside autograd.Functions that
+        functorch accepts (setup_context, generated vmap rules), every derivative again such a
+        Function, so nested transforms (hessian = jacfwd(jacrev)) differentiate correctly:
+            F(x) = f(x),  B(g, x) = g f'(x),  D2(h, x) = h f''(x)  (its derivatives raise).
+        Forward mode in x; derivatives in the parameters in reverse mode, first order."""
+        owner, name = self, self.name
+
+        def prepare(ctx, inputs):
+            ctx.save_for_backward(*inputs)
+            ctx.save_for_forward(*inputs)
+            ctx.set_materialize_grads(False)
+
+        class D2(torch.autograd.Function):
+            generate_vmap_rule = True
+
+            @staticmethod
+            def forward(h, x, *ps):
+                if not owner.has_d2:
+                    raise NotImplementedError(f"nonlin.torch.{name}: second derivatives are not "
+                                              f"available (no derivative2 kernel)")
+                return h * owner.derivative2(x, *ps)
+
+            @staticmethod
+            def setup_context(ctx, inputs, output):
+                pass
+
+            @staticmethod
+            def backward(ctx, *grads):
+                raise NotImplementedError(f"nonlin.torch.{name}: third derivatives are not available")
+
+            @staticmethod
+            def jvp(ctx, *tangents):
+                raise NotImplementedError(f"nonlin.torch.{name}: third derivatives are not available")
+
+        class B(torch.autograd.Function):
+            generate_vmap_rule = True
+
+            @staticmethod
+            def forward(g, x, *ps):
+                return owner.backward(g, x, *ps)
+
+            @staticmethod
+            def setup_context(ctx, inputs, output):
+                prepare(ctx, inputs)
+
+            @staticmethod
+            def backward(ctx, gg):
+                g, x, *ps = ctx.saved_tensors
+                need = ctx.needs_input_grad
+                if any(need[2:]):
+                    raise NotImplementedError(f"nonlin.torch.{name}: second derivatives in the "
+                                              f"parameters are not available")
+                dg = B.apply(gg, x, *ps).sum_to_size(g.shape) if need[0] else None
+                dx = D2.apply(gg * g, x, *ps).sum_to_size(x.shape) if need[1] else None
+                return (dg, dx, *([None] * len(ps)))
+
+            @staticmethod
+            def jvp(ctx, g_t, x_t, *p_t):
+                _no_param_tangents(name, p_t)
+                g, x, *ps = ctx.saved_tensors
+                out = B.apply(g_t, x, *ps) if g_t is not None else None
+                if x_t is not None:
+                    d = D2.apply(g * x_t, x, *ps)
+                    out = d if out is None else out + d
+                return out
+
+        class PG(torch.autograd.Function):  # the learnable parameters' gradients, reduced
+            @staticmethod
+            def forward(g, x, *ps):
+                return tuple(owner.param_backward(g, x, *ps))
+
+            @staticmethod
+            def vmap(info, in_dims, g, x, *ps):
+                # sample by sample (a reduction over each sample: per-sample gradients)
+                def at(t, d, i):
+                    return t if d is None else t.select(d, i)
+                outs = [PG.forward(at(g, in_dims[0], i), at(x, in_dims[1], i),
+                                   *(at(p, d, i) for p, d in zip(ps, in_dims[2:])))
+                        for i in range(info.batch_size)]
+                res = tuple(torch.stack(o) for o in zip(*outs))
+                return res, (0,) * len(res)
+
+            @staticmethod
+            def setup_context(ctx, inputs, output):
+                pass
+
+            @staticmethod
+            def backward(ctx, *grads):
+                raise NotImplementedError(f"nonlin.torch.{name}: second derivatives in the "
+                                          f"parameters are not available")
+
+            jvp = backward
+
+        class F(torch.autograd.Function):
+            generate_vmap_rule = True
+
+            @staticmethod
+            def forward(x, *ps):
+                return owner.forward(x, *ps)
+
+            @staticmethod
+            def setup_context(ctx, inputs, output):
+                prepare(ctx, inputs)
+
+            @staticmethod
+            def backward(ctx, grad):
+                x, *ps = ctx.saved_tensors
+                need = ctx.needs_input_grad
+                gx = B.apply(grad, x, *ps).sum_to_size(x.shape) if need[0] else None
+                gps = [None] * len(ps)
+                if any(need[1:]):
+                    owner._check_learnable(need)
+                    it = iter(PG.apply(grad, x, *ps))
+                    gps = [next(it) if lrn else None for lrn in owner.learn]
+                return (gx, *(gp if n else None for gp, n in zip(gps, need[1:])))
+
+            @staticmethod
+            def jvp(ctx, x_t, *p_t):
+                _no_param_tangents(name, p_t)
+                x, *ps = ctx.saved_tensors
+                return B.apply(x_t, x, *ps)  # f'(x) x_t
+
+        for fn in (D2, B, PG, F):
+            fn.__name__ = fn.__qualname__ = f"{name}_transform_{fn.__name__}"
+        return F
+
     def _no_grad_of_grad(self, ctx, *grads):
         raise RuntimeError(f"nonlin.torch.{self.name}: this second derivative is not available "
                            f"(nonlin has f'' kernels for x only, and only where derivative2 exists)")
@@ -343,6 +499,7 @@ class _Elementwise:
     def functional(self):
         name, act, pnames = self.name, self.act, self.pnames
         forward, function, eager_forward = self.forward, self._function(), self._eager_forward
+        transform = self._transform_function()
 
         def fn(x, **params):
             _check_input(name, x)
@@ -354,12 +511,13 @@ class _Elementwise:
             pdt = torch.float32 if x.dtype is torch.bfloat16 else x.dtype
             values = [_param_value(name, p, params.get(p, act.params[p]), pdt, x.device) for p in pnames]
             if _eager(x, values):  # numbers stay numbers: no tensor per parameter per call
+                if _transform_path(x, *values):  # forward-mode AD on plain tensors
+                    return transform.apply(x, *_tensors(values, pdt, x.device))
                 if _needs_grad(x, *values):
                     return function.apply(x, *values)
                 return eager_forward(x, values)
-            ps = [v if isinstance(v, torch.Tensor) else torch.tensor(v, dtype=pdt, device=x.device)
-                  for v in values]
-            return forward(x, *ps)
+            ps = _tensors(values, pdt, x.device)
+            return transform.apply(x, *ps) if _transform_path(x, *ps) else forward(x, *ps)
 
         # own code object per activation: torch.compile keeps its caches per code object
         fn.__code__ = fn.__code__.replace(co_name=name)
@@ -531,13 +689,67 @@ class _Gated:
         Fn.__name__ = Fn.__qualname__ = f"{self.name}_function"
         return Fn
 
+    def _transform_function(self):
+        """The torch.func / forward-mode path (see _Elementwise._transform_function); jvp:
+        d(a g(b)) = g(b) da + a g'(b) db, both factors from the backward at grad 1. The
+        backward is a Function too, whose own derivatives raise (none for gated units)."""
+        owner, name = self, self.name
+
+        def none(*args):
+            raise NotImplementedError(f"nonlin.torch.{name}: second derivatives of gated units "
+                                      f"are not available")
+
+        class B(torch.autograd.Function):
+            generate_vmap_rule = True
+            backward = jvp = staticmethod(lambda ctx, *a: none())
+
+            @staticmethod
+            def forward(g, x, dim):
+                return owner.backward(g, x, dim)
+
+            @staticmethod
+            def setup_context(ctx, inputs, output):
+                pass
+
+        class F(torch.autograd.Function):
+            generate_vmap_rule = True
+
+            @staticmethod
+            def forward(x, dim):
+                return owner.forward(x, dim)
+
+            @staticmethod
+            def setup_context(ctx, inputs, output):
+                ctx.save_for_backward(inputs[0])
+                ctx.save_for_forward(inputs[0])
+                ctx.dim = inputs[1]
+
+            @staticmethod
+            def backward(ctx, grad):
+                (x,) = ctx.saved_tensors
+                return B.apply(grad, x, ctx.dim), None
+
+            @staticmethod
+            def jvp(ctx, x_t, _):
+                (x,) = ctx.saved_tensors
+                ones = x.new_ones(owner._half(x, ctx.dim).shape)
+                da, db = (B.apply(ones, x, ctx.dim) * x_t).chunk(2, ctx.dim)
+                return da + db
+
+        for fn in (B, F):
+            fn.__name__ = fn.__qualname__ = f"{name}_transform_{fn.__name__}"
+        return F
+
     def functional(self):
         name, forward, act = self.name, self.forward, self.act
         function, forward_impl = self._function(), self._forward_impl
+        transform = self._transform_function()
 
         def fn(x, dim=-1):
             _check_input(name, x)
             dim = _adapters.gated_axis(f"nonlin.torch.{name}", x.shape, dim, "dim")
+            if _transform_path(x):
+                return transform.apply(x, dim)
             if _eager(x, ()):  # no custom-op dispatch in plain eager mode
                 if _needs_grad(x):
                     return function.apply(x, dim)
@@ -655,9 +867,56 @@ class _Arrays:
         # sorted by name only: under torch.compile(dynamic=True) integer options are symbolic
         return _options_json(tuple(sorted({**self.act.static, **given}.items(), key=lambda kv: kv[0])))
 
+    def _transform_function(self):
+        """The torch.func path (see _Elementwise._transform_function): grad, vjp, jacrev; no
+        forward mode and no second derivatives (they raise), vmap only where torch can batch
+        the op."""
+        owner, name = self, self.name
+
+        def none(*args):
+            raise NotImplementedError(f"nonlin.torch.{name}: forward-mode and second derivatives "
+                                      f"are not available (use reverse mode, first order)")
+
+        class B(torch.autograd.Function):
+            generate_vmap_rule = True
+            backward = jvp = staticmethod(lambda ctx, *a: none())
+
+            @staticmethod
+            def forward(g, x, static, *arrays):
+                return tuple(owner.backward(g, x, list(arrays), static))
+
+            @staticmethod
+            def setup_context(ctx, inputs, output):
+                pass
+
+        class F(torch.autograd.Function):
+            generate_vmap_rule = True
+            jvp = staticmethod(lambda ctx, *a: none())
+
+            @staticmethod
+            def forward(x, static, *arrays):
+                return owner.forward(x, list(arrays), static)
+
+            @staticmethod
+            def setup_context(ctx, inputs, output):
+                x, static, *arrays = inputs
+                ctx.save_for_backward(x, *arrays)
+                ctx.static = static
+
+            @staticmethod
+            def backward(ctx, grad):
+                x, *arrays = ctx.saved_tensors
+                gx, *grads = B.apply(grad.contiguous(), x, ctx.static, *arrays)
+                return (gx, None, *grads)
+
+        for fn in (B, F):
+            fn.__name__ = fn.__qualname__ = f"{name}_transform_{fn.__name__}"
+        return F
+
     def functional(self):
         name, act, forward = self.name, self.act, self.forward
         function, forward_impl = self._function(), self._forward_impl
+        transform = self._transform_function()
 
         def fn(x, *arrays, **options):
             named = {k: options.pop(k) for k in act.arrays if k in options}
@@ -682,6 +941,8 @@ class _Arrays:
                     ts.append(v.to(pdt))
                 else:
                     ts.append(torch.as_tensor(np.asarray(v, np.float64), dtype=pdt, device=x.device))
+            if _transform_path(x, *ts):
+                return transform.apply(x, static, *ts)
             if _eager(x, ts):  # no custom-op dispatch in plain eager mode
                 if _needs_grad(x, *ts):
                     return function.apply(x, static, *ts)

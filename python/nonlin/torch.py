@@ -153,8 +153,12 @@ def _transform_path(*tensors):
     autograd for custom ops supports neither functorch's grad nor forward mode)."""
     if torch.compiler.is_compiling():
         return False
-    if torch._C._are_functorch_transforms_active():
-        return True
+    return torch._C._are_functorch_transforms_active() or _forward_ad(*tensors)
+
+
+def _forward_ad(*tensors):
+    """True if a forward-AD level is open and an input carries a tangent (one attribute read
+    otherwise: the eager path's check, where no transform can be active)."""
     fa = torch.autograd.forward_ad
     return fa._current_level >= 0 and any(
         isinstance(t, torch.Tensor) and fa.unpack_dual(t).tangent is not None for t in tensors)
@@ -511,7 +515,7 @@ class _Elementwise:
             pdt = torch.float32 if x.dtype is torch.bfloat16 else x.dtype
             values = [_param_value(name, p, params.get(p, act.params[p]), pdt, x.device) for p in pnames]
             if _eager(x, values):  # numbers stay numbers: no tensor per parameter per call
-                if _transform_path(x, *values):  # forward-mode AD on plain tensors
+                if _forward_ad(x, *values):  # forward-mode AD on plain tensors
                     return transform.apply(x, *_tensors(values, pdt, x.device))
                 if _needs_grad(x, *values):
                     return function.apply(x, *values)
@@ -748,15 +752,15 @@ class _Gated:
         def fn(x, dim=-1):
             _check_input(name, x)
             dim = _adapters.gated_axis(f"nonlin.torch.{name}", x.shape, dim, "dim")
-            if _transform_path(x):
-                return transform.apply(x, dim)
             if _eager(x, ()):  # no custom-op dispatch in plain eager mode
+                if _forward_ad(x):
+                    return transform.apply(x, dim)
                 if _needs_grad(x):
                     return function.apply(x, dim)
                 if x.dtype is not torch.bfloat16:
                     return torch.from_numpy(act(_np(x), dim))
                 return forward_impl(x, dim)
-            return forward(x, dim)
+            return transform.apply(x, dim) if _transform_path(x) else forward(x, dim)
 
         fn.__code__ = fn.__code__.replace(co_name=name)
         fn.__name__ = fn.__qualname__ = name
@@ -941,13 +945,13 @@ class _Arrays:
                     ts.append(v.to(pdt))
                 else:
                     ts.append(torch.as_tensor(np.asarray(v, np.float64), dtype=pdt, device=x.device))
-            if _transform_path(x, *ts):
-                return transform.apply(x, static, *ts)
             if _eager(x, ts):  # no custom-op dispatch in plain eager mode
+                if _forward_ad(x, *ts):
+                    return transform.apply(x, static, *ts)
                 if _needs_grad(x, *ts):
                     return function.apply(x, static, *ts)
                 return forward_impl(x, ts, static)
-            return forward(x, ts, static)
+            return transform.apply(x, static, *ts) if _transform_path(x, *ts) else forward(x, ts, static)
 
         fn.__code__ = fn.__code__.replace(co_name=name)
         fn.__name__ = fn.__qualname__ = name

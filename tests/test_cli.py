@@ -49,6 +49,19 @@ def test_info_shows_formula_params_properties_source_accuracy(name, capsys):
         assert f"max ULP {dtype}: " in out
 
 
+@pytest.mark.parametrize("name", ["ml_tanh", "ml_gelu", "rational"])
+def test_info_for_mittag_leffler_and_rational(name, capsys):
+    """The Mittag-Leffler gated activations and the rational activation are in the catalogue
+    too (were missing from list / info / plot)."""
+    nl = require_nonlin()
+    code, out, _ = run_main(["info", name], capsys)
+    assert code == 0
+    row = {r["name"]: r for r in nl.catalog()}[name]
+    assert out.startswith(f"{name} ({row['kind']})") and row["formula"] in out
+    for pname in row["params"]:
+        assert f"param {pname} = " in out and "(learnable)" in out.split(f"param {pname} = ")[1].splitlines()[0]
+
+
 def test_info_unknown_name(capsys):
     code, _, err = run_main(["info", "no_such_activation"], capsys)
     assert code == 2 and "unknown activation" in err

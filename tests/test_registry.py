@@ -48,6 +48,14 @@ def test_pytorch_parameter_names_and_defaults():
     assert nl.silu.params == {"beta": 1.0}
 
 
+def test_catalog_lists_every_exported_activation():
+    """Every object nonlin exports that follows an activation protocol has a catalogue row."""
+    from nonlin import _adapters
+    names = {r["name"] for r in nl.catalog()}
+    assert set(_adapters.activations()) <= names
+    assert {"rational", "ml_tanh", "ml_gelu", "ml_elu"} <= names
+
+
 def test_catalog_rows_are_complete():
     for row in nl.catalog():
         assert row["formula"] and row["source"]

@@ -19,7 +19,7 @@ def _list(_args):
     for r in rows:
         params = ", ".join(f"{k}={_fmt(v['default'])}{'*' if v['learnable'] else ''}"
                            for k, v in r["params"].items())
-        print(f"{r['name']:<{width}}  {r['kind']:<11}  {params:<32}  {r['formula']}")
+        print(f"{r['name']:<{width}}  {r['kind']:<14}  {params:<32}  {r['formula']}")
     print("\n* learnable parameter")
 
 

@@ -179,6 +179,21 @@ class Rational:
     def __repr__(self):
         return "<nonlin rational activation P(x)/Q(x), versions A B C D N>"
 
+    def catalog_row(self):
+        init = self.initial()
+        docs = {"numerator": "a_0 .. a_m (default: the (5, 4) GELU preset, version A)",
+                "denominator": "b_1 .. b_n (version C: b_0 .. b_n)"}
+        return {"name": self.name, "kind": "rational",
+                "params": {k: {"default": init[k].tolist(), "learnable": True, "doc": docs[k],
+                               "constraint": "1-d or (groups, count)"} for k in self.arrays},
+                "learnable": self.arrays,
+                "formula": "P(x) / Q(x); A: Q = 1 + sum |b_k| |x|^k, B: 1 + |sum b_k x^k|, "
+                           "C: 0.1 + |sum b_k x^k|, D: B with noise, N: 1 + sum b_k x^k",
+                "derivative": "(P' Q - P Q') / Q^2", "properties": {"smooth": False},
+                "source": "Molina, Schramowski, Kersting 2020, Pade Activation Units, "
+                          "arXiv:1907.06732; Yang, Wang 2024, Kolmogorov-Arnold Transformer, "
+                          "arXiv:2409.10594", "accuracy": {}}
+
     def __call__(self, x, numerator, denominator, version="A", *, groups=None, axis=-1,
                  training=False, seed=0, out=None):
         """F(x) = P(x) / Q(x), elementwise; same shape as x."""

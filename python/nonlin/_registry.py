@@ -48,8 +48,10 @@ activations.update(_build_series())
 def catalog():
     """Every activation: name, kind, parameters (default, learnable), formula, derivative,
     properties, source and measured accuracy (max ULP per dtype and op)."""
+    from ._rational import rational
+    from .ml_activations import ml_activations
     rows = []
-    for name, act in activations.items():
+    for name, act in {**activations, **ml_activations, "rational": rational}.items():
         if hasattr(act, "catalog_row"):
             rows.append(act.catalog_row())
             continue

@@ -91,6 +91,16 @@ class MittagLefflerActivation:
     def __repr__(self):
         return f"<nonlin Mittag-Leffler activation {self.name} ({self.classic} at the defaults)>"
 
+    def catalog_row(self):
+        docs = {"alpha1": "order of the numerator's E (>= 0)", "beta1": "its second parameter",
+                "alpha2": "order of the denominator's E (>= 0)", "beta2": "its second parameter"}
+        return {"name": self.name, "kind": "mittag-leffler",
+                "params": {k: {"default": v, "learnable": True, "doc": docs[k],
+                               "constraint": "nonnegative" if k.startswith("alpha") else "real"}
+                           for k, v in self.params.items()},
+                "learnable": self.learnable, "formula": self.formula, "derivative": "",
+                "properties": {"smooth": True}, "source": self.source, "accuracy": {}}
+
     def _params(self, params):
         unknown = set(params) - set(self.params)
         if unknown:

@@ -42,6 +42,8 @@ def parse_params(items):
 def curves(act, x, params):
     """(label suffix, f(x), derivative or None, derivative label) of one activation."""
     kind = getattr(act, "kind", None)
+    if hasattr(act, "arrays") and hasattr(act, "initial"):  # learnable arrays: their initial values
+        params = {**act.initial(), **params}
     if kind == "normalizing":
         return (" (grid as one row)", act(x, **params),
                 act.backward(np.ones_like(x), x, **params), "d sum f / dx")
@@ -70,7 +72,10 @@ def plot(names, out, derivative=False, lo=-5.0, hi=5.0, params=None, points=801,
         raise RuntimeError('python -m nonlin plot needs matplotlib: pip install "nonlin[plot]" '
                            "(or pip install matplotlib)") from None
     if acts is None:
-        from ._registry import activations as acts
+        from ._rational import rational
+        from ._registry import activations
+        from .ml_activations import ml_activations
+        acts = {**activations, **ml_activations, "rational": rational}
     params = dict(params or {})
     unknown = [n for n in names if n not in acts]
     if unknown:

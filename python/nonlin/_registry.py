@@ -45,13 +45,18 @@ activations.update(_build_normalizing())
 activations.update(_build_series())
 
 
+def every_activation():
+    """name -> activation: the registry's, the Mittag-Leffler gated ones and the rational one."""
+    from ._rational import rational
+    from .ml_activations import ml_activations
+    return {**activations, **ml_activations, "rational": rational}
+
+
 def catalog():
     """Every activation: name, kind, parameters (default, learnable), formula, derivative,
     properties, source and measured accuracy (max ULP per dtype and op)."""
-    from ._rational import rational
-    from .ml_activations import ml_activations
     rows = []
-    for name, act in {**activations, **ml_activations, "rational": rational}.items():
+    for name, act in every_activation().items():
         if hasattr(act, "catalog_row"):
             rows.append(act.catalog_row())
             continue

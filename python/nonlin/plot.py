@@ -72,10 +72,8 @@ def plot(names, out, derivative=False, lo=-5.0, hi=5.0, params=None, points=801,
         raise RuntimeError('python -m nonlin plot needs matplotlib: pip install "nonlin[plot]" '
                            "(or pip install matplotlib)") from None
     if acts is None:
-        from ._rational import rational
-        from ._registry import activations
-        from .ml_activations import ml_activations
-        acts = {**activations, **ml_activations, "rational": rational}
+        from ._registry import every_activation
+        acts = every_activation()
     params = dict(params or {})
     unknown = [n for n in names if n not in acts]
     if unknown:

@@ -164,6 +164,17 @@ def _forward_ad(*tensors):
         isinstance(t, torch.Tensor) and fa.unpack_dual(t).tangent is not None for t in tensors)
 
 
+def _terminal_function(label, forward, message):
+    """An autograd.Function for the torch.func path whose forward is `forward` and whose own
+    derivatives raise NotImplementedError(message): the last link of a derivative chain."""
+    def unavailable(*args):
+        raise NotImplementedError(message)
+    return type(label, (torch.autograd.Function,), {
+        "generate_vmap_rule": True, "forward": staticmethod(forward),
+        "setup_context": staticmethod(lambda ctx, inputs, output: None),
+        "backward": staticmethod(unavailable), "jvp": staticmethod(unavailable)})
+
+
 def _no_param_tangents(name, tangents):
     if any(t is not None for t in tangents):
         raise NotImplementedError(f"nonlin.torch.{name}: forward-mode derivatives in the "
@@ -371,27 +382,13 @@ class _Elementwise:
             ctx.save_for_forward(*inputs)
             ctx.set_materialize_grads(False)
 
-        class D2(torch.autograd.Function):
-            generate_vmap_rule = True
-
-            @staticmethod
-            def forward(h, x, *ps):
-                if not owner.has_d2:
-                    raise NotImplementedError(f"nonlin.torch.{name}: second derivatives are not "
-                                              f"available (no derivative2 kernel)")
-                return h * owner.derivative2(x, *ps)
-
-            @staticmethod
-            def setup_context(ctx, inputs, output):
-                pass
-
-            @staticmethod
-            def backward(ctx, *grads):
-                raise NotImplementedError(f"nonlin.torch.{name}: third derivatives are not available")
-
-            @staticmethod
-            def jvp(ctx, *tangents):
-                raise NotImplementedError(f"nonlin.torch.{name}: third derivatives are not available")
+        def second(h, x, *ps):
+            if not owner.has_d2:
+                raise NotImplementedError(f"nonlin.torch.{name}: second derivatives are not "
+                                          f"available (no derivative2 kernel)")
+            return h * owner.derivative2(x, *ps)
+        D2 = _terminal_function(f"{name}_transform_D2", second,
+                                f"nonlin.torch.{name}: third derivatives are not available")
 
         class B(torch.autograd.Function):
             generate_vmap_rule = True
@@ -481,7 +478,7 @@ class _Elementwise:
                 x, *ps = ctx.saved_tensors
                 return B.apply(x_t, x, *ps)  # f'(x) x_t
 
-        for fn in (D2, B, PG, F):
+        for fn in (B, PG, F):
             fn.__name__ = fn.__qualname__ = f"{name}_transform_{fn.__name__}"
         return F
 
@@ -699,21 +696,9 @@ class _Gated:
         backward is a Function too, whose own derivatives raise (none for gated units)."""
         owner, name = self, self.name
 
-        def none(*args):
-            raise NotImplementedError(f"nonlin.torch.{name}: second derivatives of gated units "
-                                      f"are not available")
-
-        class B(torch.autograd.Function):
-            generate_vmap_rule = True
-            backward = jvp = staticmethod(lambda ctx, *a: none())
-
-            @staticmethod
-            def forward(g, x, dim):
-                return owner.backward(g, x, dim)
-
-            @staticmethod
-            def setup_context(ctx, inputs, output):
-                pass
+        B = _terminal_function(f"{name}_transform_B", lambda g, x, dim: owner.backward(g, x, dim),
+                               f"nonlin.torch.{name}: second derivatives of gated units are not "
+                               f"available")
 
         class F(torch.autograd.Function):
             generate_vmap_rule = True
@@ -740,8 +725,7 @@ class _Gated:
                 da, db = (B.apply(ones, x, ctx.dim) * x_t).chunk(2, ctx.dim)
                 return da + db
 
-        for fn in (B, F):
-            fn.__name__ = fn.__qualname__ = f"{name}_transform_{fn.__name__}"
+        F.__name__ = F.__qualname__ = f"{name}_transform_F"
         return F
 
     def functional(self):
@@ -877,25 +861,18 @@ class _Arrays:
         the op."""
         owner, name = self, self.name
 
-        def none(*args):
-            raise NotImplementedError(f"nonlin.torch.{name}: forward-mode and second derivatives "
-                                      f"are not available (use reverse mode, first order)")
-
-        class B(torch.autograd.Function):
-            generate_vmap_rule = True
-            backward = jvp = staticmethod(lambda ctx, *a: none())
-
-            @staticmethod
-            def forward(g, x, static, *arrays):
-                return tuple(owner.backward(g, x, list(arrays), static))
-
-            @staticmethod
-            def setup_context(ctx, inputs, output):
-                pass
+        message = (f"nonlin.torch.{name}: forward-mode and second derivatives are not "
+                   f"available (use reverse mode, first order)")
+        B = _terminal_function(f"{name}_transform_B",
+                               lambda g, x, static, *arrays: tuple(owner.backward(g, x, list(arrays), static)),
+                               message)
 
         class F(torch.autograd.Function):
             generate_vmap_rule = True
-            jvp = staticmethod(lambda ctx, *a: none())
+
+            @staticmethod
+            def jvp(ctx, *tangents):
+                raise NotImplementedError(message)
 
             @staticmethod
             def forward(x, static, *arrays):
@@ -913,8 +890,7 @@ class _Arrays:
                 gx, *grads = B.apply(grad.contiguous(), x, ctx.static, *arrays)
                 return (gx, None, *grads)
 
-        for fn in (B, F):
-            fn.__name__ = fn.__qualname__ = f"{name}_transform_{fn.__name__}"
+        F.__name__ = F.__qualname__ = f"{name}_transform_F"
         return F
 
     def functional(self):

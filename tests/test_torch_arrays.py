@@ -179,3 +179,21 @@ def test_modules_compile_with_dynamic_shapes():
         for n in (8, 12):
             x = torch.randn(2, n)
             torch.testing.assert_close(c(x), m(x))
+
+
+@pytest.mark.parametrize("make", [lambda: nt.Hermite(), lambda: nt.PAU(), lambda: nt.PAU(groups=2, axis=0),
+                                  lambda: nt.PolyNorm(axis=0), lambda: nt.Tropical()])
+def test_torch_func_vmap_and_per_sample_gradients(make):
+    """torch.func.vmap of the array modules (was: 'Batching rule not implemented') and per-sample
+    coefficient gradients with vmap(grad): equal to running each sample on its own."""
+    m = make().double()
+    x = torch.randn(5, 4, dtype=torch.float64, generator=torch.Generator().manual_seed(2))
+    torch.testing.assert_close(torch.func.vmap(m)(x), torch.stack([m(r) for r in x]))
+    p = dict(m.named_parameters())
+
+    def loss(p, v):
+        return torch.func.functional_call(m, p, (v,)).sum()
+    per_sample = torch.func.vmap(torch.func.grad(loss), in_dims=(None, 0))(p, x)
+    for k in p:
+        want = torch.stack([torch.autograd.grad(loss(p, r), p[k])[0] for r in x])
+        torch.testing.assert_close(per_sample[k], want)

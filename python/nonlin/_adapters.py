@@ -73,6 +73,13 @@ def accepts_out(fn) -> bool:
         return False
 
 
+def elementwise_in_x(act, static) -> bool:
+    """True if an array-protocol activation maps each element of x on its own (the series
+    families; the rational one without groups), so a batch of inputs is just more elements."""
+    return getattr(act, "kind", None) == "series" or (
+        act.name == "rational" and static.get("groups") in (None, 1))
+
+
 def numeric_params(act) -> bool:
     """True if every parameter default is a real number (what the adapters pass as tensors)."""
     return all(isinstance(v, (int, float)) and not isinstance(v, bool)

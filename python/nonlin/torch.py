@@ -175,6 +175,20 @@ def _terminal_function(label, forward, message):
         "backward": staticmethod(unavailable), "jvp": staticmethod(unavailable)})
 
 
+def _vmap_loop(info, in_dims, op, args):
+    """A vmap rule that runs op sample by sample (slices of the batched operands; lists of
+    tensors sliced entry by entry) and stacks the results on dim 0."""
+    def at(a, d, i):
+        if isinstance(a, (list, tuple)):
+            return [at(t, dt, i) for t, dt in zip(a, d)]
+        return a if d is None else a.select(d, i)
+    outs = [op(*(at(a, d, i) for a, d in zip(args, in_dims))) for i in range(info.batch_size)]
+    if isinstance(outs[0], (list, tuple)):
+        res = tuple(torch.stack(o) for o in zip(*outs))
+        return res, (0,) * len(res)
+    return torch.stack(outs), 0
+
+
 def _no_param_tangents(name, tangents):
     if any(t is not None for t in tangents):
         raise NotImplementedError(f"nonlin.torch.{name}: forward-mode derivatives in the "
@@ -428,15 +442,8 @@ class _Elementwise:
                 return tuple(owner.param_backward(g, x, *ps))
 
             @staticmethod
-            def vmap(info, in_dims, g, x, *ps):
-                # sample by sample (a reduction over each sample: per-sample gradients)
-                def at(t, d, i):
-                    return t if d is None else t.select(d, i)
-                outs = [PG.forward(at(g, in_dims[0], i), at(x, in_dims[1], i),
-                                   *(at(p, d, i) for p, d in zip(ps, in_dims[2:])))
-                        for i in range(info.batch_size)]
-                res = tuple(torch.stack(o) for o in zip(*outs))
-                return res, (0,) * len(res)
+            def vmap(info, in_dims, *args):  # sample by sample: per-sample reductions
+                return _vmap_loop(info, in_dims, PG.forward, args)
 
             @staticmethod
             def setup_context(ctx, inputs, output):
@@ -788,6 +795,16 @@ class _Arrays:
             lambda g, x, arrays, static: [_contiguous_like(x), *(_contiguous_like(a) for a in arrays)])
         self.forward.register_autograd(self._grad, setup_context=self._save)
         self.backward.register_autograd(self._no_grad_of_grad, setup_context=_no_context)
+        self.forward.register_vmap(self._vmap_forward)
+        self.backward.register_vmap(lambda info, dims, *args: _vmap_loop(info, dims, self.backward, args))
+
+    def _vmap_forward(self, info, in_dims, x, arrays, static):
+        """torch.func.vmap: where the activation is elementwise in x with shared arrays (series,
+        ungrouped rational) the batch is just more elements; else sample by sample."""
+        shared = all(d is None for d in in_dims[1])
+        if in_dims[0] is not None and shared and _adapters.elementwise_in_x(self.act, json.loads(static)):
+            return self.forward(x, arrays, static), in_dims[0]
+        return _vmap_loop(info, in_dims, self.forward, (x, arrays, static))
 
     def _cuda_kernel(self, *tensors):
         """The CUDA implementation for CUDA tensors (None for CPU ones); raises where none."""

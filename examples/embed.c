@@ -3,6 +3,10 @@
 #include <math.h>
 #include <stdio.h>
 
+#ifndef M_PI  /* strict ISO C (-std=c11) does not define it */
+#define M_PI 3.14159265358979323846
+#endif
+
 #include "nonlin/nonlin.h"
 
 int main(void) {

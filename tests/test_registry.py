@@ -57,8 +57,11 @@ def test_catalog_lists_every_exported_activation():
 
 
 def test_catalog_rows_are_complete():
+    keys = {"smooth", "monotonic", "bounded", "range", "self_gated", "zero_centred"}
     for row in nl.catalog():
         assert row["formula"] and row["source"]
+        # one vocabulary of property names across kinds (series used output_range / zero_centered)
+        assert set(row["properties"]) <= keys, (row["name"], set(row["properties"]) - keys)
         if row["kind"] == "elementwise":
             assert row["derivative"]
             assert set(row["properties"]) >= {"smooth", "monotonic", "bounded", "range"}

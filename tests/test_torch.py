@@ -196,6 +196,18 @@ def test_modules_follow_torch_conventions():
     torch.testing.assert_close(nt.GELU("tanh")(x), F.gelu(x, approximate="tanh"), rtol=2e-6, atol=1e-7)
     with pytest.raises(TypeError):
         nt.LeakyReLU(slope=0.1)
+    # torch's positional order (nonlin's num_parameters / init / learnable keyword-only there)
+    assert nt.ELU(0.5).alpha == 0.5 and nt.CELU(0.7, True).alpha == 0.7
+    sp = nt.Softplus(2.0, 10.0)
+    assert (sp.beta, sp.threshold) == (2.0, 10.0)
+    assert nt.LeakyReLU(0.2, True).negative_slope == 0.2 and nt.Hardtanh(-2.0, 2.0, True).max_val == 2.0
+    assert nt.PReLU(3, 0.1).weight.shape == (3,)
+    for name in ("ELU", "CELU", "Softplus", "LeakyReLU", "Hardtanh", "PReLU", "SiLU"):
+        import inspect
+        ours = [p for p in inspect.signature(getattr(nt, name)).parameters.values()
+                if p.kind is p.POSITIONAL_OR_KEYWORD]
+        theirs = [p for p in list(inspect.signature(getattr(torch.nn, name).__init__).parameters)[1:]]
+        assert [p.name for p in ours] == [t for t in theirs if t in {p.name for p in ours}][:len(ours)], name
 
 
 def test_replace_activations_keeps_parameters():

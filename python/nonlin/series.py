@@ -41,7 +41,7 @@ _ROWS = [
                          / math.sqrt(math.e)},
          formula="sum_k c_k He_k(x) / k!", derivative="sum_{k>=1} c_k He_{k-1}(x) / (k-1)!",
          properties={"smooth": True, "monotonic": False, "bounded": False,
-                     "output_range": "(-inf, inf)", "self_gated": False, "zero_centered": False},
+                     "range": "(-inf, inf)", "self_gated": False, "zero_centred": False},
          source="Khalfaoui-Hassani & Kesselheim 2025, Learnable Polynomial, Trigonometric, and "
                 "Tropical Activations, arXiv:2502.01247 (torchortho HermiteActivation; its "
                 "init-fitting loop matches the derivative with a sqrt(k) factor, which is the "
@@ -56,7 +56,7 @@ _ROWS = [
          formula="a_0 + sum_k a_k cos(w_k x - phi_k) / k!",
          derivative="-sum_k a_k w_k sin(w_k x - phi_k) / k!",
          properties={"smooth": True, "monotonic": False, "bounded": True,
-                     "output_range": "bounded", "self_gated": False, "zero_centered": False},
+                     "range": "bounded", "self_gated": False, "zero_centred": False},
          source="Khalfaoui-Hassani & Kesselheim 2025, arXiv:2502.01247 (torchortho "
                 "FourierActivation: learnable fundamental, amplitudes, frequencies ('grid') and "
                 "phases; the 1/k! weights are its normalization_term)"),
@@ -64,8 +64,8 @@ _ROWS = [
          degrees=(1, 32), default_degree=3, init=lambda d: {"coefficients": np.ones(d + 1)},
          formula="sqrt(2)/d max_k (k x + c_k)", derivative="sqrt(2)/d argmax_k (k x + c_k)",
          properties={"smooth": False, "monotonic": True, "bounded": False,
-                     "output_range": "[sqrt(2) c_0 / d, inf)", "self_gated": False,
-                     "zero_centered": False},
+                     "range": "[sqrt(2) c_0 / d, inf)", "self_gated": False,
+                     "zero_centred": False},
          source="Khalfaoui-Hassani & Kesselheim 2025, arXiv:2502.01247 (torchortho "
                 "TropicalActivation)"),
     dict(name="tropical_rational", family=3,
@@ -77,7 +77,7 @@ _ROWS = [
          formula="max_k (p_k x + a_k) - max_k (q_k x + b_k)",
          derivative="p_argmax - q_argmax",
          properties={"smooth": False, "monotonic": False, "bounded": False,
-                     "output_range": "(-inf, inf)", "self_gated": False, "zero_centered": False},
+                     "range": "(-inf, inf)", "self_gated": False, "zero_centred": False},
          source="Khalfaoui-Hassani & Kesselheim 2025, arXiv:2502.01247 (torchortho "
                 "TropicalRationalActivation draws every array from randn; nonlin's initial "
                 "arrays give relu(x) exactly)"),
@@ -86,8 +86,8 @@ _ROWS = [
          init=lambda d: {"weight": np.full(d, 1.0 / d), "bias": np.zeros(1)},
          formula="sum_i w_i relu(x)^(r-i) + b", derivative="sum_i (r-i) w_i relu(x)^(r-i-1) [x > 0]",
          properties={"smooth": False, "monotonic": False, "bounded": False,
-                     "output_range": "[b, inf) for w >= 0", "self_gated": False,
-                     "zero_centered": False},
+                     "range": "[b, inf) for w >= 0", "self_gated": False,
+                     "zero_centred": False},
          source="Zhuo et al. 2024, Polynomial Composition Activations, arXiv:2411.03884 "
                 "(PolyReLU; weight[0] multiplies the highest power, as in the official code)"),
 ]

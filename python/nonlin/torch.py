@@ -544,17 +544,21 @@ class _Elementwise:
         default_learn = _torch_learnable(_adapters.class_name(self.name), act.learnable)
         # PReLU(num_parameters=1, init=0.25); learnable parameters have num_parameters channels
         # (dim 1 of the input).
-        sig = []
-        if act.learnable:
-            sig.append(inspect.Parameter("num_parameters", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=1))
-            if len(act.learnable) == 1:
-                sig.append(inspect.Parameter("init", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None))
-        sig += [inspect.Parameter(p, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=d) for p, d in act.params.items()]
-        sig.append(inspect.Parameter("inplace", inspect.Parameter.KEYWORD_ONLY, default=False))
-        if act.learnable:
-            sig.append(inspect.Parameter("learnable", inspect.Parameter.KEYWORD_ONLY, default=default_learn))
-        signature = inspect.Signature([inspect.Parameter("self", inspect.Parameter.POSITIONAL_ONLY), *sig])
         cname = _adapters.class_name(self.name)
+        defaults = {**({"num_parameters": 1, **({"init": None} if len(act.learnable) == 1 else {})}
+                       if act.learnable else {}), **act.params, "inplace": False}
+        # positional order: torch's own where torch.nn has the class (ELU(alpha, inplace),
+        # Softplus(beta, threshold), PReLU(num_parameters, init)), else num_parameters, init,
+        # the parameters, inplace; the rest keyword-only
+        torch_cls = getattr(nn, cname, None)
+        order = (list(inspect.signature(torch_cls.__init__).parameters)[1:] if torch_cls is not None
+                 else list(defaults))
+        P = inspect.Parameter
+        sig = [P(k, P.POSITIONAL_OR_KEYWORD, default=defaults[k]) for k in order if k in defaults]
+        sig += [P(k, P.KEYWORD_ONLY, default=v) for k, v in defaults.items() if k not in order]
+        if act.learnable:
+            sig.append(P("learnable", P.KEYWORD_ONLY, default=default_learn))
+        signature = inspect.Signature([P("self", P.POSITIONAL_ONLY), *sig])
 
         def __init__(self, *args, **kwargs):
             nn.Module.__init__(self)

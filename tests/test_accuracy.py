@@ -244,6 +244,9 @@ GLU_AND_OTHERS = {"glu", "reglu", "geglu", "swiglu", "rational", "mittag_leffler
 GLU_AND_OTHERS |= {"polynorm", "ash", "hard_ash", "velu"}
 # coefficient-vector families: own mpmath references in tests/series_formulas.py
 GLU_AND_OTHERS |= set(series_formulas.FAMILIES)
+# Mittag-Leffler gated activations: tested against mpmath in tests/test_ml_activations.py
+GLU_AND_OTHERS |= {"ml_sigmoid", "ml_silu", "ml_tanh", "ml_tanh_identity", "ml_mish", "ml_softsign",
+                   "ml_gelu", "ml_elu"}
 
 
 def test_registry_covered():

@@ -493,3 +493,27 @@ def test_torch_func_parameters_gated_and_arrays():
         fn.jvp(m, (x,), (torch.ones_like(x),))
     with pytest.raises(NotImplementedError, match="second derivatives"):
         fn.hessian(lambda v: nt.biper(v).sum())(x)
+
+
+def test_torch_func_vmap_rules():
+    """vmap with batched parameters, gated units on a non-negative dim, vmap(grad) of gated
+    units: equal to a loop over the samples, without torch's 'performance drop' fallback
+    warning (batching rules are registered for every op)."""
+    import warnings
+    fn = torch.func
+    g = torch.Generator().manual_seed(3)
+    X = torch.randn(4, 5, dtype=torch.float64, generator=g)
+    W = torch.rand(4, dtype=torch.float64, generator=g)
+    Y = torch.randn(4, 3, 6, dtype=torch.float64, generator=g)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*performance drop.*")
+        got = fn.vmap(lambda w, v: nt.prelu(v, weight=w))(W, X)
+        torch.testing.assert_close(got, torch.stack([F.prelu(v, w.reshape(1)) for w, v in zip(W, X)]))
+        got = fn.vmap(lambda v: nt.swiglu(v, dim=1))(Y)
+        torch.testing.assert_close(got, torch.stack([nt.swiglu(v, dim=1) for v in Y]))
+        got = fn.vmap(fn.grad(lambda v: nt.swiglu(v, dim=1).sum()))(Y)  # dim 1 = the last one
+        torch.testing.assert_close(got, torch.stack([fn.grad(lambda v: _swiglu_ref(v).sum())(v) for v in Y]))
+        got = fn.vmap(fn.grad(lambda w, v: nt.prelu(v, weight=w).sum()))(W, X)
+        torch.testing.assert_close(got, torch.stack([fn.grad(lambda w: F.prelu(v, w.reshape(1)).sum())(w)
+                                                     for w, v in zip(W, X)]))
+        fn.hessian(lambda v: nt.gelu(v).sum())(X[0])

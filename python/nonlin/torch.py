@@ -175,6 +175,23 @@ def _terminal_function(label, forward, message):
         "backward": staticmethod(unavailable), "jvp": staticmethod(unavailable)})
 
 
+def _vmap_elementwise(op):
+    """A vmap rule for an elementwise op whose tensor operands broadcast: every batched operand
+    gets its batch first and ones for the dimensions it lacks against the others; the result
+    is batched on dim 0."""
+    def rule(info, in_dims, *args):
+        ranks = [a.dim() - (d is not None) for a, d in zip(args, in_dims)]
+        r = max(ranks)
+        moved = []
+        for a, d, k in zip(args, in_dims, ranks):
+            if d is not None:
+                a = a.movedim(d, 0)
+                a = a.reshape(a.shape[0], *([1] * (r - k)), *a.shape[1:])
+            moved.append(a)
+        return op(*moved), 0
+    return rule
+
+
 def _vmap_loop(info, in_dims, op, args):
     """A vmap rule that runs op sample by sample (slices of the batched operands; lists of
     tensors sliced entry by entry) and stacks the results on dim 0."""
@@ -261,6 +278,13 @@ class _Elementwise:
             self.backward.register_autograd(self._grad_of_grad, setup_context=self._save)
         else:
             self.backward.register_autograd(self._no_grad_of_grad, setup_context=_no_context)
+        # torch.func.vmap: elementwise ops broadcast the batch like any other dimension; the
+        # parameter gradients are reductions, sample by sample
+        for op in (self.forward, self.backward, *((self.derivative, self.derivative2) if self.has_d2 else ())):
+            op.register_vmap(_vmap_elementwise(op))
+        if any(self.learn):
+            self.param_backward.register_vmap(
+                lambda info, dims, *args: _vmap_loop(info, dims, self.param_backward, args))
 
     # kernels (CPU, zero-copy through NumPy views)
     def _kw(self, ps):
@@ -437,13 +461,11 @@ class _Elementwise:
                 return out
 
         class PG(torch.autograd.Function):  # the learnable parameters' gradients, reduced
+            generate_vmap_rule = True
+
             @staticmethod
             def forward(g, x, *ps):
                 return tuple(owner.param_backward(g, x, *ps))
-
-            @staticmethod
-            def vmap(info, in_dims, *args):  # sample by sample: per-sample reductions
-                return _vmap_loop(info, in_dims, PG.forward, args)
 
             @staticmethod
             def setup_context(ctx, inputs, output):
@@ -648,6 +670,19 @@ class _Gated:
         self.backward.register_fake(lambda g, x, dim: torch.empty_like(x))
         self.forward.register_autograd(self._grad, setup_context=self._save)
         self.backward.register_autograd(self._no_grad_of_grad, setup_context=_no_context)
+        self.forward.register_vmap(self._vmap_rule(self.forward))
+        self.backward.register_vmap(self._vmap_rule(self.backward))
+
+    @staticmethod
+    def _vmap_rule(op):
+        """torch.func.vmap of op(*tensors, dim): the batch first (an unbatched grad expanded to
+        it), a non-negative dim moved past it."""
+        def rule(info, in_dims, *args):
+            *ts, dim = args
+            ts = [t.unsqueeze(0).expand(info.batch_size, *t.shape) if d is None else t.movedim(d, 0)
+                  for t, d in zip(ts, in_dims)]
+            return op(*ts, dim + 1 if dim >= 0 else dim), 0
+        return rule
 
     def _no_grad_of_grad(self, ctx, *grads):
         raise RuntimeError(f"nonlin.torch.{self.name}: second derivatives of gated units are not "

@@ -517,3 +517,32 @@ def test_torch_func_vmap_rules():
         torch.testing.assert_close(got, torch.stack([fn.grad(lambda w: F.prelu(v, w.reshape(1)).sum())(w)
                                                      for w, v in zip(W, X)]))
         fn.hessian(lambda v: nt.gelu(v).sum())(X[0])
+
+
+def test_batched_grads_empty_vmap_and_exact_number_parameters():
+    """torch.autograd's batched grads (is_grads_batched, jacobian(vectorize=True)) work through
+    the elementwise and gated ops and raise NotImplementedError where several tensors come back
+    (were: 'Batching rule not implemented for aten::detach'); vmap over an empty batch gives an
+    empty result (was IndexError); number parameters are not rounded to x's dtype on the op
+    path (ml_gelu under vmap / compile equals eager); nn.PReLU's device= / dtype=."""
+    D = torch.float64
+    x = torch.randn(4, dtype=D, requires_grad=True)
+    eye = torch.eye(4, dtype=D)
+    torch.testing.assert_close(torch.autograd.grad(nt.gelu(x), x, eye, is_grads_batched=True)[0],
+                               torch.autograd.grad(F.gelu(x), x, eye, is_grads_batched=True)[0])
+    v = torch.randn(4, dtype=D)
+    torch.testing.assert_close(torch.autograd.functional.jacobian(nt.swiglu, v, vectorize=True),
+                               torch.autograd.functional.jacobian(_swiglu_ref, v, vectorize=True))
+    with pytest.raises(NotImplementedError, match="batched grads"):
+        torch.autograd.functional.jacobian(nt.Hermite().double(), v, vectorize=True)
+    assert torch.func.vmap(nt.polynorm)(torch.empty(0, 4)).shape == (0, 4)
+    assert torch.func.vmap(torch.func.grad(lambda w, t: nt.prelu(t, weight=w).sum()),
+                           in_dims=(None, 0))(torch.tensor(0.3), torch.empty(0, 3)).shape == (0,)
+    for dt in (torch.float16, torch.float32):
+        xs = torch.linspace(-3, 3.7, 9, dtype=dt)
+        eager = nt.ml_gelu(xs, alpha1=0.55)
+        torch.testing.assert_close(torch.func.vmap(lambda t: nt.ml_gelu(t, alpha1=0.55))(xs), eager,
+                                   rtol=0, atol=0)
+    assert nt.PReLU(3, 0.1, device="cpu", dtype=torch.float64).weight.dtype == torch.float64
+    with pytest.raises(TypeError, match="learnable"):
+        nt.ELU(learnable=None)

@@ -199,6 +199,15 @@ def _vmap_loop(info, in_dims, op, args):
         if isinstance(a, (list, tuple)):
             return [at(t, dt, i) for t, dt in zip(a, d)]
         return a if d is None else a.select(d, i)
+    if info.batch_size == 0:  # shapes from one sample of zeros, then none of it
+        def zero(a, d):
+            if isinstance(a, (list, tuple)):
+                return [zero(t, dt) for t, dt in zip(a, d)]
+            return a if d is None else a.new_zeros(a.shape[:d] + a.shape[d + 1:])
+        one = op(*(zero(a, d) for a, d in zip(args, in_dims)))
+        if isinstance(one, (list, tuple)):
+            return tuple(o[None][:0] for o in one), (0,) * len(one)
+        return one[None][:0], 0
     outs = [op(*(at(a, d, i) for a, d in zip(args, in_dims))) for i in range(info.batch_size)]
     if isinstance(outs[0], (list, tuple)):
         res = tuple(torch.stack(o) for o in zip(*outs))
@@ -212,10 +221,29 @@ def _no_param_tangents(name, tangents):
                                   f"parameters are not available (in x they are)")
 
 
-def _tensors(values, dtype, device):
-    """Parameters as tensors (numbers as 0-d tensors of the compute dtype), as the ops take them."""
-    return [v if isinstance(v, torch.Tensor) else torch.tensor(v, dtype=dtype, device=device)
+def _tensors(values, device):
+    """Parameters as tensors, as the ops take them: numbers as 0-d float64 tensors (the kernels
+    read them back as Python floats, so they are not rounded to x's dtype first)."""
+    return [v if isinstance(v, torch.Tensor) else torch.tensor(v, dtype=torch.float64, device=device)
             for v in values]
+
+
+def _no_legacy_batching(name, grad):
+    """Batched grads of torch.autograd (is_grads_batched, jacobian(vectorize=True)) cannot batch
+    ops that return several tensors (array activations, parameter gradients): say so."""
+    if torch._C._functorch.is_legacy_batchedtensor(grad):
+        raise NotImplementedError(
+            f"nonlin.torch.{name}: batched grads (is_grads_batched=True, jacobian(vectorize="
+            f"True)) are not available for gradients of learnable arrays or parameters; use "
+            f"torch.func.jacrev / vmap(vjp) or vectorize=False")
+
+
+def _through_ops(grad):
+    """In a backward: the differentiable ops rather than the kernels directly (create_graph, a
+    functorch transform, or batched grads: is_grads_batched, jacobian(vectorize=True))."""
+    fc = torch._C._functorch
+    return (torch.is_grad_enabled() or torch._C._are_functorch_transforms_active()
+            or fc.is_batchedtensor(grad) or fc.is_legacy_batchedtensor(grad))
 
 
 def _needs_grad(*tensors):
@@ -351,6 +379,8 @@ class _Elementwise:
         custom-op dispatcher (eager, no create_graph); else the ops (differentiable again)."""
         self._check_learnable(need)
         need_params = any(need[1 + i] for i, lrn in enumerate(self.learn) if lrn)
+        if need_params:
+            _no_legacy_batching(self.name, grad)
         vjp = getattr(self.act, "vjp", None)
         cpu = direct or not _on_cuda(self.name, grad, x, *ps)  # direct: plain CPU tensors
         if (direct and cpu and vjp is not None and need[0] and need_params and x.ndim
@@ -398,10 +428,8 @@ class _Elementwise:
                 x, *tensors = ctx.saved_tensors
                 it = iter(tensors)
                 ps = [next(it) if v is None else v for v in ctx.numbers]
-                if torch.is_grad_enabled():  # create_graph: through the differentiable ops
-                    ps = [p if isinstance(p, torch.Tensor) else torch.tensor(p, dtype=x.dtype)
-                          for p in ps]
-                    return owner._grads(ctx.needs_input_grad, grad, x, ps, direct=False)
+                if _through_ops(grad):  # create_graph or batched grads: the differentiable ops
+                    return owner._grads(ctx.needs_input_grad, grad, x, _tensors(ps, x.device), direct=False)
                 return owner._grads(ctx.needs_input_grad, grad, x, ps, direct=True)
 
         Fn.__name__ = Fn.__qualname__ = f"{self.name}_function"
@@ -542,11 +570,11 @@ class _Elementwise:
             values = [_param_value(name, p, params.get(p, act.params[p]), pdt, x.device) for p in pnames]
             if _eager(x, values):  # numbers stay numbers: no tensor per parameter per call
                 if _forward_ad(x, *values):  # forward-mode AD on plain tensors
-                    return transform.apply(x, *_tensors(values, pdt, x.device))
+                    return transform.apply(x, *_tensors(values, x.device))
                 if _needs_grad(x, *values):
                     return function.apply(x, *values)
                 return eager_forward(x, values)
-            ps = _tensors(values, pdt, x.device)
+            ps = _tensors(values, x.device)
             return transform.apply(x, *ps) if _transform_path(x, *ps) else forward(x, *ps)
 
         # own code object per activation: torch.compile keeps its caches per code object
@@ -568,7 +596,8 @@ class _Elementwise:
         # (dim 1 of the input).
         cname = _adapters.class_name(self.name)
         defaults = {**({"num_parameters": 1, **({"init": None} if len(act.learnable) == 1 else {})}
-                       if act.learnable else {}), **act.params, "inplace": False}
+                       if act.learnable else {}), **act.params, "inplace": False,
+                    **({"device": None, "dtype": None} if act.learnable else {})}
         # positional order: torch's own where torch.nn has the class (ELU(alpha, inplace),
         # Softplus(beta, threshold), PReLU(num_parameters, init)), else num_parameters, init,
         # the parameters, inplace; the rest keyword-only
@@ -596,8 +625,9 @@ class _Elementwise:
                 raise ValueError(f"{cname}: num_parameters={n} needs a learnable parameter "
                                  f"(learnable= one of {', '.join(act.learnable)})")
             for p in names:
-                if p in learn:
-                    setattr(self, p, nn.Parameter(torch.full((n,), float(a[p]))))
+                if p in learn:  # torch's factory keywords device= and dtype= as in nn.PReLU
+                    setattr(self, p, nn.Parameter(torch.full((n,), float(a[p]), device=a.get("device"),
+                                                             dtype=a.get("dtype"))))
                 else:
                     setattr(self, p, a[p])
 
@@ -646,9 +676,13 @@ def _torch_learnable(cname, learnable):
 
 def _learnable_names(cname, value, learnable):
     """learnable= as a tuple of parameter names (True: all learnable ones, False: none)."""
-    if value is True or value is False:
+    if isinstance(value, (bool, np.bool_)):
         return tuple(learnable) if value else ()
-    names = (value,) if isinstance(value, str) else tuple(value)
+    try:
+        names = (value,) if isinstance(value, str) else tuple(value)
+    except TypeError:
+        raise TypeError(f"{cname}: learnable must be True, False or parameter names, got "
+                        f"{value!r}") from None
     for p in names:
         if p not in learnable:
             raise ValueError(f"{cname}: learnable names '{p}', which is not a learnable parameter "
@@ -729,7 +763,7 @@ class _Gated:
             @staticmethod
             def backward(ctx, grad):
                 (x,) = ctx.saved_tensors
-                if torch.is_grad_enabled():  # create_graph: the op says what is not available
+                if _through_ops(grad):  # create_graph: the op says what is not available
                     return owner.backward(grad, x, ctx.dim), None
                 return owner._backward_impl(grad, x, ctx.dim), None
 
@@ -895,7 +929,8 @@ class _Arrays:
             def backward(ctx, grad):
                 x, *arrays = ctx.saved_tensors
                 # create_graph: through the op, which says that second derivatives are missing
-                vjp = owner.backward if torch.is_grad_enabled() else owner._vjp_impl
+                _no_legacy_batching(owner.name, grad)
+                vjp = owner.backward if _through_ops(grad) else owner._vjp_impl
                 gx, *grads = vjp(grad.contiguous(), x, arrays, ctx.static)
                 return (gx, None, *grads)
 

@@ -546,3 +546,18 @@ def test_batched_grads_empty_vmap_and_exact_number_parameters():
     assert nt.PReLU(3, 0.1, device="cpu", dtype=torch.float64).weight.dtype == torch.float64
     with pytest.raises(TypeError, match="learnable"):
         nt.ELU(learnable=None)
+
+
+def test_compiled_forward_mode_is_never_silently_zero():
+    """torch.compile of jvp / jacfwd over nonlin ops: the tangents are right or an error says
+    it is unsupported -- never the zeros torch gives a traced custom op (was: zeros)."""
+    x = torch.tensor([0.5, -1.0, 2.0])
+    t = torch.ones_like(x)
+    want = torch.func.jvp(F.gelu, (x,), (t,))[1]
+    for fullgraph in (False, True):
+        try:
+            got = torch.compile(lambda v: torch.func.jvp(nt.gelu, (v,), (t,))[1], fullgraph=fullgraph)(x)
+        except Exception as e:  # unsupported: must say so
+            assert "forward-mode AD" in str(e) or "not supported" in str(e), e
+        else:
+            torch.testing.assert_close(got, want)

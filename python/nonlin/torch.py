@@ -152,6 +152,11 @@ def _transform_path(*tensors):
     autograd.Function with setup_context, a jvp rule and a generated vmap rule (torch's own
     autograd for custom ops supports neither functorch's grad nor forward mode)."""
     if torch.compiler.is_compiling():
+        if torch.autograd.forward_ad._current_level >= 0:
+            # traced, the op would be a plain custom op, whose tangents torch drops silently
+            raise NotImplementedError(
+                "nonlin.torch: forward-mode AD (jvp, jacfwd, forward_ad) inside torch.compile is "
+                "not supported; apply the transform outside the compiled function")
         return False
     return torch._C._are_functorch_transforms_active() or _forward_ad(*tensors)
 

@@ -561,3 +561,17 @@ def test_compiled_forward_mode_is_never_silently_zero():
             assert "forward-mode AD" in str(e) or "not supported" in str(e), e
         else:
             torch.testing.assert_close(got, want)
+
+
+def test_replace_activations_keeps_hooks_and_mode():
+    """Forward hooks, pre-hooks and the training flag of the swapped module carry over (were
+    dropped: a model's activation-statistics hooks stopped firing)."""
+    seen = []
+    act = torch.nn.GELU()
+    act.register_forward_hook(lambda m, i, o: seen.append("post"))
+    act.register_forward_pre_hook(lambda m, i: seen.append("pre"))
+    model = torch.nn.Sequential(torch.nn.Linear(2, 2), act).eval()
+    nt.replace_activations(model)
+    assert type(model[1]).__module__ == "nonlin.torch" and not model[1].training
+    model(torch.randn(3, 2))
+    assert seen == ["pre", "post"]

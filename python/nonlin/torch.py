@@ -1166,11 +1166,20 @@ def _replacement(module):
     return new
 
 
+def _with_hooks(new, old):
+    """new carrying old's forward (pre-)hooks and training flag (a swap keeps what was attached)."""
+    if new is not None:
+        new._forward_pre_hooks.update(old._forward_pre_hooks)
+        new._forward_hooks.update(old._forward_hooks)
+        new.train(old.training)
+    return new
+
+
 def replace_activations(model):
     """Swap torch's own activation modules (nn.GELU, nn.PReLU, nn.GLU, ...) inside `model` for
     nonlin's, in place, keeping their configuration and parameters. Returns the model (a bare
     activation module is returned replaced)."""
-    top = _replacement(model)
+    top = _with_hooks(_replacement(model), model)
     if top is not None:
         return top
     done = {}  # id(torch's module) -> nonlin's: a module used in several places stays one module
@@ -1179,7 +1188,7 @@ def replace_activations(model):
             if child is None:
                 continue
             if id(child) not in done:
-                done[id(child)] = (child, _replacement(child))
+                done[id(child)] = (child, _with_hooks(_replacement(child), child))
             new = done[id(child)][1]
             if new is not None:
                 setattr(parent, child_name, new)

@@ -200,20 +200,19 @@ def _vmap_elementwise(op):
 def _vmap_loop(info, in_dims, op, args):
     """A vmap rule that runs op sample by sample (slices of the batched operands; lists of
     tensors sliced entry by entry) and stacks the results on dim 0."""
-    def at(a, d, i):
+    def each(a, d, f):  # f(tensor, batch dim) on every batched tensor of an argument
         if isinstance(a, (list, tuple)):
-            return [at(t, dt, i) for t, dt in zip(a, d)]
-        return a if d is None else a.select(d, i)
+            return [each(t, dt, f) for t, dt in zip(a, d)]
+        return a if d is None else f(a, d)
+
+    def call(f):
+        return op(*(each(a, d, f) for a, d in zip(args, in_dims)))
     if info.batch_size == 0:  # shapes from one sample of zeros, then none of it
-        def zero(a, d):
-            if isinstance(a, (list, tuple)):
-                return [zero(t, dt) for t, dt in zip(a, d)]
-            return a if d is None else a.new_zeros(a.shape[:d] + a.shape[d + 1:])
-        one = op(*(zero(a, d) for a, d in zip(args, in_dims)))
+        one = call(lambda t, d: t.new_zeros(t.shape[:d] + t.shape[d + 1:]))
         if isinstance(one, (list, tuple)):
             return tuple(o[None][:0] for o in one), (0,) * len(one)
         return one[None][:0], 0
-    outs = [op(*(at(a, d, i) for a, d in zip(args, in_dims))) for i in range(info.batch_size)]
+    outs = [call(lambda t, d: t.select(d, i)) for i in range(info.batch_size)]
     if isinstance(outs[0], (list, tuple)):
         res = tuple(torch.stack(o) for o in zip(*outs))
         return res, (0,) * len(res)
@@ -493,23 +492,9 @@ class _Elementwise:
                     out = d if out is None else out + d
                 return out
 
-        class PG(torch.autograd.Function):  # the learnable parameters' gradients, reduced
-            generate_vmap_rule = True
-
-            @staticmethod
-            def forward(g, x, *ps):
-                return tuple(owner.param_backward(g, x, *ps))
-
-            @staticmethod
-            def setup_context(ctx, inputs, output):
-                pass
-
-            @staticmethod
-            def backward(ctx, *grads):
-                raise NotImplementedError(f"nonlin.torch.{name}: second derivatives in the "
-                                          f"parameters are not available")
-
-            jvp = backward
+        PG = _terminal_function(  # the learnable parameters' gradients, reduced
+            f"{name}_transform_PG", lambda g, x, *ps: tuple(owner.param_backward(g, x, *ps)),
+            f"nonlin.torch.{name}: second derivatives in the parameters are not available")
 
         class F(torch.autograd.Function):
             generate_vmap_rule = True
@@ -540,7 +525,7 @@ class _Elementwise:
                 x, *ps = ctx.saved_tensors
                 return B.apply(x_t, x, *ps)  # f'(x) x_t
 
-        for fn in (B, PG, F):
+        for fn in (B, F):
             fn.__name__ = fn.__qualname__ = f"{name}_transform_{fn.__name__}"
         return F
 
@@ -596,17 +581,17 @@ class _Elementwise:
         # PyTorch's conventions where torch.nn has the class: its parameters are fixed numbers
         # except those torch learns (PReLU's weight); nonlin-only activations learn the paper's
         # learnable parameters. learnable= overrides: True, False or the names to learn.
-        default_learn = _torch_learnable(_adapters.class_name(self.name), act.learnable)
+        cname = _adapters.class_name(self.name)
+        torch_cls = getattr(nn, cname, None)
+        default_learn = _torch_learnable(torch_cls, act.learnable)
         # PReLU(num_parameters=1, init=0.25); learnable parameters have num_parameters channels
         # (dim 1 of the input).
-        cname = _adapters.class_name(self.name)
         defaults = {**({"num_parameters": 1, **({"init": None} if len(act.learnable) == 1 else {})}
                        if act.learnable else {}), **act.params, "inplace": False,
                     **({"device": None, "dtype": None} if act.learnable else {})}
         # positional order: torch's own where torch.nn has the class (ELU(alpha, inplace),
         # Softplus(beta, threshold), PReLU(num_parameters, init)), else num_parameters, init,
         # the parameters, inplace; the rest keyword-only
-        torch_cls = getattr(nn, cname, None)
         order = (list(inspect.signature(torch_cls.__init__).parameters)[1:] if torch_cls is not None
                  else list(defaults))
         P = inspect.Parameter
@@ -669,10 +654,9 @@ class _Elementwise:
             "__module__": __name__})
 
 
-def _torch_learnable(cname, learnable):
-    """The parameters a module learns by default: where torch.nn has the class, those torch
-    learns (its nn.Parameters; PReLU's weight); else all of nonlin's learnable ones."""
-    torch_cls = getattr(nn, cname, None)
+def _torch_learnable(torch_cls, learnable):
+    """The parameters a module learns by default: where torch.nn has the class (torch_cls), those
+    torch learns (its nn.Parameters; PReLU's weight); else all of nonlin's learnable ones."""
     if torch_cls is None:
         return tuple(learnable)
     learned = {name for name, _ in torch_cls().named_parameters()}

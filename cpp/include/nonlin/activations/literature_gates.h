@@ -8,6 +8,7 @@
 
 #include "nonlin/activations/common.h"
 #include "nonlin/activations/gelu.h"
+#include "nonlin/activations/self_gated.h"
 
 namespace nonlin {
 inline namespace NONLIN_ISA {
@@ -203,7 +204,7 @@ struct Xsilu {
   // x > 0: x - y is exact (y >= x/2, Sterbenz) and 2y is never formed (it overflows near the
   // top of the range).
   template <class V> NONLIN_DEVICE static V forward(V x, V a) {
-    const V y = Logistic<V>(x).times_sigma(x);
+    const V y = Silu::forward(x, V(1));
     const V d = select(x > 0, y - (x - y), fma(V(2), y, -x));
     const V lim = times_or_zero(select(x > 0, 1 + a, -a), x);
     return select(is_inf(x), lim, fma(a, d, y));

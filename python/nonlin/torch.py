@@ -111,6 +111,18 @@ def _empty_result(x, *others):
     return torch.empty_like(x) if shape == x.shape else x.new_empty(shape)
 
 
+_CPU_KERNELS = torch.library.Library("nonlin", "IMPL")
+
+
+def _custom_op(name, impl, schema):
+    """torch.library.custom_op nonlin::name running impl, which also goes in directly as the op's
+    CPU kernel: CPU tensors then skip custom_op's Python wrapper around it (~7 us per call,
+    what small tensors in compiled graphs pay)."""
+    op = torch.library.custom_op(f"nonlin::{name}", impl, mutates_args=(), schema=schema)
+    _CPU_KERNELS.impl(name, impl, "CPU")
+    return op
+
+
 _PLAIN = (torch.Tensor, nn.Parameter)
 
 
@@ -285,26 +297,21 @@ class _Elementwise:
             self._write["derivative2"] = _writer(act.derivative2)
         sig = ", ".join(["Tensor x", *(f"Tensor {p}" for p in self.pnames)])
         gsig = ", ".join(["Tensor grad", "Tensor x", *(f"Tensor {p}" for p in self.pnames)])
-        lib = torch.library
-        self.forward = lib.custom_op(f"nonlin::{name}", self._forward_impl, mutates_args=(),
-                                     schema=f"({sig}) -> Tensor")
-        self.backward = lib.custom_op(f"nonlin::{name}_backward", self._backward_impl,
-                                      mutates_args=(), schema=f"({gsig}) -> Tensor")
+        self.forward = _custom_op(name, self._forward_impl, f"({sig}) -> Tensor")
+        self.backward = _custom_op(f"{name}_backward", self._backward_impl, f"({gsig}) -> Tensor")
         self.forward.register_fake(lambda x, *ps: _empty_result(x, *ps))
         self.backward.register_fake(lambda g, x, *ps: _empty_result(x, g, *ps))
         self.forward.register_autograd(self._grad, setup_context=self._save)
         if any(self.learn):
-            self.param_backward = lib.custom_op(f"nonlin::{name}_param_backward",
-                                                self._param_backward_impl, mutates_args=(),
-                                                schema=f"({gsig}) -> Tensor[]")
+            self.param_backward = _custom_op(f"{name}_param_backward", self._param_backward_impl,
+                                             f"({gsig}) -> Tensor[]")
             self.param_backward.register_fake(
                 lambda g, x, *ps: [torch.empty_like(p) for p, lrn in zip(ps, self.learn) if lrn])
             self.param_backward.register_autograd(self._no_grad_of_grad, setup_context=_no_context)
         if self.has_d2:
-            self.derivative = lib.custom_op(f"nonlin::{name}_derivative", self._derivative_impl,
-                                            mutates_args=(), schema=f"({sig}) -> Tensor")
-            self.derivative2 = lib.custom_op(f"nonlin::{name}_derivative2", self._derivative2_impl,
-                                             mutates_args=(), schema=f"({sig}) -> Tensor")
+            self.derivative = _custom_op(f"{name}_derivative", self._derivative_impl, f"({sig}) -> Tensor")
+            self.derivative2 = _custom_op(f"{name}_derivative2", self._derivative2_impl,
+                                          f"({sig}) -> Tensor")
             for op in (self.derivative, self.derivative2):
                 op.register_fake(lambda x, *ps: _empty_result(x, *ps))
             self.backward.register_autograd(self._grad_of_grad, setup_context=self._save)
@@ -684,11 +691,9 @@ class _Gated:
     def __init__(self, act):
         self.act = act
         self.name = name = act.name
-        lib = torch.library
-        self.forward = lib.custom_op(f"nonlin::{name}", self._forward_impl, mutates_args=(),
-                                     schema="(Tensor x, int dim) -> Tensor")
-        self.backward = lib.custom_op(f"nonlin::{name}_backward", self._backward_impl,
-                                      mutates_args=(), schema="(Tensor grad, Tensor x, int dim) -> Tensor")
+        self.forward = _custom_op(name, self._forward_impl, "(Tensor x, int dim) -> Tensor")
+        self.backward = _custom_op(f"{name}_backward", self._backward_impl,
+                                   "(Tensor grad, Tensor x, int dim) -> Tensor")
         self.forward.register_fake(self._half)
         self.backward.register_fake(lambda g, x, dim: torch.empty_like(x))
         self.forward.register_autograd(self._grad, setup_context=self._save)
@@ -846,11 +851,10 @@ class _Arrays:
     def __init__(self, act):
         self.act = act
         self.name = name = act.name
-        lib = torch.library
-        self.forward = lib.custom_op(f"nonlin::{name}", self._forward_impl, mutates_args=(),
-                                     schema="(Tensor x, Tensor[] arrays, str static) -> Tensor")
-        self.backward = lib.custom_op(f"nonlin::{name}_vjp", self._vjp_impl, mutates_args=(),
-                                      schema="(Tensor grad, Tensor x, Tensor[] arrays, str static) -> Tensor[]")
+        self.forward = _custom_op(name, self._forward_impl,
+                                  "(Tensor x, Tensor[] arrays, str static) -> Tensor")
+        self.backward = _custom_op(f"{name}_vjp", self._vjp_impl,
+                                   "(Tensor grad, Tensor x, Tensor[] arrays, str static) -> Tensor[]")
         # the kernels return contiguous tensors whatever the layout of x (a permuted x included)
         self.forward.register_fake(lambda x, arrays, static: _contiguous_like(x))
         self.backward.register_fake(

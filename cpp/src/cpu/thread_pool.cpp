@@ -60,14 +60,14 @@ class Pool {
     start_workers(t - 1);
     std::ptrdiff_t chunk = (n + t - 1) / t;
     chunk = (chunk + align - 1) / align * align;
-    const std::uint64_t gen = generation_.load(std::memory_order_relaxed) + 1;
+    const std::uint32_t gen = generation_.load(std::memory_order_relaxed) + 1;  // wraps
     fn_ = &fn;
     n_ = n;
     chunk_ = chunk;
     const std::ptrdiff_t nchunks = (n + chunk - 1) / chunk;
     nchunks_.store(nchunks, std::memory_order_relaxed);
     pending_.store(nchunks, std::memory_order_relaxed);
-    next_.store(gen << 32, std::memory_order_release);  // publishes the job's fields
+    next_.store(std::uint64_t(gen) << 32, std::memory_order_release);  // publishes the job's fields
     generation_.store(gen, std::memory_order_release);
     if (sleepers_.load(std::memory_order_acquire) > 0) {
       std::lock_guard<std::mutex> lock(m_);
@@ -79,10 +79,10 @@ class Pool {
 
  private:
   // Claims and runs chunks of job `gen` until none is left. A claim is a compare-and-swap on
-  // (generation << 32 | chunk index), so a worker that wakes late for a finished job can never
+  // (generation << 32 | chunk index) (the 32-bit generation wraps after 2^32 jobs), so a worker that wakes late for a finished job can never
   // take a chunk of the next one; the job's fields are read only after a successful claim
   // (and the job cannot end while a claimed chunk is pending).
-  void work(std::uint64_t gen) {
+  void work(std::uint32_t gen) {
     for (;;) {
       std::uint64_t v = next_.load(std::memory_order_acquire);
       if ((v >> 32) != gen) return;
@@ -96,9 +96,9 @@ class Pool {
   }
 
   void worker() {
-    std::uint64_t seen = generation_.load(std::memory_order_acquire);
+    std::uint32_t seen = generation_.load(std::memory_order_acquire);
     for (;;) {
-      std::uint64_t g = generation_.load(std::memory_order_acquire);
+      std::uint32_t g = generation_.load(std::memory_order_acquire);
       for (int i = 0; g == seen && i < kSpinIterations && !stopping_.load(std::memory_order_relaxed); ++i) {
         NONLIN_CPU_RELAX();
         g = generation_.load(std::memory_order_acquire);
@@ -154,7 +154,7 @@ class Pool {
   std::ptrdiff_t n_ = 0, chunk_ = 1;
   std::atomic<std::uint64_t> next_{0};
   std::atomic<std::ptrdiff_t> nchunks_{0}, pending_{0};
-  std::atomic<std::uint64_t> generation_{0};
+  std::atomic<std::uint32_t> generation_{0};
   std::atomic<int> sleepers_{0};
   std::atomic<bool> stopping_{false};
 

@@ -197,3 +197,22 @@ def test_torch_func_vmap_and_per_sample_gradients(make):
     for k in p:
         want = torch.stack([torch.autograd.grad(loss(p, r), p[k])[0] for r in x])
         torch.testing.assert_close(per_sample[k], want)
+
+
+def test_torch_func_vmap_rational_groups_from_coefficient_rows():
+    """vmap of nt.rational with 2-D (per-group) coefficients and no groups= (the groups come
+    from the arrays' rows): sample by sample, the channel axis being the sample's (was: one call
+    on the whole batch, the axis pointing at the wrong dimension: off by 1.8)."""
+    gen = torch.Generator().manual_seed(4)
+    a = torch.randn(4, 6, dtype=torch.float64, generator=gen)
+    b = torch.randn(4, 4, dtype=torch.float64, generator=gen)
+    # samples (8, 2) with channels on axis 0, batch first; samples (2, 8), channels on axis -1,
+    # batch last
+    for shape, axis, dim in (((3, 8, 2), 0, 0), ((2, 8, 3), -1, 2)):
+        x = torch.randn(*shape, dtype=torch.float64, generator=gen)
+
+        def f(t):
+            return nt.rational(t, a, b, version="A", axis=axis)
+        got = torch.func.vmap(f, in_dims=dim, out_dims=dim)(x)
+        want = torch.stack([f(x.select(dim, i)) for i in range(3)], dim=dim)
+        torch.testing.assert_close(got, want)

@@ -73,11 +73,13 @@ def accepts_out(fn) -> bool:
         return False
 
 
-def elementwise_in_x(act, static) -> bool:
+def elementwise_in_x(act, static, arrays) -> bool:
     """True if an array-protocol activation maps each element of x on its own (the series
-    families; the rational one without groups), so a batch of inputs is just more elements."""
+    families; the rational one without groups: 1-D coefficient arrays, groups unset or 1), so a
+    batch of inputs is just more elements."""
     return getattr(act, "kind", None) == "series" or (
-        act.name == "rational" and static.get("groups") in (None, 1))
+        act.name == "rational" and static.get("groups") in (None, 1)
+        and all(a.ndim <= 1 for a in arrays))
 
 
 def numeric_params(act) -> bool:

@@ -868,7 +868,7 @@ class _Arrays:
         """torch.func.vmap: where the activation is elementwise in x with shared arrays (series,
         ungrouped rational) the batch is just more elements; else sample by sample."""
         shared = all(d is None for d in in_dims[1])
-        if in_dims[0] is not None and shared and _adapters.elementwise_in_x(self.act, json.loads(static)):
+        if in_dims[0] is not None and shared and _adapters.elementwise_in_x(self.act, json.loads(static), arrays):
             return self.forward(x, arrays, static), in_dims[0]
         return _vmap_loop(info, in_dims, self.forward, (x, arrays, static))
 

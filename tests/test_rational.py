@@ -183,6 +183,18 @@ def test_sign_zero_convention(dtype):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_zero_coefficient_gradient_with_overflowing_power(dtype):
+    """Version A, b_k = 0: no gradient even where its term |x|^k P/Q^2 overflows (was 0 * inf =
+    NaN, e.g. the gelu preset's exact zeros with one x = 1e10 in float32); the others finite."""
+    a, b = nl.rational.preset("gelu", version="A")
+    a, b = a.astype(dtype), b.astype(dtype)
+    assert np.any(b == 0)
+    x = np.array([0.5, -1.0, 2.0, 1e10 if dtype == np.float32 else 1e70], dtype)  # |x|^5 overflows
+    gx, ga, gb = nl.rational.backward(np.ones_like(x), x, a, b, "A")
+    assert np.all(gb[b == 0] == 0) and np.all(np.isfinite(gb)) and np.all(np.isfinite(ga))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_denominator_zero_cases(dtype):
     """h = 0 in the denominator 1 + |h| (B) or 0.1 + |h| (C). B: h = x h1(x) underflows to 0
     at the smallest subnormal x while x != 0: the derivative and coefficient gradients there
@@ -313,17 +325,20 @@ def _numpy_ref(version, x, a, b):
     return P / Q, da, db
 
 
-@pytest.mark.parametrize("shared_numerator", [False, True])
+@pytest.mark.parametrize("shared_numerator", [False, True, "row"])
 def test_group_rational(shared_numerator):
-    """KAT layout: channels last, groups of consecutive channels; per-group gradients."""
+    """KAT layout: channels last, groups of consecutive channels; per-group gradients. A shared
+    numerator is 1-D or one row (1, 6) (its backward failed to reshape the summed gradient)."""
     rng = np.random.default_rng(7)
     G, C = 4, 12
     x = rng.normal(0, 1.5, (3, 5, C))
     g = rng.normal(0, 1, x.shape)
     num = rng.normal(0, 0.5, (G, 6)) if not shared_numerator else rng.normal(0, 0.5, 6)
     den = rng.normal(0, 0.5, (G, 4))
-    y = nl.rational(x, num, den, "A")
-    gx, gnum, gden = nl.rational.backward(g, x, num, den, "A")
+    call = num.reshape(1, 6) if shared_numerator == "row" else num
+    y = nl.rational(x, call, den, "A", groups=G)
+    gx, gnum, gden = nl.rational.backward(g, x, call, den, "A", groups=G)
+    gnum = gnum.reshape(num.shape) if shared_numerator == "row" and gnum.shape == (1, 6) else gnum
     assert gnum.shape == np.shape(num) and gden.shape == den.shape
     want_y = np.empty_like(x)
     want_num = np.zeros((G, 6))

@@ -78,7 +78,7 @@ class Geometry:
         self.n = den_shape[-1] - (1 if self.version == "C" else 0)
         if self.m > 32 or self.n > 32:
             raise ValueError("rational: numerator and denominator degrees must be <= 32")
-        g = {s[0] for s in (num_shape, den_shape) if len(s) == 2}
+        g = {s[0] for s in (num_shape, den_shape) if len(s) == 2 and s[0] != 1}  # one row: shared
         if len(g) > 1:
             raise ValueError(f"rational: numerator and denominator have different group counts {sorted(g)}")
         G = g.pop() if g else 1
@@ -134,8 +134,9 @@ class _Layout(Geometry):
     def grad_shape(self, g, shape, dtype):
         """The per-group gradient table g in the coefficient array's shape and dtype (summed
         over groups where one array was shared)."""
-        g = g.reshape(shape) if len(shape) == 2 or self.groups == 1 else g.sum(axis=0)
-        return g.astype(dtype, copy=False)
+        shared = self.groups > 1 and (len(shape) < 2 or shape[0] == 1)  # one row for every group
+        g = g.sum(axis=0) if shared else g
+        return g.reshape(shape).astype(dtype, copy=False)
 
 
 _PRESETS = None

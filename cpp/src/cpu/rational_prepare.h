@@ -94,7 +94,7 @@ void coefficient_gradients(const Problem& p, const Prepared<T>& prep, const T* d
       double v = s[na + kk + off] * prep.fb[g * nb + kk];
       if (p.version == Version::A) {  // dQ/db_k = sign0(b_k) |x|^k
         const T b = den[g * nb + kk];
-        v = b > 0 ? v : b < 0 ? -v : 0.0 * v;
+        v = b > 0 ? v : b < 0 ? -v : 0.0;  // a literal 0: v may be inf where |x|^k overflowed
       }
       grad_den[g * nb + kk] = v;
     }

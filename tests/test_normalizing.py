@@ -289,3 +289,28 @@ def test_polynorm_tiny_rows_without_eps(scale):
     np.testing.assert_allclose(gx * scale, gx_ref, rtol=1e-12, atol=1e-12)
     for k in gp_ref:
         np.testing.assert_allclose(gp[k], gp_ref[k], rtol=1e-12, atol=1e-12)
+
+
+_ASH0 = {"zk": 0.0, "alpha": 1.7, "eps": 0.0}
+_VELU0 = dict(rn.TEST_PARAMS["velu"], gamma=0.0, eps=0.0)
+
+
+@pytest.mark.parametrize("name, params, row", [
+    ("ash", _ASH0, [0.0, 0.0, 0.0, 0.0]),                      # a zero row (padding)
+    ("ash", dict(_ASH0, zk=0.8), [2.0]),                        # a row of length 1
+    ("velu", _VELU0, [3.0, 3.0, 3.0, 3.0]),                     # a constant row
+    ("ash", dict(_ASH0, zk=0.5), [0.3e-300, -1.2e-300, 2.1e-300, 0.7e-300, -0.4e-300]),  # squares underflow
+])
+def test_eps_zero_rows_without_spread(name, params, row):
+    """eps = 0 and sd = 0 (constant rows: sd is not differentiable there, every x - mean is 0,
+    so the term through sd is 0 -- what central differences give) or sd's squares underflowing
+    (the row is rescaled): finite input gradients equal to high-precision central differences
+    (were NaN / inf: 0/0 and x/0)."""
+    act = getattr(require_nonlin(), name)
+    x = np.array([row])
+    g = np.ones_like(x)
+    gx, _ = act.grads(g, x, **params)
+    ref, scale = rn.grad_x(name, x[0], g[0], params)
+    ref = np.array([float(v) for v in ref])
+    assert np.all(np.isfinite(gx))
+    np.testing.assert_allclose(gx[0], ref, rtol=0, atol=1e-12 * max(float(s) for s in scale))

@@ -108,11 +108,12 @@ NONLIN_DEVICE void mean_std_scaled(std::ptrdiff_t n, const T* x, double eps, dou
 }
 
 // Row mean and sqrt(population variance + eps). A finite float64 row whose sums overflow
-// (|x| beyond ~1e154) is redone scaled by a power of two that brings max |x| below 1.
+// (|x| beyond ~1e154), or with eps = 0 whose squares underflow (sd below 1e-140), is redone
+// scaled by a power of two that brings max |x| below 1.
 template <class X, class T>
 NONLIN_DEVICE void mean_std(std::ptrdiff_t n, const T* x, double eps, double& mean, double& sd) {
   mean_std_scaled<X>(n, x, eps, 1.0, mean, sd);
-  if (std::isfinite(sd)) return;
+  if (std::isfinite(sd) && !(eps == 0 && sd < 1e-140)) return;
   double big = 0;  // (an overflowing compensated sum gives NaN, not inf)
   for (std::ptrdiff_t i = 0; i < n; ++i) {  // comparisons (gcc 12's aarch64 fmax loop ICEs)
     const double v = std::fabs(double(x[i]));
@@ -121,7 +122,7 @@ NONLIN_DEVICE void mean_std(std::ptrdiff_t n, const T* x, double eps, double& me
   }
   int e;
   std::frexp(big, &e);
-  const double scale = std::ldexp(1.0, -e);  // max |x| scale < 1
+  const double scale = std::ldexp(1.0, std::min(-e, 1000));  // max |x| scale < 1 (>= 2^-75)
   mean_std_scaled<X>(n, x, eps * scale * scale, scale, mean, sd);
   mean /= scale;
   sd /= scale;
@@ -273,7 +274,9 @@ struct Ash {
       X::store(scratch, i, pv + q);
       return q;
     });
-    const double s = S.value(), c0 = s / double(n), c1 = c0 * z / sd;
+    // d sd / dx_i = (x_i - mu) / (n sd); at sd = 0 (a constant row, eps = 0) sd is not
+    // differentiable and every x_i - mu is 0: that term is 0 (was 0/0)
+    const double s = S.value(), c0 = s / double(n), c1 = sd > 0 ? c0 * z / sd : 0.0;
     pg[0] = -sd * s;
     X::template stream<2>(n, {g, x}, gx, [&](const auto* a, std::ptrdiff_t i) {
       using V = std::remove_cvref_t<decltype(a[0])>;
@@ -387,7 +390,8 @@ struct Velu {
     });
     const double h = H.value(), ch = std::cosh(p.p[5] * sd);
     pg[0] = s * h;
-    const double k0 = p.p[0] * s, k1 = p.p[0] * p.p[4] * p.p[5] / (ch * ch) * h / (double(n) * sd);
+    const double k0 = p.p[0] * s;
+    const double k1 = sd > 0 ? p.p[0] * p.p[4] * p.p[5] / (ch * ch) * h / (double(n) * sd) : 0.0;  // as ASH's
     X::template stream<2>(n, {g, x}, gx, [&](const auto* a, std::ptrdiff_t i) {
       using V = std::remove_cvref_t<decltype(a[0])>;
       return fma(k0 * a[0], X::template load<V>(scratch, i), k1 * (a[1] - m));

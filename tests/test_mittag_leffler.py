@@ -386,6 +386,39 @@ def test_higher_derivatives(order):
         assert abs(y - ref) <= 1e-12 * abs(ref), (z, a, b, order, y, ref)
 
 
+@pytest.mark.parametrize("order", [6, 8, 10, 12])
+def test_high_derivatives_large_z(order):
+    """High orders at |z| >= 1 with alpha >= 1.5, against the termwise mpmath series (were off by
+    up to 5e4 relative at order 12, a = 2, z = 1.5: a recurrence through E_{a,b-1} and E_{a,b}
+    that cancelled); now k! E^{k+1}_{a,b+ka}."""
+    pts = [(1.5, 2.0, 1.0), (-1.5, 2.0, 1.0), (-1.5, 1.5, 1.0), (-8.0, 2.3, 1.0), (-1.5, 3.0, 1.0),
+           (2.5, 0.8, 1.2), (-4.0, 0.6, 0.5)]
+    for z, a, b in pts:
+        with mp.workdps(40):
+            ref = float(mlf.series_part("d_z", z, a, b, order))
+        y = E.derivative(z, a, b, order=order)
+        assert abs(y - ref) <= 1e-13 * abs(ref), (z, a, b, order, y, ref)
+
+
+@pytest.mark.parametrize("part", ["value", "d_z", "d_alpha", "d_beta"])
+def test_large_beta_negative_z(part):
+    """z < 0 with a large beta, where |z|^{1/a} lies between the double series' range and the
+    asymptotic one: the contour integral lost everything there (E_{1.001,20}(-10) was 1e10 times
+    too large, E_{0.9,16}(-10) NaN); now the series in extended precision. One element and a
+    whole array (the plan path) against the termwise mpmath series."""
+    pts = [(-10.0, 1.001, 20.0), (-10.0, 1.001, 14.0), (-10.0, 1.001, 10.0), (-10.0, 1.2, 40.0),
+           (-25.0, 2.0, 40.0), (-10.0, 0.9, 16.0), (-10.0, 1.0, 20.0), (-4.0, 0.6, 20.0),
+           (-30.0, 1.001, 14.0)]
+    for z, a, b in pts:
+        with mp.workdps(30):
+            ref = float(mlf.series_part(part, z, a, b))
+        one = _call(part, z, a, b)
+        arr = _call(part, np.full(64, z), a, b)
+        bound = 1e-13 if part in ("value", "d_z") else 1e-12
+        for y in (one, arr[0]):
+            assert abs(y - ref) <= bound * abs(ref), (part, z, a, b, y, ref)
+
+
 def test_derivative_anchor():
     # research/mittag_leffler.md: dE_{0.8,1.2}/dz at -1 = 0.33421039418851995
     assert abs(E.derivative(-1.0, 0.8, 1.2) - 0.33421039418851995) <= 1e-14

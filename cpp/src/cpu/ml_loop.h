@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <type_traits>
 
-#include "nonlin/mittag_leffler/complex.h"
+#include "nonlin/mittag_leffler/prabhakar_complex.h"
 #include "nonlin/mittag_leffler/part.h"
 
 namespace nonlin::ml {

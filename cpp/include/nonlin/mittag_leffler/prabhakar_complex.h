@@ -95,4 +95,15 @@ inline Z prabhakar_derivative(Z z, double a, double b, double g, int order) {
   return poch * prabhakar_part(z, a, b + order * a, g + order, PPart::value);
 }
 
+// k-th derivative of E_{a,b} in z (real or complex), orders 0..12 (NaN beyond): order 1
+// directly, higher ones as k! E^{k+1}_{a,b+ka} (above). (The recurrences through E_{a,b-1}
+// and E_{a,b} it replaces cancelled for a >~ 1.5 and |z| >= 1: 5e4 relative error at order 12,
+// a = 2, z = 1.5.)
+template <class Z>
+Z mittag_leffler_derivative(Z z, double a, double b, int order) {
+  if (order == 0) return mittag_leffler_part(z, a, b, Part::value);
+  if (order == 1) return mittag_leffler_part(z, a, b, Part::d_z);
+  return prabhakar_derivative(z, a, b, 1.0, order);
+}
+
 }  // namespace nonlin::ml

@@ -130,6 +130,10 @@ def test_gated(name):
         np.testing.assert_allclose(f(x), jax.nn.glu(x), rtol=1e-15)
     with pytest.raises(ValueError, match="even"):
         f(np.ones((3, 5)))
+    # a NumPy integer axis is an axis (was a TypeError); a bool is not
+    np.testing.assert_array_equal(f(x, np.int64(0)), getattr(nl, name)(x, axis=0))
+    with pytest.raises(TypeError, match="axis must be an integer"):
+        f(x, True)
 
 
 def test_per_channel_params_broadcast_and_vmap():

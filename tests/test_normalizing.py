@@ -314,3 +314,17 @@ def test_eps_zero_rows_without_spread(name, params, row):
     ref = np.array([float(v) for v in ref])
     assert np.all(np.isfinite(gx))
     np.testing.assert_allclose(gx[0], ref, rtol=0, atol=1e-12 * max(float(s) for s in scale))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_float16_rounded_once(name):
+    """float16 in: values and input gradients are the float64 computation rounded once to
+    float16 (were rounded to float32 first: ~6e-5 of them 1 ulp off)."""
+    act = getattr(require_nonlin(), name)
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((400, 64)).astype(np.float16)
+    g = rng.standard_normal((400, 64)).astype(np.float16)
+    p = params_of(name)
+    np.testing.assert_array_equal(act(x, **p), act(x.astype(np.float64), **p).astype(np.float16))
+    np.testing.assert_array_equal(act.grads(g, x, **p)[0],
+                                  act.grads(g.astype(np.float64), x.astype(np.float64), **p)[0].astype(np.float16))

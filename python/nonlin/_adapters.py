@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import operator
 import sys
 
 import numpy as np
@@ -102,8 +103,12 @@ def gated_axis(where, shape, axis, word):
     """The split axis of a gated unit, normalised; TypeError/ValueError naming the problem."""
     if len(shape) == 0:
         raise ValueError(f"{where}: x must have at least one dimension")
-    if isinstance(axis, bool) or not isinstance(axis, int):
-        raise TypeError(f"{where}: {word} must be an integer, got {axis!r}")
+    try:
+        if isinstance(axis, (bool, np.bool_)):
+            raise TypeError
+        axis = operator.index(axis)  # int, NumPy integers
+    except TypeError:
+        raise TypeError(f"{where}: {word} must be an integer, got {axis!r}") from None
     if not -len(shape) <= axis < len(shape):
         raise ValueError(f"{where}: {word} {axis} is out of range for {len(shape)} dimensions")
     if shape[axis] % 2:

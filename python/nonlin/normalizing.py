@@ -90,7 +90,7 @@ class NormalizingActivation:
         if x.dtype.kind not in "biuf":
             raise TypeError(f"{self.name}: 'x' must be a real numeric array, got {x.dtype}")
         out_dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
-        work = np.float32 if out_dtype == np.float16 else out_dtype
+        work = np.float64 if out_dtype == np.float16 else out_dtype  # float16: rounded once
         moved = np.moveaxis(x, axis, -1)
         n = moved.shape[-1]
         rows = int(np.prod(moved.shape[:-1], dtype=np.int64))

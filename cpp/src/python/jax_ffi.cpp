@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "ieee_mode.h"
 #include "../cpu/run.h"
 #include "ffi_broadcast.h"
 #include "ffi_op.h"
@@ -58,7 +59,7 @@ ffi::Error call(int64_t op_index, ffi::RemainingArgs args, ffi::RemainingRets re
 }  // namespace
 }  // namespace nonlin
 
-XLA_FFI_DEFINE_HANDLER_SYMBOL(nonlin_xla_call, nonlin::call,
+XLA_FFI_DEFINE_HANDLER_SYMBOL(nonlin_xla_call, nonlin::InIeeeMode<&nonlin::call>::run,
                               ffi::Ffi::Bind().Attr<int64_t>("op").RemainingArgs().RemainingRets());
 
 void jax_ffi_series_targets(nb::dict& d);    // jax_ffi_series.cpp

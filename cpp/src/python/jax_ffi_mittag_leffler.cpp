@@ -8,6 +8,7 @@
 
 #include <cstdint>
 
+#include "ieee_mode.h"
 #include "ffi_broadcast.h"
 #include "../cpu/ml_loop.h"
 
@@ -43,7 +44,7 @@ ffi::Error call(int64_t part, ffi::AnyBuffer z, ffi::AnyBuffer alpha, ffi::AnyBu
 }  // namespace
 }  // namespace nonlin::ml
 
-XLA_FFI_DEFINE_HANDLER_SYMBOL(nonlin_xla_ml, nonlin::ml::call,
+XLA_FFI_DEFINE_HANDLER_SYMBOL(nonlin_xla_ml, nonlin::InIeeeMode<&nonlin::ml::call>::run,
                               ffi::Ffi::Bind()
                                   .Attr<int64_t>("part")
                                   .Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>()

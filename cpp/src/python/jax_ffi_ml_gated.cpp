@@ -13,6 +13,7 @@
 
 #include <vector>
 
+#include "ieee_mode.h"
 #include "nonlin/mittag_leffler/gated.h"
 #include "xla/ffi/api/ffi.h"
 #if defined(NONLIN_WITH_CUDA)
@@ -82,7 +83,7 @@ ffi::Error call_cuda(void* stream, int64_t mode, int64_t gamma, int64_t inner, i
 }  // namespace
 }  // namespace nonlin::ml
 
-XLA_FFI_DEFINE_HANDLER_SYMBOL(nonlin_xla_ml_gated, nonlin::ml::call,
+XLA_FFI_DEFINE_HANDLER_SYMBOL(nonlin_xla_ml_gated, nonlin::InIeeeMode<&nonlin::ml::call>::run,
                               ffi::Ffi::Bind()
                                   .Attr<int64_t>("mode").Attr<int64_t>("gamma").Attr<int64_t>("inner")
                                   .Attr<int64_t>("f").Attr<int64_t>("g").Attr<double>("c")

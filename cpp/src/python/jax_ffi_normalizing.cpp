@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "ieee_mode.h"
 #include "nonlin/normalizing/kernels.h"
 #include "xla/ffi/api/ffi.h"
 #if defined(NONLIN_WITH_CUDA)
@@ -117,10 +118,10 @@ ffi::Error call_vjp_cuda(void* stream, int64_t op, ffi::AnyBuffer g, ffi::AnyBuf
 }  // namespace
 }  // namespace nonlin::normalizing
 
-XLA_FFI_DEFINE_HANDLER_SYMBOL(nonlin_xla_norm, nonlin::normalizing::call,
+XLA_FFI_DEFINE_HANDLER_SYMBOL(nonlin_xla_norm, nonlin::InIeeeMode<&nonlin::normalizing::call>::run,
                               ffi::Ffi::Bind().Attr<int64_t>("op").Arg<ffi::AnyBuffer>()
                                   .Arg<ffi::AnyBuffer>().Ret<ffi::AnyBuffer>());
-XLA_FFI_DEFINE_HANDLER_SYMBOL(nonlin_xla_norm_vjp, nonlin::normalizing::call_vjp,
+XLA_FFI_DEFINE_HANDLER_SYMBOL(nonlin_xla_norm_vjp, nonlin::InIeeeMode<&nonlin::normalizing::call_vjp>::run,
                               ffi::Ffi::Bind().Attr<int64_t>("op").Arg<ffi::AnyBuffer>()
                                   .Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>()
                                   .Ret<ffi::AnyBuffer>().Ret<ffi::AnyBuffer>());

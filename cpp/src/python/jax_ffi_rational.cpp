@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "ieee_mode.h"
 #include "../cpu/rational.h"
 #include "xla/ffi/api/ffi.h"
 #if defined(NONLIN_WITH_CUDA)
@@ -123,11 +124,11 @@ ffi::Error call_vjp_cuda(void* stream, int64_t version, int64_t m, int64_t n, in
   .Attr<int64_t>("version").Attr<int64_t>("m").Attr<int64_t>("n").Attr<int64_t>("groups")  \
       .Attr<int64_t>("run").Attr<int64_t>("training").Attr<int64_t>("seed")
 
-XLA_FFI_DEFINE_HANDLER_SYMBOL(nonlin_xla_rational, nonlin::rational::call,
+XLA_FFI_DEFINE_HANDLER_SYMBOL(nonlin_xla_rational, nonlin::InIeeeMode<&nonlin::rational::call>::run,
                               ffi::Ffi::Bind() NONLIN_RATIONAL_ATTRS.Attr<int64_t>("mode")
                                   .Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>()
                                   .Ret<ffi::AnyBuffer>());
-XLA_FFI_DEFINE_HANDLER_SYMBOL(nonlin_xla_rational_vjp, nonlin::rational::call_vjp,
+XLA_FFI_DEFINE_HANDLER_SYMBOL(nonlin_xla_rational_vjp, nonlin::InIeeeMode<&nonlin::rational::call_vjp>::run,
                               ffi::Ffi::Bind() NONLIN_RATIONAL_ATTRS
                                   .Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>()
                                   .Arg<ffi::AnyBuffer>().Ret<ffi::AnyBuffer>().Ret<ffi::AnyBuffer>()

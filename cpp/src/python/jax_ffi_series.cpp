@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "ieee_mode.h"
 #include "../cpu/series.h"
 #include "xla/ffi/api/ffi.h"
 #if defined(NONLIN_WITH_CUDA)
@@ -97,11 +98,11 @@ ffi::Error call_vjp_cuda(void* stream, int64_t family, int64_t degree, ffi::AnyB
 }  // namespace
 }  // namespace nonlin::series
 
-XLA_FFI_DEFINE_HANDLER_SYMBOL(nonlin_xla_series, nonlin::series::call,
+XLA_FFI_DEFINE_HANDLER_SYMBOL(nonlin_xla_series, nonlin::InIeeeMode<&nonlin::series::call>::run,
                               ffi::Ffi::Bind()
                                   .Attr<int64_t>("family").Attr<int64_t>("degree").Attr<int64_t>("mode")
                                   .Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>().Ret<ffi::AnyBuffer>());
-XLA_FFI_DEFINE_HANDLER_SYMBOL(nonlin_xla_series_vjp, nonlin::series::call_vjp,
+XLA_FFI_DEFINE_HANDLER_SYMBOL(nonlin_xla_series_vjp, nonlin::InIeeeMode<&nonlin::series::call_vjp>::run,
                               ffi::Ffi::Bind()
                                   .Attr<int64_t>("family").Attr<int64_t>("degree")
                                   .Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>().Arg<ffi::AnyBuffer>()

@@ -104,6 +104,11 @@ def _elementwise(act):
     def derivative(x, *ps):
         return _ffi(f"{name}_derivative", shape_of(x, ps), x.dtype, x, *ps)
 
+    @jax.custom_jvp
+    def derivative2(x, *ps):
+        return _ffi(f"{name}_derivative2", shape_of(x, ps), x.dtype, x, *ps)
+    derivative2.defjvp(_not_available(name, "the third derivative"))
+
     if has_d2:
         def derivative_jvp(primals, tangents):
             x, *ps = primals
@@ -112,7 +117,7 @@ def _elementwise(act):
             d = derivative(x, *ps)
             if _is_zero(tangents[0]):
                 return d, jnp.zeros_like(d)
-            return d, _ffi(f"{name}_derivative2", shape_of(x, ps), x.dtype, x, *ps) * tangents[0]
+            return d, derivative2(x, *ps) * tangents[0]
 
         derivative.defjvp(derivative_jvp, symbolic_zeros=True)
     else:
@@ -225,7 +230,14 @@ def _gated(act):
 def _target_call(target, attrs, shapes, *operands):
     calls = jax.ffi.ffi_call(target, [jax.ShapeDtypeStruct(s.shape, s.dtype) for s in shapes],
                              vmap_method="sequential")
-    return calls(*operands, **{k: np.int64(v) for k, v in attrs})
+
+    def run(*ops):
+        return calls(*ops, **{k: np.int64(v) for k, v in attrs})
+    if target.endswith("_vjp"):  # gradients: differentiating them again says what is missing
+        run = jax.custom_jvp(run)
+        run.defjvp(_not_available(target.removeprefix("nonlin_").removesuffix("_vjp"),
+                                  "the second derivative"))
+    return run(*operands)
 
 
 @partial(jax.custom_vjp, nondiff_argnums=(0, 1))

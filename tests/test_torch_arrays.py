@@ -216,3 +216,27 @@ def test_torch_func_vmap_rational_groups_from_coefficient_rows():
         got = torch.func.vmap(f, in_dims=dim, out_dims=dim)(x)
         want = torch.stack([f(x.select(dim, i)) for i in range(3)], dim=dim)
         torch.testing.assert_close(got, want)
+
+
+def test_pau_version_d_follows_train_and_eval():
+    """nt.PAU(version="D"): coefficient noise in train() mode only, a fresh draw per call (seeds
+    seed, seed + 1, ...) and none in eval() mode, like dropout; the noise and the gradients of a
+    call are NumPy's version D with that call's seed (were: train()/eval() ignored, no noise
+    unless training=True was passed, then the same noise every call)."""
+    m = nt.PAU(version="D", seed=3).double()
+    x = torch.linspace(-2, 2, 7, dtype=torch.float64)
+    a, b = (p.detach().numpy() for p in (m.numerator, m.denominator))
+    for i in range(3):
+        xr = x.clone().requires_grad_(True)
+        y = m(xr)
+        want = nl.rational(x.numpy(), a, b, version="D", training=True, seed=3 + i)
+        np.testing.assert_allclose(y.detach().numpy(), want, rtol=1e-14)
+        y.backward(torch.ones_like(y))
+        gx, ga, gb = nl.rational.backward(np.ones(7), x.numpy(), a, b, version="D", training=True, seed=3 + i)
+        np.testing.assert_allclose(xr.grad.numpy(), gx, rtol=1e-13)
+        np.testing.assert_allclose(m.numerator.grad.numpy(), ga, rtol=1e-13)
+        m.zero_grad()
+    m.eval()
+    np.testing.assert_allclose(m(x).detach().numpy(), nl.rational(x.numpy(), a, b, version="B"), rtol=1e-14)
+    with pytest.raises(TypeError, match="'training' is not a module option"):
+        nt.PAU(version="D", training=True)

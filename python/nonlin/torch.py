@@ -1034,13 +1034,15 @@ class _Arrays:
                                 f"'{next(iter(kwargs))}' (initialisation: {', '.join(init_options) or 'none'}; "
                                 f"options: {', '.join(act.static) or 'none'})")
             self._static = owner._static(self.options)  # validated here, once
+            self._noise = _ModuleNoise(type(self).__name__, self.options) if self.options.get("version") == "D" else None
             init_kw.update({k: v for k, v in self.options.items() if k in init_options})
             for k, v in act.initial(**init_kw).items():
                 setattr(self, k, nn.Parameter(torch.as_tensor(np.asarray(v, np.float64),
                                                               dtype=torch.get_default_dtype())))
 
         def forward(self, x):
-            return functional.run(x, {k: getattr(self, k) for k in act.arrays}, self._static)
+            static = self._static if self._noise is None else self._noise.static(owner, self.training)
+            return functional.run(x, {k: getattr(self, k) for k in act.arrays}, static)
 
         def extra_repr(self):
             shapes = ", ".join(f"{k}={tuple(getattr(self, k).shape)}" for k in act.arrays)
@@ -1053,6 +1055,30 @@ class _Arrays:
                         f" (nn.Parameters from nonlin.{self.name}.initial({', '.join(init_options)}))"
                         f"; options {act.static}.\n\n{act.__doc__ or ''}"),
             "__module__": __name__})
+
+
+class _ModuleNoise:
+    """Rational version D as a module: coefficient noise while the module trains (train() /
+    eval(), as dropout), a fresh draw per training call (seeds seed, seed + 1, ...; the backward
+    of a call uses that call's). The seed is a constant of the op call, so torch.compile
+    recompiles per training call (right noise, then torch's recompile limit sends it to eager)."""
+
+    def __init__(self, cname, options):
+        if "training" in options:
+            raise TypeError(f"{cname}: version D modules add noise in train() mode and none in "
+                            f"eval() mode; 'training' is not a module option")
+        self.given, self.draws = dict(options), 0
+        self.seed = int(options.get("seed", 0))
+        self.eval_static = None
+
+    def static(self, owner, training):
+        """The options JSON of one call."""
+        if not training:
+            self.eval_static = self.eval_static or owner._static(self.given)
+            return self.eval_static
+        seed = (self.seed + self.draws) % 2**64
+        self.draws += 1
+        return owner._static({**self.given, "training": True, "seed": seed})
 
 
 # --- generation, lazily on first access --------------------------------------------------------

@@ -37,7 +37,9 @@ int nonlin_cuda_run(int op, int dtype, ptrdiff_t n, const void* const* in, const
   if (n == 0) return NONLIN_OK;
   if (!in || !in_div || !in_mod || !out) return NONLIN_EINVAL;
   for (int k = 0; k < ops[op].nin; ++k)
-    if (in_div[k] < 1 || in_mod[k] < 1 || in_mod[k] > n) return NONLIN_EINVAL;
+    if (!in[k] || in_div[k] < 1 || in_mod[k] < 1 || in_mod[k] > n) return NONLIN_EINVAL;
+  for (int k = 0; k < ops[op].nout; ++k)
+    if (!out[k]) return NONLIN_EINVAL;
 #if defined(NONLIN_WITH_CUDA)
   nonlin::cuda::Broadcast b[nonlin::kMaxOpOperands];
   for (int k = 0; k < ops[op].nin; ++k) b[k] = {in_div[k], in_mod[k]};

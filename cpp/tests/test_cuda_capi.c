@@ -17,14 +17,19 @@ static void expect(int ok, const char* what) {
 
 int main(void) {
   const int op = nonlin_find_op("gelu_backward");
-  const void* in[2] = {0, 0};
-  void* out[1] = {0};
+  float host[8]; /* never dereferenced: the launch fails first (no device) */
+  const void* in[2] = {host, host};
+  void* out[1] = {host};
+  const void* null_in[2] = {host, 0};
+  void* null_out[1] = {0};
   ptrdiff_t div[2] = {1, 1}, mod[2] = {8, 8}, bad_mod[2] = {8, 9};
   const int devices = nonlin_cuda_device_count();
   expect(devices >= 0, "device count >= 0");
   expect(nonlin_cuda_run(-1, 2, 8, in, div, mod, out, 0) == NONLIN_EINVAL, "bad op");
   expect(nonlin_cuda_run(op, 4, 8, in, div, mod, out, 0) == NONLIN_EINVAL, "bad dtype");
   expect(nonlin_cuda_run(op, 2, 8, in, div, bad_mod, out, 0) == NONLIN_EINVAL, "mod > n");
+  expect(nonlin_cuda_run(op, 2, 8, null_in, div, mod, out, 0) == NONLIN_EINVAL, "a NULL input");
+  expect(nonlin_cuda_run(op, 2, 8, in, div, mod, null_out, 0) == NONLIN_EINVAL, "a NULL output");
   expect(nonlin_cuda_run(op, 2, 0, in, div, mod, out, 0) == NONLIN_OK, "empty launch");
   if (devices == 0) {
     expect(nonlin_cuda_run(op, 2, 8, in, div, mod, out, 0) == NONLIN_ECUDA, "no device: ECUDA");

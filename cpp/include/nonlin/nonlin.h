@@ -91,7 +91,7 @@ int nonlin_rational_backward_f64(const nonlin_rational* r, ptrdiff_t n, const do
 int nonlin_cuda_device_count(void); /* 0 without CUDA kernels, a driver or a device */
 int nonlin_cuda_run(int op, int dtype, ptrdiff_t n, const void* const* in, const ptrdiff_t* in_div,
                     const ptrdiff_t* in_mod, void* const* out, void* stream);
-const char* nonlin_cuda_error(void); /* the calling thread's last NONLIN_ECUDA message */
+const char* nonlin_cuda_error(void); /* the calling thread's last NONLIN_ECUDA message (valid until its next failing call) */
 
 #ifdef __cplusplus
 }

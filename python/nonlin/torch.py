@@ -309,7 +309,8 @@ class _Elementwise:
                 lambda g, x, *ps: [torch.empty_like(p) for p, lrn in zip(ps, self.learn) if lrn])
             self.param_backward.register_autograd(self._no_grad_of_grad, setup_context=_no_context)
         if self.has_d2:
-            self.derivative = _custom_op(f"{name}_derivative", self._derivative_impl, f"({sig}) -> Tensor")
+            self.derivative = _custom_op(f"{name}_derivative", self._derivative_impl,
+                                         f"({sig}) -> Tensor")
             self.derivative2 = _custom_op(f"{name}_derivative2", self._derivative2_impl,
                                           f"({sig}) -> Tensor")
             for op in (self.derivative, self.derivative2):
@@ -868,7 +869,8 @@ class _Arrays:
         """torch.func.vmap: where the activation is elementwise in x with shared arrays (series,
         ungrouped rational) the batch is just more elements; else sample by sample."""
         shared = all(d is None for d in in_dims[1])
-        if in_dims[0] is not None and shared and _adapters.elementwise_in_x(self.act, json.loads(static), arrays):
+        if (in_dims[0] is not None and shared
+                and _adapters.elementwise_in_x(self.act, json.loads(static), arrays)):
             return self.forward(x, arrays, static), in_dims[0]
         return _vmap_loop(info, in_dims, self.forward, (x, arrays, static))
 
@@ -1034,14 +1036,16 @@ class _Arrays:
                                 f"'{next(iter(kwargs))}' (initialisation: {', '.join(init_options) or 'none'}; "
                                 f"options: {', '.join(act.static) or 'none'})")
             self._static = owner._static(self.options)  # validated here, once
-            self._noise = _ModuleNoise(type(self).__name__, self.options) if self.options.get("version") == "D" else None
+            noisy = self.options.get("version") == "D"
+            self._noise = _ModuleNoise(type(self).__name__, self.options) if noisy else None
             init_kw.update({k: v for k, v in self.options.items() if k in init_options})
             for k, v in act.initial(**init_kw).items():
                 setattr(self, k, nn.Parameter(torch.as_tensor(np.asarray(v, np.float64),
                                                               dtype=torch.get_default_dtype())))
 
         def forward(self, x):
-            static = self._static if self._noise is None else self._noise.static(owner, self.training)
+            noise = self._noise is not None and self.training
+            static = self._noise.next_static(owner) if noise else self._static
             return functional.run(x, {k: getattr(self, k) for k in act.arrays}, static)
 
         def extra_repr(self):
@@ -1069,13 +1073,9 @@ class _ModuleNoise:
                             f"eval() mode; 'training' is not a module option")
         self.given, self.draws = dict(options), 0
         self.seed = int(options.get("seed", 0))
-        self.eval_static = None
 
-    def static(self, owner, training):
-        """The options JSON of one call."""
-        if not training:
-            self.eval_static = self.eval_static or owner._static(self.given)
-            return self.eval_static
+    def next_static(self, owner):
+        """The options JSON of the next training call."""
         seed = (self.seed + self.draws) % 2**64
         self.draws += 1
         return owner._static({**self.given, "training": True, "seed": seed})

@@ -4,6 +4,8 @@
 //   - the power series where |z|^{1/a} is small (accepted only if its rounding error bound,
 //     eps * sum |terms|, is small against the result);
 //   - the asymptotic expansion with its exponential residues where |z|^{1/a} is large;
+//   - z < 0 with a large b between those ranges: the series in long double or 113 bits
+//     (large_beta_series);
 //   - Garrappa's Laplace inversion on an optimal parabolic contour elsewhere.
 // `shift` returns the part times e^{-shift} with the exponentials combined before they can
 // overflow: with shift = z^{1/a} (the growth of the dominant residue for z > 0), or a common
@@ -88,7 +90,9 @@ inline double large_beta_series(double z, double a, double b, double x, Part par
   if (!(log_peak - log_e <= 12 * std::numbers::ln2)) return NAN;
   // E' = E^2_{a,a+b}
   const double bs = part == Part::d_z ? a + b : b, g = part == Part::d_z ? 2.0 : 1.0;
-  const PPart pp = part == Part::d_alpha ? PPart::d_alpha : part == Part::d_beta ? PPart::d_beta : PPart::value;
+  const PPart pp = part == Part::d_alpha  ? PPart::d_alpha
+                   : part == Part::d_beta ? PPart::d_beta
+                                          : PPart::value;
   const double rel = pp == PPart::value ? 0x1p-47 : 0x1p-45;
   const SeriesSum s = prabhakar_detail::extended_series(z, a, bs, g, pp);
   if (s.error <= rel * std::fabs(s.sum)) return s.sum;

@@ -230,6 +230,13 @@ def test_denominator_zero_cases(dtype):
     assert dc[0] == pytest.approx(float((left + right) / 2), rel=1e-6)
     _, _, gbc = nl.rational.backward(np.ones(1, dtype), np.array([r], dtype), a, bc, "C")
     assert np.all(gbc == 0)  # s = sign0(h) = 0: no denominator-coefficient gradient
+    # C with b_0 = 0: h = x h1(x) underflows at a tiny x != 0 as in B; the one-sided sign,
+    # so b_0's gradient is -P/Q^2 = -a_0 / 0.1^2 (was 0, taken for the kink)
+    tiny_x = np.array([1e-23 if dtype == np.float32 else 1e-170], dtype)
+    b0 = np.array([0.0, 0.0, 1.0], dtype)  # h = x^2
+    assert np.all(tiny_x * tiny_x == 0)
+    _, _, gb0 = nl.rational.backward(np.ones(1, dtype), tiny_x, np.array([1.0, 0.0], dtype), b0, "C")
+    assert gb0[0] == pytest.approx(-1 / float(dtype(0.1)) ** 2, rel=1e-6)
 
 
 # ----------------------------------------------------------------------------- large |x|

@@ -117,9 +117,10 @@ NONLIN_HD inline V den_slope(V x, V h, V dh, V& s) {
     s = copysign(V(1), h);  // sign0(h) where h != 0 (bit operations, no compares)
     const auto zero = h == 0;
     if (any(zero)) {
-      // B: h = x h1(x) may underflow to 0 for x != 0: its sign is then sign(x) sign(h1), and
-      // h1(x) ~ dh there. C: the kink of |h|, 0.
-      s = select(zero, Vn == Version::B ? sign0(x) * sign0(dh) : V(0), s);
+      // h = x h1(x) (B; C with b_0 = 0) may underflow to 0 for x != 0: its sign is then
+      // sign(x) sign(h1), and h1(x) ~ dh there. C otherwise (x dh not 0 too): the kink of |h|, 0.
+      const V under = sign0(x) * sign0(dh);
+      s = select(zero, Vn == Version::B ? under : select(x * dh == 0, under, V(0)), s);
     }
     return s * dh;
   }

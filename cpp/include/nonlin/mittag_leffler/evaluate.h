@@ -4,7 +4,7 @@
 //   - the power series where |z|^{1/a} is small (accepted only if its rounding error bound,
 //     eps * sum |terms|, is small against the result);
 //   - the asymptotic expansion with its exponential residues where |z|^{1/a} is large;
-//   - z < 0 with a large b between those ranges: the series in long double or 113 bits
+//   - z < 0 with b >= 5 between those ranges: the series in long double or 113 bits
 //     (large_beta_series);
 //   - Garrappa's Laplace inversion on an optimal parabolic contour elsewhere.
 // `shift` returns the part times e^{-shift} with the exponentials combined before they can
@@ -75,29 +75,35 @@ inline double series_terms_estimate(double z, double a, double x) {
   return std::min(geo, gam);
 }
 
-// z < 0 beyond the double series' range (|z|^{1/a} = x > 4) and short of the expansion's: where
-// b is large the terms fall (or rise little) before they alternate away, so the series in long
-// double (prabhakar_series.h, with its rounding bound) resolves E, which Garrappa's contour
-// cannot there (its integrand's scale lies orders of magnitude above E, e.g. a = 1.001, b = 14,
-// z = -10: 2.9e-4 against 5.5e-10). Tried where the largest term, at a k + b ~ x, is predicted
-// within 2^12 of E's leading size 1/(|z| Gamma(b - a)), in 113-bit arithmetic where long double
-// cancelled too much; accepted on the rounding bound alone (NaN: no).
+// z < 0 beyond the double series' range (|z|^{1/a} = x > 4) and short of the expansion's, with
+// b >= 5: there Garrappa's contour loses digits as b grows (its integrand's scale lies orders of
+// magnitude above E: 5e-13 at b = 7, 4e-7 at b = 10, E_{1.001,20}(-10) 1e10 times too large),
+// while the terms of the series fall (or rise little) before they alternate away. The series is
+// tried in long double where its largest term, at a k + b ~ x, is predicted within 2^12 of E's
+// leading size 1/(|z| Gamma(b - a)), else (or where that cancelled too much; b >= 7) in 113
+// bits within 2^40; accepted on its rounding bound alone (NaN: no). Below b = 5 the contour is
+// within 1e-13 and these attempts would only cost (plans for the activations' b ~ 1 rebuild per
+// step; long double is software quad on aarch64).
 inline double large_beta_series(double z, double a, double b, double x, Part part) {
+  if (b < 5) return NAN;
   const double k = std::max(0.0, std::floor((x - b) / a));
   int sign;
   const double log_peak = k * std::log(-z) - prabhakar_detail::log_abs_gamma(a * k + b, sign);
   const double log_e = -std::log(-z) - prabhakar_detail::log_abs_gamma(b - a, sign);
-  if (!(log_peak - log_e <= 12 * std::numbers::ln2)) return NAN;
+  const double cancel = log_peak - log_e;  // the log of sum |terms| / |E|, roughly
+  if (!(cancel <= 40 * std::numbers::ln2)) return NAN;
   // E' = E^2_{a,a+b}
   const double bs = part == Part::d_z ? a + b : b, g = part == Part::d_z ? 2.0 : 1.0;
   const PPart pp = part == Part::d_alpha  ? PPart::d_alpha
                    : part == Part::d_beta ? PPart::d_beta
                                           : PPart::value;
   const double rel = pp == PPart::value ? 0x1p-47 : 0x1p-45;
-  const SeriesSum s = prabhakar_detail::extended_series(z, a, bs, g, pp);
-  if (s.error <= rel * std::fabs(s.sum)) return s.sum;
-  if (b < 6) return NAN;  // the contour is within ~1e-12 there: not worth ~1 ms
-  const SeriesSum w = prabhakar_detail::wide_series(z, a, bs, g, pp);  // 113 bits
+  if (cancel <= 12 * std::numbers::ln2) {
+    const SeriesSum s = prabhakar_detail::extended_series(z, a, bs, g, pp);
+    if (s.error <= rel * std::fabs(s.sum)) return s.sum;
+  }
+  if (b < 7) return NAN;  // the contour is within 1e-13 up to b ~ 6: not worth ~1 ms
+  const SeriesSum w = prabhakar_detail::wide_series(z, a, bs, g, pp);
   return w.error <= rel * std::fabs(w.sum) ? w.sum : NAN;
 }
 

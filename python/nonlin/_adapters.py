@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import operator
 import sys
 
 import numpy as np
+
+from .activation import _check_axis
 
 _ELEMENTWISE = ("name", "params", "learnable", "derivative", "backward", "param_backward")
 _GATED = ("name", "gate", "backward")
@@ -103,26 +104,15 @@ def gated_axis(where, shape, axis, word):
     """The split axis of a gated unit, normalised; TypeError/ValueError naming the problem."""
     if len(shape) == 0:
         raise ValueError(f"{where}: x must have at least one dimension")
-    try:
-        if isinstance(axis, (bool, np.bool_)):
-            raise TypeError
-        axis = operator.index(axis)  # int, NumPy integers
-    except TypeError:
-        raise TypeError(f"{where}: {word} must be an integer, got {axis!r}") from None
-    if not -len(shape) <= axis < len(shape):
-        raise ValueError(f"{where}: {word} {axis} is out of range for {len(shape)} dimensions")
+    axis = axis_index(where, len(shape), axis, word)
     if shape[axis] % 2:
         raise ValueError(f"{where}: the length of {word} {axis} must be even, got {shape[axis]}")
-    return axis % len(shape)
+    return axis
 
 
-def axis_index(where, ndim, axis):
+def axis_index(where, ndim, axis, word="axis"):
     """`axis` normalised for `ndim` dimensions; TypeError/ValueError naming it."""
-    if isinstance(axis, bool) or not isinstance(axis, int):
-        raise TypeError(f"{where}: axis must be an integer, got {axis!r}")
-    if not -ndim <= axis < ndim:
-        raise ValueError(f"{where}: axis {axis} is out of range for {ndim} dimensions")
-    return axis % ndim
+    return _check_axis(axis, ndim, where, word)
 
 
 def require(module: str, minimum: tuple, extra: str, probe):

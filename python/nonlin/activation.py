@@ -56,14 +56,17 @@ def _as_operand(x, argname, name):
     return x
 
 
-def _check_axis(axis, ndim, name):
-    """`axis` as a non-negative integer below `ndim` (TypeError / ValueError naming it)."""
+def _check_axis(axis, ndim, name, word="axis"):
+    """`axis` (an int or NumPy integer, not a bool) as a non-negative integer below `ndim`;
+    TypeError / ValueError naming it as `word` (torch says dim)."""
     try:
+        if isinstance(axis, (bool, np.bool_)):
+            raise TypeError
         axis = operator.index(axis)
     except TypeError:
-        raise TypeError(f"{name}: axis must be an integer, got {axis!r}") from None
+        raise TypeError(f"{name}: {word} must be an integer, got {axis!r}") from None
     if not -ndim <= axis < ndim:
-        raise ValueError(f"{name}: axis {axis} is out of range for an array of dimension {ndim}")
+        raise ValueError(f"{name}: {word} {axis} is out of range for an array of dimension {ndim}")
     return axis % ndim
 
 
